@@ -1,0 +1,44 @@
+# Two commands on a fresh machine with Python 3.11+ and make: `make run` and `make test`.
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+MANIFEST := dbt_project/target/manifest.json
+
+.PHONY: install run test demo ui bench manifest clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+$(BIN)/clauses: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+# dagster-dbt reads the manifest at import: prepare it at install time, never in workers.
+$(MANIFEST): $(BIN)/clauses $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' 2>/dev/null | grep -v target)
+	cd dbt_project && ../$(BIN)/dbt deps --quiet 2>/dev/null || true
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+	@touch $@
+
+install: $(BIN)/clauses $(MANIFEST)
+
+manifest: $(MANIFEST)
+
+run: install
+	$(BIN)/clauses run --demo-if-empty
+
+test: install
+	$(BIN)/pytest
+
+demo: install
+	$(BIN)/clauses demo
+
+ui: install
+	$(BIN)/clauses ui
+
+bench: install
+	$(BIN)/python -m assets.bench
+
+clean:
+	rm -rf warehouse exports .dagster dbt_project/target dbt_project/logs

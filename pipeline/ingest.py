@@ -1,0 +1,225 @@
+"""All the files of one kind of extract -> the loaded rows, the quarantine, and one line per file.
+
+Per file (cached by content hash, so an unchanged file is not read again): read, validate,
+pseudonymise, find duplicates and conflicts. Across files (recomputed every run from the cache,
+so a rebuild from raw/ alone gives the same result): later-file-wins by key, the facilitator-month
+replacement for hours, and holding hour rows whose contract or participant is not known yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.readers import LINE_COLUMN, FileRejected, read_extract
+from pipeline.settings import Settings
+from pipeline.validate import MESSAGES, empty_errors, validate
+
+log = logging.getLogger(__name__)
+
+# Bump when reading or validation changes, so that cached files are read again.
+PIPELINE_VERSION = "1"
+IGNORED_NAMES = {"readme", "readme.md", "readme.txt", ".gitkeep"}
+
+FILE_COLUMNS = {
+    "chemin": pl.String, "type_extrait": pl.String, "sha256": pl.String, "taille_octets": pl.Int64,
+    "date_depot": pl.Date, "format": pl.String, "encodage": pl.String, "statut": pl.String, "motif": pl.String,
+    "colonnes_ignorees": pl.String, "lignes_lues": pl.Int64, "lignes_chargees": pl.Int64,
+    "lignes_quarantaine": pl.Int64, "lignes_en_attente": pl.Int64, "lignes_remplacees": pl.Int64,
+}
+QUARANTINE_COLUMNS = {
+    "chemin": pl.String, "type_extrait": pl.String, "ligne": pl.Int64, "colonne": pl.String, "regle": pl.String,
+    "motif": pl.String, "valeur": pl.String, "statut": pl.String, "depuis": pl.Date,
+}
+
+
+@dataclass
+class ParsedFile:
+    chemin: str
+    sha256: str
+    size: int
+    deposited: dt.date
+    rows: pl.DataFrame | None  # valid rows, _ligne
+    errors: pl.DataFrame  # _ligne, colonne, regle, valeur
+    meta: dict  # format, encodage, statut, motif, colonnes_ignorees, lignes_lues
+
+
+@dataclass
+class IngestResult:
+    kind: str
+    loaded: pl.DataFrame
+    quarantine: pl.DataFrame
+    files: pl.DataFrame
+
+
+def list_files(raw_dir: Path, kind: str) -> list[Path]:
+    """The files of raw/<kind>/, in the lexical order of their paths (the order that decides replacements)."""
+    folder = raw_dir / kind
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".") and p.name.lower() not in IGNORED_NAMES),
+        key=lambda p: p.relative_to(raw_dir).as_posix(),
+    )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Exact copies count once (the copies are DOUBLON); same key, other values: all CONFLIT."""
+    values = [c for c in rows.columns if c != LINE_COLUMN]
+    copies = rows.filter(pl.struct(values).is_duplicated() & ~pl.struct(values).is_first_distinct())
+    rows = rows.join(copies.select(LINE_COLUMN), on=LINE_COLUMN, how="anti")
+    conflicts = rows.filter(pl.struct(key).is_duplicated())
+    rows = rows.join(conflicts.select(LINE_COLUMN), on=LINE_COLUMN, how="anti")
+    def as_errors(frame: pl.DataFrame, rule: str) -> pl.DataFrame:
+        return frame.select(pl.col(LINE_COLUMN), pl.lit(",".join(key)).alias("colonne"), pl.lit(rule).alias("regle"),
+                            pl.lit(None, pl.String).alias("valeur"))
+    return rows, pl.concat([as_errors(copies, "DOUBLON"), as_errors(conflicts, "CONFLIT")])
+
+
+def parse_file(path: Path, chemin: str, kind: str, settings: Settings, sha: str) -> ParsedFile:
+    stat = path.stat()
+    deposited = dt.date.fromtimestamp(stat.st_mtime)
+    meta = {"format": None, "encodage": None, "statut": "CHARGE", "motif": None, "colonnes_ignorees": None, "lignes_lues": 0}
+    try:
+        table = read_extract(path, kind)
+    except FileRejected as exc:
+        meta.update(statut="REJETE", motif=str(exc))
+        return ParsedFile(chemin, sha, stat.st_size, deposited, None, empty_errors(), meta)
+    meta.update(format=table.format, encodage=table.encoding,
+                colonnes_ignorees=", ".join(table.ignored_columns) or None)
+    checked = validate(table.frame, kind, settings.as_of, settings.pseudonym_key)
+    rows, duplicates = within_file_duplicates(checked.rows, list(KEYS[kind]))
+    extra = [duplicates]
+    if table.repeated_header_lines:
+        extra.append(pl.DataFrame({LINE_COLUMN: table.repeated_header_lines}, schema={LINE_COLUMN: pl.Int64}).with_columns(
+            colonne=pl.lit(None, pl.String), regle=pl.lit("EN_TETE_REPETEE"), valeur=pl.lit(None, pl.String)))
+    if table.set_aside is not None:
+        extra.append(table.set_aside)
+    errors = pl.concat([checked.errors, *[e.select(checked.errors.columns) for e in extra]]).sort(LINE_COLUMN)
+    meta["lignes_lues"] = rows.height + errors.height
+    return ParsedFile(chemin, sha, stat.st_size, deposited, rows, errors, meta)
+
+
+# Keys after pseudonymisation: the facilitator's reference is only known as parcours_id.
+KEYS = {
+    "marches": ("id_marche",),
+    "participants": ("parcours_id",),
+    "heures": ("parcours_id", "id_marche", "employeur_siret", "mois"),
+}
+
+
+def _cache_dir(settings: Settings, kind: str) -> Path:
+    # Validation depends on the as-of date and the pseudonyms on the key: both are part of the cache key.
+    salt = hashlib.sha256(f"{PIPELINE_VERSION}|{settings.as_of}|{settings.pseudonym_key}".encode()).hexdigest()[:16]
+    return settings.cache_dir / kind / salt
+
+
+def load_file(path: Path, kind: str, settings: Settings) -> ParsedFile:
+    """Parse a file, or take it from the cache when its content was already parsed."""
+    chemin = path.relative_to(settings.raw_dir).as_posix()
+    sha = file_sha256(path)
+    cache = _cache_dir(settings, kind)
+    meta_path = cache / f"{sha}.json"
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        rows = pl.read_parquet(cache / f"{sha}.rows.parquet") if meta["statut"] == "CHARGE" else None
+        errors = pl.read_parquet(cache / f"{sha}.errors.parquet")
+        stat = path.stat()
+        return ParsedFile(chemin, sha, stat.st_size, dt.date.fromtimestamp(stat.st_mtime), rows, errors, meta)
+    parsed = parse_file(path, chemin, kind, settings, sha)
+    cache.mkdir(parents=True, exist_ok=True)
+    if parsed.rows is not None:
+        parsed.rows.write_parquet(cache / f"{sha}.rows.parquet")
+    parsed.errors.write_parquet(cache / f"{sha}.errors.parquet")
+    meta_path.write_text(json.dumps(parsed.meta))  # written last: its presence means the cache entry is whole
+    return parsed
+
+
+def _winners(rows: pl.DataFrame, kind: str) -> pl.Expr:
+    """True for the rows that are not replaced by a later file."""
+    if kind == "heures":
+        # A timesheet file is the complete statement of its facilitator for the months it holds.
+        return pl.col("_ordre") == pl.col("_ordre").max().over(["facilitateur", "mois"])
+    order = [pl.col("_ordre"), pl.col(LINE_COLUMN)]
+    if kind == "marches":
+        order = [(pl.col("source") == "EXTRAIT"), *order]  # the Département's own extract wins over DECP
+    rank = pl.struct(order).rank("ordinal", descending=True).over(list(KEYS[kind]))
+    return rank == 1
+
+
+def ingest(kind: str, settings: Settings, known_marches: pl.Series | None = None,
+           known_parcours: pl.Series | None = None, progress=None) -> IngestResult:
+    """Every file of raw/<kind>/. For hours, `known_*` are the loaded contracts and paths."""
+    files = list_files(settings.raw_dir, kind)
+    parsed: list[ParsedFile] = []
+    for path in files:
+        parsed.append(load_file(path, kind, settings))
+        if progress:
+            progress(path)
+
+    frames = [p.rows.with_columns(pl.lit(i, pl.Int32).alias("_ordre"), pl.lit(p.chemin).alias("fichier"))
+              for i, p in enumerate(parsed) if p.rows is not None and p.rows.height]
+    rows = pl.concat(frames, how="diagonal_relaxed") if frames else None
+    held = empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier"))
+    if rows is None:
+        loaded = pl.DataFrame()
+        replaced_counts: dict[str, int] = {}
+    else:
+        rows = rows.with_columns(_gagnant=_winners(rows, kind))
+        replaced_counts = dict(rows.filter(~pl.col("_gagnant")).group_by("fichier").len().iter_rows())
+        current = rows.filter(pl.col("_gagnant"))
+        if kind == "heures":
+            unknown_marche = ~pl.col("id_marche").is_in(known_marches.implode()) if known_marches is not None else pl.lit(False)
+            unknown_parcours = ~pl.col("parcours_id").is_in(known_parcours.implode()) if known_parcours is not None else pl.lit(False)
+            waiting = current.with_columns(
+                regle=pl.when(unknown_marche).then(pl.lit("MARCHE_INCONNU")).when(unknown_parcours).then(pl.lit("PARTICIPANT_INCONNU")))
+            held = waiting.filter(pl.col("regle").is_not_null()).select(
+                pl.col(LINE_COLUMN), pl.when(pl.col("regle") == "MARCHE_INCONNU").then(pl.lit("id_marche"))
+                .otherwise(pl.lit("id_participant")).alias("colonne"), pl.col("regle"),
+                pl.when(pl.col("regle") == "MARCHE_INCONNU").then(pl.col("id_marche")).otherwise(pl.lit("***")).alias("valeur"),
+                pl.col("fichier"))
+            current = waiting.filter(pl.col("regle").is_null()).drop("regle")
+        loaded = current.drop("_gagnant", "_ordre").rename({LINE_COLUMN: "ligne"})
+
+    deposited = {p.chemin: p.deposited for p in parsed}
+    held_counts = dict(held.group_by("fichier").len().iter_rows()) if held.height else {}
+    quarantine = [
+        p.errors.with_columns(pl.lit(p.chemin).alias("fichier"), pl.lit("REJETEE").alias("statut"))
+        for p in parsed if p.errors.height
+    ]
+    quarantine.append(held.with_columns(pl.lit("EN_ATTENTE").alias("statut")))
+    quarantine_frame = pl.concat([q.select(LINE_COLUMN, "colonne", "regle", "valeur", "fichier", "statut") for q in quarantine])
+    quarantine_frame = quarantine_frame.select(
+        pl.col("fichier").alias("chemin"), pl.lit(kind).alias("type_extrait"), pl.col(LINE_COLUMN).alias("ligne"),
+        "colonne", "regle", pl.col("regle").replace_strict(MESSAGES, default="règle non respectée").alias("motif"),
+        "valeur", "statut", pl.col("fichier").replace_strict(deposited, default=None, return_dtype=pl.Date).alias("depuis"),
+    ).cast(QUARANTINE_COLUMNS)
+
+    file_rows = []
+    for p in parsed:
+        waiting = held_counts.get(p.chemin, 0)
+        quarantined = p.errors.height
+        read = p.meta["lignes_lues"]
+        file_rows.append({
+            "chemin": p.chemin, "type_extrait": kind, "sha256": p.sha256, "taille_octets": p.size, "date_depot": p.deposited,
+            "format": p.meta["format"], "encodage": p.meta["encodage"], "statut": p.meta["statut"], "motif": p.meta["motif"],
+            "colonnes_ignorees": p.meta["colonnes_ignorees"], "lignes_lues": read,
+            "lignes_chargees": read - quarantined - waiting, "lignes_quarantaine": quarantined,
+            "lignes_en_attente": waiting, "lignes_remplacees": replaced_counts.get(p.chemin, 0),
+        })
+    files_frame = pl.DataFrame(file_rows, schema=FILE_COLUMNS)
+    return IngestResult(kind=kind, loaded=loaded, quarantine=quarantine_frame, files=files_frame)

@@ -1,0 +1,216 @@
+"""Reading one raw file into a frame of text columns named canonically, or a reason to reject it.
+
+Detects the format by content (not by extension), the encoding, the delimiter, the header row
+(title rows above it are skipped), maps header aliases, and drops unknown columns at the door so
+that personal columns (NIR, address, phone...) are never carried further.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.extracts import COLUMNS, alias_map, normalise_header
+
+LINE_COLUMN = "_ligne"
+HEADER_SCAN_LINES = 30
+DELIMITERS = (";", ",", "\t", "|")
+
+
+class FileRejected(Exception):
+    """The file cannot be read at all; the message says why, for a person."""
+
+
+@dataclass
+class RawTable:
+    frame: pl.DataFrame  # canonical columns (all text, stripped, empty -> null) and _ligne
+    format: str  # csv, xlsx, json, xml
+    encoding: str | None = None
+    delimiter: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    repeated_header_lines: list[int] = field(default_factory=list)
+    # Records read but set aside by the reader itself (DECP concessions): _ligne, colonne, regle, valeur.
+    set_aside: pl.DataFrame | None = None
+
+
+def sniff_format(data: bytes) -> str:
+    if not data.strip():
+        raise FileRejected("fichier vide")
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "text"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return "json"
+    if head[:1] == b"<":
+        return "xml"
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise FileRejected("ancien format Excel (.xls) : enregistrez le fichier en .xlsx ou en CSV")
+    if data[:5] == b"%PDF-":
+        raise FileRejected("fichier PDF : un tableur (.xlsx) ou un CSV est attendu")
+    return "text"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """The text of a delimited file and the encoding it was in (never assumed: detected)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise FileRejected("texte UTF-16 illisible (fichier tronqué ?)") from exc
+    sample = data[:65536]
+    # UTF-16 without a BOM: every other byte is NUL.
+    if sample.count(b"\x00") > len(sample) // 4 and sample[1::2].count(0) > len(sample) // 3:
+        try:
+            return data.decode("utf-16-le"), "utf-16-le"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in sample:
+        raise FileRejected("fichier binaire : ni un tableur ni un texte délimité")
+    try:
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = data.decode("cp1252"), "windows-1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "latin-1"
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > max(10, len(text[:65536]) // 100):
+        raise FileRejected("fichier binaire : ni un tableur ni un texte délimité")
+    return text, encoding
+
+
+def _header_score(cells: list[str], aliases: dict[str, str]) -> int:
+    return len({aliases[h] for h in map(normalise_header, cells) if h in aliases})
+
+
+def find_header(rows: list[list[str]], kind: str) -> int:
+    """Index of the header row among the first rows: the one naming the most known columns."""
+    aliases = alias_map(kind)
+    best, best_score = -1, 1
+    for i, cells in enumerate(rows[:HEADER_SCAN_LINES]):
+        score = _header_score(cells, aliases)
+        if score > best_score:
+            best, best_score = i, score
+    if best < 0:
+        expected = ", ".join(c.name for c in COLUMNS[kind] if c.required)
+        raise FileRejected(f"aucune ligne d'en-tête reconnue (colonnes attendues : {expected})")
+    return best
+
+
+def _sniff_delimiter(lines: list[str], kind: str) -> str:
+    aliases = alias_map(kind)
+    best, best_score = ";", 0
+    for delimiter in DELIMITERS:
+        for line in lines[:HEADER_SCAN_LINES]:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            score = _header_score(cells, aliases)
+            if score > best_score:
+                best, best_score = delimiter, score
+    return best
+
+
+def _canonical_frame(header: list[str], body: pl.DataFrame, first_line: int, kind: str, table: RawTable) -> RawTable:
+    """Rename the columns of `body` from `header`, keep the known ones, number the lines."""
+    aliases = alias_map(kind)
+    keep: dict[str, str] = {}
+    for position, label in enumerate(header):
+        name = aliases.get(normalise_header(label or ""))
+        source = body.columns[position] if position < len(body.columns) else None
+        if source is None:
+            continue
+        if name and name not in keep.values():
+            keep[source] = name
+        elif label and label.strip():
+            table.ignored_columns.append(str(label).strip())
+    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in keep.values()]
+    if kind == "marches" and missing == ["famille"] and "cpv" in keep.values():
+        missing = []  # derived from the CPV code, as for DECP files
+    if missing:
+        raise FileRejected("colonne obligatoire absente : " + ", ".join(missing))
+    frame = body.select([pl.col(src).cast(pl.String).alias(dst) for src, dst in keep.items()])
+    frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
+    frame = frame.with_row_index(LINE_COLUMN, offset=first_line).with_columns(pl.col(LINE_COLUMN).cast(pl.Int64))
+    # Blank lines and lines of separators alone are not rows.
+    frame = frame.filter(~pl.all_horizontal(pl.exclude(LINE_COLUMN).is_null()))
+    # A header repeated mid-file (files pasted together) is not a data row.
+    labels = {dst: (header[body.columns.index(src)] or "").strip() for src, dst in keep.items()}
+    is_header = pl.all_horizontal([pl.col(dst).eq(label).fill_null(False) for dst, label in labels.items()])
+    repeated = frame.filter(is_header)
+    table.repeated_header_lines = repeated[LINE_COLUMN].to_list()
+    table.frame = frame.filter(~is_header)
+    return table
+
+
+def read_delimited(data: bytes, kind: str) -> RawTable:
+    text, encoding = decode_text(data)
+    lines = text.splitlines()[: HEADER_SCAN_LINES]
+    delimiter = _sniff_delimiter(lines, kind)
+    rows = [next(csv.reader([line], delimiter=delimiter), []) for line in lines]
+    header_index = find_header(rows, kind)
+    # Position of the header line in the text, so polars parses from there (quotes respected).
+    offset = 0
+    for _ in range(header_index):
+        offset = text.index("\n", offset) + 1
+    try:
+        body = pl.read_csv(
+            io.BytesIO(text[offset:].encode("utf-8")),
+            separator=delimiter,
+            has_header=False,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            quote_char='"',
+        )
+    except Exception as exc:  # polars raises ComputeError and friends on malformed text
+        raise FileRejected(f"texte délimité illisible ({type(exc).__name__})") from exc
+    if body.height == 0:
+        raise FileRejected("fichier sans contenu")
+    header = [str(v) if v is not None else "" for v in body.row(0)]
+    table = RawTable(frame=body, format="csv", encoding=encoding, delimiter=delimiter)
+    # Line numbers are physical lines of the file (1-based); the header is line header_index + 1.
+    return _canonical_frame(header, body.slice(1), header_index + 2, kind, table)
+
+
+def read_xlsx(data: bytes, kind: str) -> RawTable:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+        sheet = next((n for n in names if normalise_header(n) == kind), names[0] if names else None)
+        if sheet is None:
+            raise FileRejected("classeur sans feuille")
+        body = pl.DataFrame(reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True))
+    except FileRejected:
+        raise
+    except Exception as exc:  # calamine reports zip and XML errors of a damaged workbook
+        raise FileRejected(f"classeur XLSX illisible, tronqué ou corrompu ({type(exc).__name__})") from exc
+    if body.height == 0:
+        raise FileRejected("classeur vide")
+    rows = [[str(v) if v is not None else "" for v in body.row(i)] for i in range(min(body.height, HEADER_SCAN_LINES))]
+    header_index = find_header(rows, kind)
+    table = RawTable(frame=body, format="xlsx")
+    return _canonical_frame(rows[header_index], body.slice(header_index + 1), header_index + 2, kind, table)
+
+
+def read_extract(path: Path, kind: str) -> RawTable:
+    """Read one file of raw/<kind>/; raises FileRejected with a reason a person understands."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileRejected(f"fichier illisible ({exc.strerror})") from exc
+    fmt = sniff_format(data)
+    if fmt == "xlsx":
+        return read_xlsx(data, kind)
+    if fmt in ("json", "xml"):
+        if kind != "marches":
+            raise FileRejected(f"fichier {fmt.upper()} : seuls les fichiers DECP de marches/ peuvent être en {fmt.upper()}")
+        from pipeline.decp import read_decp
+
+        return read_decp(data, fmt)
+    return read_delimited(data, kind)

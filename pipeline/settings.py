@@ -1,0 +1,114 @@
+"""The one home of the settings, read by the Python side and by dbt's profiles.yml.
+
+Environment variables win over `.env` in the project root; relative paths are relative to the
+project root, whatever the current directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_PSEUDONYM_KEY = "clef-de-demonstration-a-remplacer"
+
+DEFAULTS = {
+    "CLAUSES_RAW_DIR": "raw",
+    "CLAUSES_WAREHOUSE_DIR": "warehouse",
+    "CLAUSES_EXPORT_DIR": "exports",
+    "CLAUSES_AS_OF": "",
+    "CLAUSES_PSEUDONYM_KEY": "",
+    "CLAUSES_SECRET_MIN": "5",
+    "CLAUSES_HEURES_ETP": "1607",
+    "DAGSTER_HOME": ".dagster",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the project cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    warehouse_dir: Path
+    export_dir: Path
+    as_of: dt.date
+    pseudonym_key: str
+    secret_min: int
+    heures_etp: float
+    dagster_home: Path
+
+    @property
+    def published_db(self) -> Path:
+        return self.warehouse_dir / "clauses.duckdb"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.warehouse_dir / "build"
+
+    @property
+    def build_db(self) -> Path:
+        return self.build_dir / "clauses.duckdb"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Parsed and validated rows of each raw file, by content hash (already pseudonymised)."""
+        return self.warehouse_dir / "cache"
+
+    @property
+    def uses_demo_key(self) -> bool:
+        return self.pseudonym_key == DEMO_PSEUDONYM_KEY
+
+
+def _resolve(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def raw_values() -> dict[str, str]:
+    """The settings as strings: defaults, then `.env`, then the environment."""
+    values = dict(DEFAULTS)
+    env_file = PROJECT_ROOT / ".env"
+    if env_file.exists():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if k in DEFAULTS and v is not None})
+    values.update({k: os.environ[k] for k in DEFAULTS if os.environ.get(k)})
+    return values
+
+
+def load_settings() -> Settings:
+    v = raw_values()
+    try:
+        as_of = dt.date.fromisoformat(v["CLAUSES_AS_OF"]) if v["CLAUSES_AS_OF"] else dt.date.today()
+    except ValueError as exc:
+        raise SettingsError(f"CLAUSES_AS_OF={v['CLAUSES_AS_OF']!r} n'est pas une date ISO (AAAA-MM-JJ)") from exc
+    try:
+        secret_min = int(v["CLAUSES_SECRET_MIN"])
+        heures_etp = float(v["CLAUSES_HEURES_ETP"])
+    except ValueError as exc:
+        raise SettingsError(f"CLAUSES_SECRET_MIN / CLAUSES_HEURES_ETP: nombre attendu ({exc})") from exc
+    if heures_etp <= 0:
+        raise SettingsError("CLAUSES_HEURES_ETP doit être positif")
+    key = v["CLAUSES_PSEUDONYM_KEY"]
+    if not key:
+        warnings.warn(
+            "CLAUSES_PSEUDONYM_KEY n'est pas défini : clé de démonstration utilisée, "
+            "les pseudonymes ne protègent rien. Définissez-la pour un usage réel.",
+            stacklevel=2,
+        )
+        key = DEMO_PSEUDONYM_KEY
+    return Settings(
+        raw_dir=_resolve(v["CLAUSES_RAW_DIR"]),
+        warehouse_dir=_resolve(v["CLAUSES_WAREHOUSE_DIR"]),
+        export_dir=_resolve(v["CLAUSES_EXPORT_DIR"]),
+        as_of=as_of,
+        pseudonym_key=key,
+        secret_min=secret_min,
+        heures_etp=heures_etp,
+        dagster_home=_resolve(v["DAGSTER_HOME"]),
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.extracts import COLUMNS
 from pipeline.readers import LINE_COLUMN, FileRejected, read_extract
 from pipeline.settings import Settings
 from pipeline.validate import MESSAGES, empty_errors, validate
@@ -161,6 +162,14 @@ def _winners(rows: pl.DataFrame, kind: str) -> pl.Expr:
     return rank == 1
 
 
+def empty_loaded(kind: str, settings: Settings) -> pl.DataFrame:
+    """No file yet: an empty table with the columns the warehouse expects."""
+    raw = pl.DataFrame(schema={LINE_COLUMN: pl.Int64, **{c.name: pl.String for c in COLUMNS[kind]}})
+    rows = validate(raw, kind, settings.as_of, settings.pseudonym_key).rows
+    return rows.with_columns(pl.lit(None, pl.Int32).alias("ordre_fichier"), pl.lit(None, pl.String).alias("fichier")).rename(
+        {LINE_COLUMN: "ligne"})
+
+
 def ingest(kind: str, settings: Settings, known_marches: pl.Series | None = None,
            known_parcours: pl.Series | None = None, progress=None) -> IngestResult:
     """Every file of raw/<kind>/. For hours, `known_*` are the loaded contracts and paths."""
@@ -176,7 +185,7 @@ def ingest(kind: str, settings: Settings, known_marches: pl.Series | None = None
     rows = pl.concat(frames, how="diagonal_relaxed") if frames else None
     held = empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier"))
     if rows is None:
-        loaded = pl.DataFrame()
+        loaded = empty_loaded(kind, settings)
         replaced_counts: dict[str, int] = {}
     else:
         rows = rows.with_columns(_gagnant=_winners(rows, kind))
@@ -193,7 +202,7 @@ def ingest(kind: str, settings: Settings, known_marches: pl.Series | None = None
                 pl.when(pl.col("regle") == "MARCHE_INCONNU").then(pl.col("id_marche")).otherwise(pl.lit("***")).alias("valeur"),
                 pl.col("fichier"))
             current = waiting.filter(pl.col("regle").is_null()).drop("regle")
-        loaded = current.drop("_gagnant", "_ordre").rename({LINE_COLUMN: "ligne"})
+        loaded = current.drop("_gagnant").rename({LINE_COLUMN: "ligne", "_ordre": "ordre_fichier"})
 
     deposited = {p.chemin: p.deposited for p in parsed}
     held_counts = dict(held.group_by("fichier").len().iter_rows()) if held.height else {}

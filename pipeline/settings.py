@@ -29,6 +29,9 @@ DEFAULTS = {
 }
 
 
+_warned_demo_key = False  # the demo-key warning is said once per process
+
+
 class SettingsError(ValueError):
     """A setting has a value the project cannot use."""
 
@@ -60,6 +63,14 @@ class Settings:
     def cache_dir(self) -> Path:
         """Parsed and validated rows of each raw file, by content hash (already pseudonymised)."""
         return self.warehouse_dir / "cache"
+
+    def dbt_env(self) -> dict[str, str]:
+        """What dbt's profiles.yml and macros read: the same settings, resolved."""
+        return {
+            "CLAUSES_BUILD_DB": str(self.build_db),
+            "CLAUSES_AS_OF": self.as_of.isoformat(),
+            "CLAUSES_HEURES_ETP": repr(self.heures_etp),
+        }
 
     @property
     def uses_demo_key(self) -> bool:
@@ -96,11 +107,14 @@ def load_settings() -> Settings:
         raise SettingsError("CLAUSES_HEURES_ETP doit être positif")
     key = v["CLAUSES_PSEUDONYM_KEY"]
     if not key:
-        warnings.warn(
+        global _warned_demo_key
+        if not _warned_demo_key:
+            _warned_demo_key = True
+            warnings.warn(
             "CLAUSES_PSEUDONYM_KEY n'est pas défini : clé de démonstration utilisée, "
-            "les pseudonymes ne protègent rien. Définissez-la pour un usage réel.",
-            stacklevel=2,
-        )
+                "les pseudonymes ne protègent rien. Définissez-la pour un usage réel.",
+                stacklevel=2,
+            )
         key = DEMO_PSEUDONYM_KEY
     return Settings(
         raw_dir=_resolve(v["CLAUSES_RAW_DIR"]),

@@ -1,0 +1,150 @@
+"""`clauses`: demo extracts, one full run, the Dagster UI."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assets.progress import console, say
+from pipeline.settings import PROJECT_ROOT, SettingsError, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Entrepôt d'impact de la clause sociale d'insertion.")
+
+
+def _settings():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            _fail(str(exc))
+    for w in caught:
+        say(f"[yellow]attention[/yellow] : {w.message}")
+    return settings
+
+
+def _fail(reason: str, code: int = 1):
+    console.print(f"[red]échec[/red] : {reason}")
+    raise typer.Exit(code)
+
+
+def _years(value: str) -> tuple[int, int]:
+    try:
+        first, _, last = value.partition("-")
+        return int(first), int(last or first)
+    except ValueError:
+        raise typer.BadParameter("attendu : 2022-2026") from None
+
+
+@app.command()
+def demo(
+    out: Annotated[Path | None, typer.Option(help="dossier de sortie (par défaut : CLAUSES_RAW_DIR)")] = None,
+    seed: Annotated[int, typer.Option(help="graine : mêmes fichiers pour la même graine")] = 13,
+    years: Annotated[str, typer.Option(help="années couvertes, ex. 2022-2026")] = "2022-2026",
+    scale: Annotated[float, typer.Option(help="multiplie le volume (benchmarks)")] = 1.0,
+):
+    """Écrit des extractions de démonstration réalistes (marches, heures, participants)."""
+    from pipeline.demo import generate
+
+    settings = _settings()
+    target = out or settings.raw_dir
+    summary = generate(target, seed=seed, years=_years(years), scale=scale, as_of=settings.as_of)
+    say(f"{summary.files} fichiers écrits dans {target} : {summary.marches} marchés, "
+        f"{summary.participants} participants, {summary.heures} lignes d'heures")
+
+
+def _raw_is_empty(raw_dir: Path) -> bool:
+    return not any(p.is_file() and p.name.lower() != "readme.md" for p in raw_dir.rglob("*")) if raw_dir.exists() else True
+
+
+def _ensure_manifest() -> None:
+    from assets.dbt_project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+    if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+        subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
+                       cwd=DBT_PROJECT_DIR, check=True)
+
+
+@app.command()
+def run(demo_if_empty: Annotated[bool, typer.Option(help="écrit des extractions de démonstration si raw/ est vide")] = False):
+    """Un passage complet : ingestion, entrepôt, contrôles, publication, exports."""
+    settings = _settings()
+    if demo_if_empty and _raw_is_empty(settings.raw_dir):
+        say(f"raw/ est vide : extractions de démonstration écrites dans {settings.raw_dir}")
+        demo(out=None, seed=13, years="2022-2026", scale=1.0)
+    _ensure_manifest()
+    from assets.instance import ensure_dagster_home
+
+    ensure_dagster_home(settings)
+    logging.getLogger("dagster").setLevel(logging.WARNING)
+    from dagster import DagsterInstance, DagsterEventType
+
+    from assets.definitions import defs
+    from assets.summary import print_summary
+
+    started = time.monotonic()
+    say(f"passage du {settings.as_of.isoformat()} : raw = {settings.raw_dir}")
+    job = defs.resolve_job_def("clauses_complet")
+    # dbt's own log lines go to a file; the terminal gets one line per step and the summary.
+    log_path = settings.warehouse_dir / "dernier_passage.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with DagsterInstance.get() as instance, log_path.open("w") as log, contextlib.redirect_stdout(log), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, tags={"clauses/declencheur": "cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    if not result.success:
+        failures = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
+        reason = "le passage a échoué"
+        if failures:
+            error = failures[0].step_failure_data.error
+            cause = error.cause or error
+            reason = f"étape {failures[0].step_key} : {cause.message.strip().splitlines()[-1]}"
+        _fail(f"{reason} — l'entrepôt et les exports publiés sont inchangés (run {result.run_id[:8]})")
+    print_summary(settings, time.monotonic() - started, result.run_id)
+
+
+@app.command()
+def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] = 3000):
+    """L'interface Dagster (lignage, runs, contrôles, planification, capteur) avec son démon."""
+    settings = _settings()
+    _ensure_manifest()
+    from assets.instance import ensure_dagster_home
+
+    ensure_dagster_home(settings)
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    cmd = [dagster, "dev", "-h", "127.0.0.1", "-p", str(port), "-w", str(PROJECT_ROOT / "workspace.yaml")]
+    say(f"interface Dagster : http://127.0.0.1:{port}  (Ctrl-C pour arrêter)")
+    # Its own process group: `dagster dev` ignores SIGTERM otherwise, so the whole group is stopped.
+    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=os.environ.copy(), start_new_session=True)
+    try:
+        raise typer.Exit(proc.wait())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        _fail("interrompu", 130)

@@ -1,0 +1,28 @@
+"""Everything Dagster loads: assets, checks, resources, the job, the schedule and the sensor."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+
+from assets.automation import JOB_NAME, nightly_schedule, raw_files_sensor
+from assets.dbt_project import dbt_resource
+from assets.ingest import INGEST_ASSETS
+from assets.publish import entrepot_publie
+from assets.transform import clauses_dbt
+
+# Every run of the whole graph carries this tag; the run queue lets one such run at a time.
+RUN_TAGS = {"clauses/entrepot": "ecriture"}
+
+clauses_complet = define_asset_job(
+    JOB_NAME, selection=AssetSelection.all(), tags=RUN_TAGS,
+    description="Un passage complet : ingestion, dbt build, publication, exports.",
+    executor_def=in_process_executor,  # one process: DuckDB has one writer, and the steps are sequential anyway
+)
+
+defs = Definitions(
+    assets=[*INGEST_ASSETS, clauses_dbt, entrepot_publie],
+    jobs=[clauses_complet],
+    schedules=[nightly_schedule],
+    sensors=[raw_files_sensor],
+    resources={"dbt": dbt_resource()},
+)

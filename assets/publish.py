@@ -1,0 +1,23 @@
+"""Publication: blocking checks on the build, then an atomic replace of the published warehouse."""
+
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from assets.ingest import POOL
+from assets.lock import warehouse_lock
+from assets.progress import say
+from assets.transform import clauses_dbt
+from pipeline.publication import blocking_checks
+from pipeline.settings import load_settings
+from pipeline.warehouse import publish
+
+
+@asset(key="entrepot_publie", group_name="publication", pool=POOL, deps=list(clauses_dbt.keys),
+       description="warehouse/clauses.duckdb : publié seulement si la construction est complète et ses contrôles passent.")
+def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
+    settings = load_settings()
+    with warehouse_lock(settings.warehouse_dir):
+        facts = blocking_checks(settings.build_db)
+        publish(settings.build_db, settings.published_db)
+    say(f"  entrepôt publié : {settings.published_db}")
+    return MaterializeResult(metadata={"chemin": str(settings.published_db), **facts})

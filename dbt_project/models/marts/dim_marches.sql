@@ -1,0 +1,38 @@
+with marches as (
+    select * from {{ ref('stg_marches') }}
+)
+
+select
+    marches.id_marche,
+    marches.objet,
+    marches.famille,
+    familles.secteur,
+    marches.cpv,
+    marches.procedure_passation,
+    marches.date_notification,
+    marches.date_notification_estimee,
+    cast(year(marches.date_notification) as integer) as annee_notification,
+    marches.duree_mois,
+    case when marches.duree_mois is not null
+        then cast(marches.date_notification + to_months(marches.duree_mois) as date) end as date_fin,
+    marches.montant_ht,
+    marches.titulaire_siret,
+    marches.titulaire_nom,
+    marches.titulaire_id,
+    marches.titulaire_type_id,
+    marches.commune_execution,
+    communes.territoire as territoire_execution,
+    marches.commune_execution is not null and communes.code_insee is null as commune_hors_departement,
+    marches.clause_insertion,
+    marches.heures_insertion_prevues,
+    marches.critere_social,
+    marches.marche_reserve,
+    marches.facilitateur,
+    -- The Département's rule for a mandatory clause; a DECP contract whose clause is unknown is not counted.
+    familles.secteur = 'BTP' and marches.montant_ht >= 200000 and marches.clause_insertion is not null as est_eligible_clause,
+    marches.origine,
+    marches.fichier,
+    marches.ligne
+from marches
+left join {{ ref('familles') }} as familles using (famille)
+left join {{ ref('communes_territoires') }} as communes on marches.commune_execution = communes.code_insee

@@ -1,0 +1,53 @@
+-- Outcomes by band of total hours of the path over its whole life: for all observable exits
+-- together (annee_sortie NULL, perimetre 'TOUTES_ANNEES') and by year of exit.
+with sorties as (
+    select * from {{ ref('dim_parcours') }} where est_sorti
+),
+
+tranches as (
+    select * from {{ ref('tranches_heures') }}
+),
+
+grille as (
+    select null::integer as annee_sortie, 'TOUTES_ANNEES' as perimetre, tranche_heures, ordre_tranche from tranches
+    union all
+    select annees.annee_sortie, 'ANNEE', tranche_heures, ordre_tranche
+    from (select distinct annee_sortie from sorties) as annees cross join tranches
+),
+
+par_annee as (
+    select annee_sortie, tranche_heures, {{ outcome_columns() }}, sum(heures_totales) filter (where sortie_observable) as heures_totales
+    from sorties group by annee_sortie, tranche_heures
+),
+
+toutes as (
+    select tranche_heures, {{ outcome_columns() }}, sum(heures_totales) filter (where sortie_observable) as heures_totales
+    from sorties group by tranche_heures
+),
+
+resultats as (
+    select null::integer as annee_sortie, 'TOUTES_ANNEES' as perimetre, * from toutes
+    union all
+    select annee_sortie, 'ANNEE' as perimetre, * exclude (annee_sortie) from par_annee
+)
+
+select
+    grille.perimetre,
+    grille.annee_sortie,
+    grille.tranche_heures,
+    grille.ordre_tranche,
+    coalesce(r.nb_sortants, 0) as nb_sortants,
+    coalesce(r.nb_sortants_en_attente, 0) as nb_sortants_en_attente,
+    coalesce(r.nb_sortants_situation_connue, 0) as nb_sortants_situation_connue,
+    r.taux_situation_connue,
+    r.taux_emploi_durable,
+    r.taux_emploi_transition,
+    r.taux_sortie_positive,
+    r.taux_sorties_dynamiques,
+    coalesce(r.heures_totales, 0) as heures_totales_sortants
+from grille
+left join resultats as r
+    on grille.perimetre = r.perimetre
+    and grille.tranche_heures = r.tranche_heures
+    and grille.annee_sortie is not distinct from r.annee_sortie
+order by grille.perimetre desc, grille.annee_sortie, grille.ordre_tranche

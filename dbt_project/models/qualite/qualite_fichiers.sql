@@ -1,0 +1,5 @@
+select * from {{ source('landing', 'marches_fichiers') }}
+union all by name
+select * from {{ source('landing', 'heures_fichiers') }}
+union all by name
+select * from {{ source('landing', 'participants_fichiers') }}

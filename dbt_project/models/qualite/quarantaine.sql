@@ -1,0 +1,5 @@
+select * from {{ source('landing', 'marches_quarantaine') }}
+union all by name
+select * from {{ source('landing', 'heures_quarantaine') }}
+union all by name
+select * from {{ source('landing', 'participants_quarantaine') }}

@@ -1,0 +1,32 @@
+with source as (
+    select * from {{ source('landing', 'marches') }}
+),
+
+renamed as (
+    select
+        id_marche,
+        objet,
+        famille,
+        cpv,
+        "procedure" as procedure_passation,
+        date_notification,
+        coalesce(date_estimee, false) as date_notification_estimee,
+        duree_mois,
+        montant_ht,
+        titulaire_siret,
+        titulaire_nom,
+        titulaire_id,
+        titulaire_type_id,
+        commune_execution,
+        clause_insertion,
+        heures_insertion_prevues,
+        critere_social,
+        marche_reserve,
+        facilitateur,
+        source as origine,
+        fichier,
+        ligne
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,35 @@
+"""The checks that block a publication: a warehouse that fails them is never published."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.extracts import PERSONAL_CANONICAL, PERSONAL_EXTRA
+from pipeline.warehouse import PUBLISHED_SCHEMAS, PublishError, connect
+
+FORBIDDEN_COLUMNS = set(PERSONAL_CANONICAL) | set(PERSONAL_EXTRA) | {"id_participant"}
+
+
+def blocking_checks(build_db: Path) -> dict[str, int]:
+    """Raise PublishError with a one-line reason; return a few facts for the run's metadata."""
+    with connect(build_db, read_only=True) as con:
+        unbalanced = con.execute(
+            "select count(*) from qualite.qualite_fichiers "
+            "where lignes_lues <> lignes_chargees + lignes_quarantaine + lignes_en_attente").fetchone()[0]
+        if unbalanced:
+            raise PublishError(f"{unbalanced} fichier(s) dont les lignes ne se réconcilient pas")
+        schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
+        personal = con.execute(
+            f"select schema_name || '.' || table_name || '.' || column_name from duckdb_columns() "
+            f"where schema_name in ({schemas}) and column_name in ({', '.join(repr(c) for c in sorted(FORBIDDEN_COLUMNS))})"
+        ).fetchall()
+        if personal:
+            raise PublishError(f"colonne personnelle dans l'entrepôt : {personal[0][0]}")
+        missing = [t for t in ("kpi_annuel", "kpi_spaser") if not con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?", [t]).fetchone()[0]]
+        if missing:
+            raise PublishError(f"table absente de la construction : marts.{missing[0]}")
+        return {
+            "annees": con.execute("select count(*) from marts.kpi_annuel").fetchone()[0],
+            "fichiers": con.execute("select count(*) from qualite.qualite_fichiers").fetchone()[0],
+        }

@@ -1,0 +1,82 @@
+"""The DuckDB side: writing the landing tables into the build database, and publishing it.
+
+DuckDB allows one writer or many readers, never both: everything is built into a separate file,
+checked, then copied into a new file beside the published one and `os.replace`d onto it, so an
+analyst with the old file open keeps a consistent snapshot and a new connection sees the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+# Files written by DuckDB 2.x are unreadable by 1.x clients unless created with this version.
+STORAGE_VERSION = "v1.4.0"
+PUBLISHED_SCHEMAS = ("marts", "qualite")
+
+
+class PublishError(RuntimeError):
+    """The build cannot be published; the previous warehouse stays as it was."""
+
+
+@contextlib.contextmanager
+def connect(path: Path, read_only: bool = False):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def write_tables(db: Path, schema: str, tables: dict[str, pl.DataFrame]) -> None:
+    """Replace each table of `tables` in `schema` (Arrow from polars to DuckDB, no copy row by row)."""
+    with connect(db) as con:
+        con.execute(f"create schema if not exists {schema}")
+        for name, frame in tables.items():
+            arrow = frame.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+            con.execute(f"create or replace table {schema}.{name} as select * from arrow")
+
+
+def read_column(db: Path, sql: str) -> pl.Series:
+    with connect(db) as con:
+        return pl.from_arrow(con.execute(sql).to_arrow_table()).to_series()
+
+
+def publish(build_db: Path, published_db: Path) -> None:
+    """Copy the analysts' schemas of the build into a new file, then atomically replace the published one."""
+    if not build_db.exists():
+        raise PublishError(f"base de construction absente : {build_db}")
+    published_db.parent.mkdir(parents=True, exist_ok=True)
+    staging = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
+    staging.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect()
+        try:
+            con.execute(f"attach '{build_db}' as build (read_only)")
+            con.execute(f"attach '{staging}' as pub (storage_version '{STORAGE_VERSION}')")
+            for schema in PUBLISHED_SCHEMAS:
+                con.execute(f"create schema pub.{schema}")
+                tables = con.execute(
+                    "select table_name, comment from duckdb_tables() where database_name = 'build' and schema_name = ?",
+                    [schema]).fetchall()
+                for table, comment in tables:
+                    con.execute(f"create table pub.{schema}.{table} as select * from build.{schema}.{table}")
+                    if comment:
+                        con.execute(f"comment on table pub.{schema}.{table} is $${comment}$$")
+                columns = con.execute(
+                    "select table_name, column_name, comment from duckdb_columns() "
+                    "where database_name = 'build' and schema_name = ? and comment is not null and comment <> ''",
+                    [schema]).fetchall()
+                for table, column, comment in columns:
+                    con.execute(f'comment on column pub.{schema}.{table}."{column}" is $${comment}$$')
+            con.execute("detach pub")
+        finally:
+            con.close()
+        os.replace(staging, published_db)
+    finally:
+        staging.unlink(missing_ok=True)

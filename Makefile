@@ -29,7 +29,7 @@ run: install
 	$(BIN)/clauses run --demo-if-empty
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 demo: install
 	$(BIN)/clauses demo

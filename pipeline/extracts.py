@@ -52,7 +52,7 @@ MASKED_IN_QUARANTINE = PERSONAL_CANONICAL + ("id_participant",)
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # text, code, date, month, amount, hours, integer, boolean, checkbox, siret, insee, sexe
+    type: str  # text, code, cpv, date, month, amount, hours, integer, boolean, checkbox, siret, insee, sexe
     required: bool = False
     aliases: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
@@ -64,7 +64,7 @@ MARCHES = (
     Column("id_marche", "text", True, ("reference", *ID_MARCHE_ALIASES)),
     Column("objet", "text", True, ("intitule", "libelle")),
     Column("famille", "code", True, ("famille_achat", "categorie"), tuple(FAMILLE_SECTEUR)),
-    Column("cpv", "text", False, ("code_cpv",)),
+    Column("cpv", "cpv", False, ("code_cpv",)),
     Column("procedure", "text", False, ()),
     Column("date_notification", "date", True, ("notification", "date_notif")),
     Column("duree_mois", "integer", False, ("duree",)),
@@ -134,6 +134,12 @@ def normalise_header(label: str) -> str:
     text = text.replace("€", " ")
     words = [w for w in re.split(r"[^a-z0-9]+", text) if w and w not in HEADER_STOPWORDS]
     return "_".join(words).removesuffix("_eur")
+
+
+def normalise_code(value: str) -> str:
+    """`Mise à disposition` -> `MISE_A_DISPOSITION`: the spelling of our codes."""
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode().upper()
+    return re.sub(r"[^A-Z0-9]+", "_", text).strip("_")
 
 
 def alias_map(kind: str) -> dict[str, str]:

@@ -11,7 +11,8 @@ import datetime as dt
 import polars as pl
 from stdnum.fr import siret as stdnum_siret
 
-from pipeline.extracts import Column, normalise_header
+from pipeline.cpv import cpv8_expr
+from pipeline.extracts import Column, normalise_code
 
 TRUE_WORDS = ("oui", "o", "vrai", "true", "1", "x", "yes", "y", "v")
 FALSE_WORDS = ("non", "n", "faux", "false", "0", "no", "f")
@@ -90,7 +91,7 @@ def code_mapping(column: str, codes: tuple[str, ...], values: pl.Series) -> dict
     aliases = CODE_ALIASES.get(column, {})
     out: dict[str, str | None] = {}
     for raw in values.drop_nulls().unique().to_list():
-        norm = normalise_header(raw).upper()
+        norm = normalise_code(raw)
         norm = aliases.get(norm, norm)
         out[raw] = norm if norm in codes else None
     return out
@@ -119,6 +120,8 @@ def parse_column(frame: pl.DataFrame, col: Column) -> pl.Expr:
             return sexe(c)
         case "siret":
             return siret_digits(c)
+        case "cpv":
+            return cpv8_expr(c)
         case "code":
             mapping = code_mapping(col.name, col.codes, frame[col.name])
             # Unknown codes stay as written so that the code rule reports them.

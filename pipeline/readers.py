@@ -149,7 +149,8 @@ def _canonical_frame(header: list[str], body: pl.DataFrame, first_line: int, kin
 
 def read_delimited(data: bytes, kind: str) -> RawTable:
     text, encoding = decode_text(data)
-    lines = text.splitlines()[: HEADER_SCAN_LINES]
+    # Header candidates only: a long line is data, and the csv module refuses fields over 128 kB.
+    lines = [line[:4000] for line in text[:400_000].splitlines()[:HEADER_SCAN_LINES]]
     delimiter = _sniff_delimiter(lines, kind)
     rows = [next(csv.reader([line], delimiter=delimiter), []) for line in lines]
     header_index = find_header(rows, kind)

@@ -21,7 +21,10 @@ MAX_TEXT = 10_000  # a longer cell is a paste accident, not a contract title
 
 def age_at(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
     """Age in whole years on `day`."""
-    before_birthday = (day.dt.month() * 100 + day.dt.day()) < (birth.dt.month() * 100 + birth.dt.day())
+    def month_day(d: pl.Expr) -> pl.Expr:
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)  # Int8 would overflow
+
+    before_birthday = month_day(day) < month_day(birth)
     return (day.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32))
 
 

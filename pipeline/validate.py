@@ -120,7 +120,6 @@ def validate(raw: pl.DataFrame, kind: str, as_of: dt.date, key: str) -> Validate
                                        pl.col("titulaire_siret").alias("titulaire_id"), pl.lit(False).alias("date_estimee"))
         typed = typed.with_columns(
             pl.col("famille").fill_null(cpv.famille_expr(typed["cpv"])),
-            cpv.cpv8_expr(pl.col("cpv")),
             pl.col("marche_reserve").fill_null(pl.when(pl.col("source") == "EXTRAIT").then(pl.lit("NON"))),
             pl.col("critere_social").fill_null(pl.when(pl.col("source") == "EXTRAIT").then(False)),
         )

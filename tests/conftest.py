@@ -1,0 +1,105 @@
+"""Shared helpers: small extracts written the way real ones arrive, and settings in a temporary folder."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from pipeline.settings import PROJECT_ROOT, load_settings
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+AS_OF = "2026-11-25"
+KEY = "clef-de-test"
+
+needs_shared = pytest.mark.skipif(
+    not SHARED_DATA.is_dir(), reason=f"../shared/data absent ({SHARED_DATA}): tests on the real public files skipped")
+
+MARCHES_HEADER = ["id_marche", "objet", "famille", "cpv", "date_notification", "duree_mois", "montant_ht",
+                  "titulaire_siret", "titulaire_nom", "commune_execution", "clause_insertion",
+                  "heures_insertion_prevues", "critere_social", "marche_reserve", "facilitateur"]
+HEURES_HEADER = ["facilitateur", "id_participant", "id_marche", "mois", "heures", "modalite", "employeur_siret",
+                 "employeur_nom", "type_contrat"]
+PARTICIPANTS_HEADER = ["facilitateur", "id_participant", "nom", "prenom", "date_naissance", "sexe", "commune_residence",
+                       "qpv", "niveau_formation", "deld", "brsa", "rqth", "jeune_sans_qualification", "minima_sociaux",
+                       "senior", "autre_public", "date_entree", "date_sortie", "situation_6_mois"]
+
+# Valid SIRETs (SIREN and SIRET Luhn keys): La Poste's head office follows its own rule.
+SIRET_A = "73282932000074"
+SIRET_B = "44306184100047"
+SIRET_LA_POSTE = "35600000000048"
+
+
+def marche(**over) -> dict:
+    row = dict(id_marche="M1", objet="Réhabilitation du collège", famille="TRAVAUX_BATIMENT", cpv="45214200-2",
+               date_notification="15/03/2024", duree_mois="12", montant_ht="250000", titulaire_siret=SIRET_A,
+               titulaire_nom="Bâtisseurs du Sud", commune_execution="13001", clause_insertion="oui",
+               heures_insertion_prevues="700", critere_social="non", marche_reserve="NON", facilitateur="F4")
+    row.update(over)
+    return row
+
+
+def heure(**over) -> dict:
+    row = dict(facilitateur="F4", id_participant="P1", id_marche="M1", mois="2024-04", heures="100",
+               modalite="EMBAUCHE_DIRECTE", employeur_siret=SIRET_A, employeur_nom="Bâtisseurs du Sud", type_contrat="CDD")
+    row.update(over)
+    return row
+
+
+def participant(**over) -> dict:
+    row = dict(facilitateur="F4", id_participant="P1", nom="Lefèvre", prenom="Éloïse", date_naissance="12/05/1990",
+               sexe="F", commune_residence="13001", qpv="oui", niveau_formation="3", deld="x", brsa="", rqth="",
+               jeune_sans_qualification="", minima_sociaux="", senior="", autre_public="", date_entree="01/04/2024",
+               date_sortie="", situation_6_mois="")
+    row.update(over)
+    return row
+
+
+def write_csv(path: Path, rows: list[dict], header: list[str] | None = None, encoding: str = "utf-8",
+              delimiter: str = ";", before: str = "") -> Path:
+    header = header or list(rows[0])
+    buf = io.StringIO()
+    buf.write(before)
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(h, "") for h in header])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: list[dict], sheets: dict[str, list[dict]] | None = None, header: list[str] | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+    for name, sheet_rows in (sheets or {"Feuil1": rows}).items():
+        ws = book.add_worksheet(name)
+        cols = header or list(sheet_rows[0])
+        ws.write_row(0, 0, cols)
+        for r, row in enumerate(sheet_rows, start=1):
+            for c, h in enumerate(cols):
+                value = row.get(h)
+                if isinstance(value, dt.date):
+                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
+                elif value not in (None, ""):
+                    ws.write(r, c, value)
+    book.close()
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    """Settings whose folders all live in a temporary folder."""
+    monkeypatch.setenv("CLAUSES_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("CLAUSES_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("CLAUSES_EXPORT_DIR", str(tmp_path / "exports"))
+    monkeypatch.setenv("CLAUSES_AS_OF", AS_OF)
+    monkeypatch.setenv("CLAUSES_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    (tmp_path / "raw").mkdir()
+    return load_settings()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 import signal
 import subprocess
@@ -84,37 +82,15 @@ def run(demo_if_empty: Annotated[bool, typer.Option(help="écrit des extractions
         say(f"raw/ est vide : extractions de démonstration écrites dans {settings.raw_dir}")
         demo(out=None, seed=13, years="2022-2026", scale=1.0)
     _ensure_manifest()
-    from assets.instance import ensure_dagster_home
-
-    ensure_dagster_home(settings)
-    logging.getLogger("dagster").setLevel(logging.WARNING)
-    from dagster import DagsterInstance, DagsterEventType
-
-    from assets.definitions import defs
+    from assets.runner import run_once
     from assets.summary import print_summary
 
     started = time.monotonic()
     say(f"passage du {settings.as_of.isoformat()} : raw = {settings.raw_dir}")
-    job = defs.resolve_job_def("clauses_complet")
-    # dbt's own log lines go to a file; the terminal gets one line per step and the summary.
-    log_path = settings.warehouse_dir / "dernier_passage.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with DagsterInstance.get() as instance, log_path.open("w") as log, contextlib.redirect_stdout(log), \
-            warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, tags={"clauses/declencheur": "cli"},
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-        )
-    if not result.success:
-        failures = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
-        reason = "le passage a échoué"
-        if failures:
-            error = failures[0].step_failure_data.error
-            cause = error.cause or error
-            reason = f"étape {failures[0].step_key} : {cause.message.strip().splitlines()[-1]}"
-        _fail(f"{reason} — l'entrepôt et les exports publiés sont inchangés (run {result.run_id[:8]})")
-    print_summary(settings, time.monotonic() - started, result.run_id)
+    outcome = run_once(settings)
+    if not outcome.success:
+        _fail(f"{outcome.reason} — l'entrepôt et les exports publiés sont inchangés (run {outcome.run_id[:8]})")
+    print_summary(settings, time.monotonic() - started, outcome.run_id)
 
 
 @app.command()

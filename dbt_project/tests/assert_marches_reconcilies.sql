@@ -1,0 +1,5 @@
+-- Every loaded contract is in dim_marches, and the yearly counts add up to the dated contracts.
+with landing as (select count(*) as n from {{ source('landing', 'marches') }}),
+dims as (select count(*) as n, count(*) filter (where annee_notification <= year({{ as_of() }})) as dated from {{ ref('dim_marches') }}),
+years as (select coalesce(sum(nb_marches), 0) as n from {{ ref('kpi_annuel') }})
+select * from landing, dims, years where landing.n <> dims.n or dims.dated <> years.n

@@ -7,7 +7,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from assets.automation import JOB_NAME, nightly_schedule, raw_files_sensor
 from assets.dbt_project import dbt_resource
 from assets.ingest import INGEST_ASSETS
-from assets.publish import entrepot_publie
+from assets.publish import entrepot_publie, exports
 from assets.transform import clauses_dbt
 
 # Every run of the whole graph carries this tag; the run queue lets one such run at a time.
@@ -20,7 +20,7 @@ clauses_complet = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*INGEST_ASSETS, clauses_dbt, entrepot_publie],
+    assets=[*INGEST_ASSETS, clauses_dbt, entrepot_publie, exports],
     jobs=[clauses_complet],
     schedules=[nightly_schedule],
     sensors=[raw_files_sensor],

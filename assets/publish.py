@@ -7,6 +7,7 @@ from assets.ingest import POOL
 from assets.lock import warehouse_lock
 from assets.progress import say
 from assets.transform import clauses_dbt
+from pipeline.exports import publish_exports
 from pipeline.publication import blocking_checks
 from pipeline.settings import load_settings
 from pipeline.warehouse import publish
@@ -21,3 +22,12 @@ def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
         publish(settings.build_db, settings.published_db)
     say(f"  entrepôt publié : {settings.published_db}")
     return MaterializeResult(metadata={"chemin": str(settings.published_db), **facts})
+
+
+@asset(key="exports", group_name="publication", deps=[entrepot_publie],
+       description="Classeur, rapport HTML, CSV et Parquet par table d'indicateurs, dans exports/<date>/ et exports/latest/.")
+def exports(context: AssetExecutionContext) -> MaterializeResult:
+    settings = load_settings()
+    folder = publish_exports(settings.published_db, settings.export_dir, settings.as_of, settings.secret_min)
+    say(f"  exports écrits : {settings.export_dir / 'latest'}")
+    return MaterializeResult(metadata={"dossier": str(folder), "fichiers": len(list(folder.iterdir()))})

@@ -1,0 +1,99 @@
+"""French labels and number formats of the exported columns: one home for what an elected official reads."""
+
+from __future__ import annotations
+
+# column -> (label, kind) ; kind: count, euros, hours, etp, rate, text, year, date
+COLUMNS: dict[str, tuple[str, str]] = {
+    "annee": ("Année", "year"),
+    "annee_sortie": ("Année de sortie", "year"),
+    "periode": ("Période", "text"),
+    "nb_marches": ("Marchés notifiés", "count"),
+    "montant_marches_ht": ("Montant des marchés (€ HT)", "euros"),
+    "nb_marches_eligibles": ("Marchés éligibles à la clause (BTP ≥ 200 000 € HT)", "count"),
+    "nb_marches_eligibles_avec_clause": ("… dont avec clause d'insertion", "count"),
+    "taux_couverture_clause": ("Taux de couverture des marchés éligibles", "rate"),
+    "nb_marches_clause": ("Marchés avec clause d'insertion", "count"),
+    "montant_marches_clause_ht": ("Montant des marchés avec clause (€ HT)", "euros"),
+    "nb_marches_clause_services": ("Marchés de services avec clause", "count"),
+    "nb_marches_clause_prestations_intellectuelles": ("Marchés de prestations intellectuelles avec clause", "count"),
+    "nb_marches_critere_social": ("Marchés avec critère social d'attribution", "count"),
+    "part_marches_critere_social": ("Part des marchés avec critère social", "rate"),
+    "nb_marches_reserves": ("Marchés réservés (SIAE, EA/ESAT, ESS)", "count"),
+    "montant_marches_reserves_ht": ("Montant des marchés réservés (€ HT)", "euros"),
+    "heures_prevues": ("Heures d'insertion prévues", "hours"),
+    "heures_realisees": ("Heures d'insertion réalisées", "hours"),
+    "etp": ("Équivalents temps plein", "etp"),
+    "nb_participants": ("Personnes en insertion", "count"),
+    "nb_nouveaux_participants": ("Nouvelles personnes", "count"),
+    "nb_employeurs": ("Employeurs", "count"),
+    "nb_marches_actifs": ("Marchés avec des heures", "count"),
+    "part_femmes": ("Part de femmes", "rate"),
+    "part_moins_26_ans": ("Part de moins de 26 ans", "rate"),
+    "part_50_ans_et_plus": ("Part de 50 ans et plus", "rate"),
+    "part_qpv": ("Part de résidents QPV", "rate"),
+    "part_brsa": ("Part de bénéficiaires du RSA", "rate"),
+    "part_deld": ("Part de demandeurs d'emploi de longue durée", "rate"),
+    "part_rqth": ("Part de travailleurs handicapés (RQTH)", "rate"),
+    "part_jeunes_sans_qualification": ("Part de jeunes sans qualification", "rate"),
+    "nb_sortants": ("Sorties observables (6 mois écoulés)", "count"),
+    "nb_sortants_en_attente": ("Sorties de moins de 6 mois (résultat à venir)", "count"),
+    "nb_sortants_situation_connue": ("Sorties à situation connue", "count"),
+    "taux_situation_connue": ("Taux de situation connue", "rate"),
+    "taux_emploi_durable": ("Emploi durable", "rate"),
+    "taux_emploi_transition": ("Emploi de transition", "rate"),
+    "taux_sortie_positive": ("Sortie positive (formation, SIAE)", "rate"),
+    "taux_sorties_dynamiques": ("Sorties dynamiques", "rate"),
+    "taux_realisation_marches_acheves": ("Réalisation des heures des marchés achevés", "rate"),
+    "modalite": ("Modalité", "text"),
+    "libelle_modalite": ("Modalité", "text"),
+    "heures": ("Heures", "hours"),
+    "part_heures": ("Part des heures", "rate"),
+    "perimetre": ("Périmètre", "text"),
+    "tranche_heures": ("Heures du parcours", "text"),
+    "facilitateur": ("Facilitateur", "text"),
+    "structure": ("Structure", "text"),
+    "territoire": ("Territoire", "text"),
+    "territoire_residence": ("Territoire de résidence", "text"),
+    "part_participants": ("Part des personnes", "rate"),
+    "id_marche": ("Marché", "text"),
+    "objet": ("Objet", "text"),
+    "famille": ("Famille d'achat", "text"),
+    "titulaire_nom": ("Titulaire", "text"),
+    "date_notification": ("Notification", "date"),
+    "date_fin": ("Fin", "date"),
+    "taux_realisation": ("Taux de réalisation", "rate"),
+    "statut": ("Statut", "text"),
+    "chemin": ("Fichier", "text"),
+    "type_extrait": ("Extraction", "text"),
+    "lignes_lues": ("Lignes lues", "count"),
+    "lignes_chargees": ("Chargées", "count"),
+    "lignes_quarantaine": ("En quarantaine", "count"),
+    "lignes_en_attente": ("En attente", "count"),
+    "lignes_remplacees": ("Remplacées", "count"),
+    "motif": ("Motif", "text"),
+    "source": ("Source", "text"),
+    "champ": ("Champ", "text"),
+    "nb_attendus": ("Attendus", "count"),
+    "nb_renseignes": ("Renseignés", "count"),
+    "taux_completude": ("Complétude", "rate"),
+}
+
+
+def label(column: str) -> str:
+    return COLUMNS.get(column, (column.replace("_", " ").capitalize(), "text"))[0]
+
+
+def kind(column: str) -> str:
+    return COLUMNS.get(column, (column, "text"))[1]
+
+
+def fr_number(value, kind_: str) -> str:
+    """1 234,5 ; 45 % — the French way, for the report."""
+    if value is None:
+        return "—"
+    if kind_ == "rate":
+        return f"{value * 100:.0f}\u202f%"
+    if kind_ in ("year", "text", "date"):
+        return str(value)
+    decimals = 1 if kind_ == "etp" else 0
+    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",") + (" €" if kind_ == "euros" else "")

@@ -5,6 +5,7 @@ Self-contained: no script, no font, no image from outside; opens offline and pri
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -27,7 +28,8 @@ def _chart(kind, title: str, **options) -> pygal.Graph:
 
 
 def _svg(chart: pygal.Graph) -> str:
-    return chart.render(is_unicode=True)
+    # pygal leaves an inline config script for its tooltips, useless without them: the page carries no script.
+    return re.sub(r"<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
 
 
 def _masked(frame: pl.DataFrame, threshold: int) -> pl.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -90,6 +91,44 @@ def write_xlsx(path: Path, rows: list[dict], sheets: dict[str, list[dict]] | Non
                     ws.write(r, c, value)
     book.close()
     return path
+
+
+def env_for(root: Path) -> dict[str, str]:
+    return {"CLAUSES_RAW_DIR": str(root / "raw"), "CLAUSES_WAREHOUSE_DIR": str(root / "warehouse"),
+            "CLAUSES_EXPORT_DIR": str(root / "exports"), "DAGSTER_HOME": str(root / "dagster"),
+            "CLAUSES_AS_OF": AS_OF, "CLAUSES_PSEUDONYM_KEY": KEY}
+
+
+@contextlib.contextmanager
+def project_env(root: Path):
+    """Settings pointing at `root` for the duration of the block only (session fixtures must not leak)."""
+    mp = pytest.MonkeyPatch()
+    for name, value in env_for(root).items():
+        mp.setenv(name, value)
+    try:
+        yield load_settings()
+    finally:
+        mp.undo()
+
+
+def run_graph(root: Path):
+    """The real graph, in this process, on root/raw; returns the run's outcome."""
+    from assets.runner import run_once
+
+    with project_env(root) as settings:
+        return run_once(settings, trigger="test")
+
+
+@pytest.fixture(scope="session")
+def demo_root(tmp_path_factory) -> Path:
+    """A full run on demo extracts (2023-2026), shared by the tests that look at a realistic warehouse."""
+    from pipeline.demo import generate
+
+    root = tmp_path_factory.mktemp("demo")
+    generate(root / "raw", seed=7, years=(2023, 2026), as_of=dt.date.fromisoformat(AS_OF))
+    outcome = run_graph(root)
+    assert outcome.success, outcome.reason
+    return root
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from conftest import SIRET_A, SIRET_B, heure, marche, participant, write_csv
+from conftest import SIRET_A, SIRET_B, heure, marche, participant, run_graph, write_csv
 
 pytestmark = pytest.mark.integration
 
@@ -73,26 +73,20 @@ def _fixture(raw):
     ])
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    from _pytest.monkeypatch import MonkeyPatch
-
-    from assets.runner import run_once
-    from pipeline.settings import load_settings
-
+@pytest.fixture(scope="session")
+def fixture_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("fixture")
-    mp = MonkeyPatch()
-    for name, value in {"CLAUSES_RAW_DIR": root / "raw", "CLAUSES_WAREHOUSE_DIR": root / "warehouse",
-                        "CLAUSES_EXPORT_DIR": root / "exports", "DAGSTER_HOME": root / "dagster",
-                        "CLAUSES_AS_OF": "2026-11-25", "CLAUSES_PSEUDONYM_KEY": "clef-de-test"}.items():
-        mp.setenv(name, str(value))
     _fixture(root / "raw")
-    outcome = run_once(load_settings(), trigger="test")
+    outcome = run_graph(root)
     assert outcome.success, outcome.reason
-    con = duckdb.connect(str(root / "warehouse" / "clauses.duckdb"), read_only=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def warehouse(fixture_root):
+    con = duckdb.connect(str(fixture_root / "warehouse" / "clauses.duckdb"), read_only=True)
     yield con
     con.close()
-    mp.undo()
 
 
 def _row(con, sql):

@@ -1,0 +1,156 @@
+"""Publication: atomic replace under a reader, a killed run changes nothing, the exports as delivered."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import polars as pl
+import pytest
+
+from conftest import AS_OF, env_for, marche, run_graph, write_csv
+from pipeline.settings import PROJECT_ROOT
+from test_indicators import _fixture, fixture_root  # noqa: F401 - the hand-computed warehouse
+
+pytestmark = pytest.mark.integration
+
+PERSONAL = ("Lefèvre", "LEFEVRE", "Éloïse", "ELOISE", "Durand", "Karim", "Garcia", "12/05/1990", "1990-05-12")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): _digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_reader_keeps_working_during_a_run_and_then_sees_the_new_build(tmp_path):
+    _fixture(tmp_path / "raw")
+    assert run_graph(tmp_path).success
+    published = tmp_path / "warehouse" / "clauses.duckdb"
+    reader = duckdb.connect(str(published), read_only=True)
+    before = reader.execute("select nb_marches from marts.kpi_spaser").fetchone()[0]
+    write_csv(tmp_path / "raw" / "marches" / "zz_nouveau.csv", [marche(id_marche="M7", date_notification="01/03/2025",
+                                                                       clause_insertion="non", heures_insertion_prevues="")])
+    outcome = run_graph(tmp_path)
+    assert outcome.success, outcome.reason
+    # The reader still sees its consistent snapshot, without error.
+    assert reader.execute("select nb_marches from marts.kpi_spaser").fetchone()[0] == before
+    assert reader.execute("select count(*) from marts.fct_heures").fetchone()[0] == 9
+    reader.close()
+    with duckdb.connect(str(published), read_only=True) as fresh:
+        assert fresh.execute("select nb_marches from marts.kpi_spaser").fetchone()[0] == before + 1
+
+
+def test_a_killed_run_leaves_the_published_warehouse_and_exports_as_they_were(tmp_path):
+    _fixture(tmp_path / "raw")
+    assert run_graph(tmp_path).success
+    published = tmp_path / "warehouse" / "clauses.duckdb"
+    exports = tmp_path / "exports" / "latest"
+    db_before, exports_before = _digest(published), _tree_digest(exports)
+    write_csv(tmp_path / "raw" / "marches" / "zz_nouveau.csv", [marche(id_marche="M8")])
+    env = {**os.environ, **env_for(tmp_path)}
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("clauses")), "run"], env=env, cwd=PROJECT_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        for line in proc.stderr:  # killed in the middle: as dbt starts building
+            if "dbt build" in line or time.monotonic() > deadline:
+                break
+        time.sleep(2)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert _digest(published) == db_before and _tree_digest(exports) == exports_before
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select nb_marches from marts.kpi_spaser").fetchone()[0] == 6
+    # And the next run recovers.
+    assert run_graph(tmp_path).success
+
+
+def test_published_file_is_readable_by_duckdb_1_4_clients(fixture_root):
+    with duckdb.connect(str(fixture_root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        # A DuckDB 1.4 client reads storage versions up to its own.
+        versions = con.execute("select tags['storage_version'] from duckdb_databases() where database_name = 'clauses'").fetchone()
+        assert versions[0] in ("v1.4.0", None) or versions[0].startswith("v1.")
+        assert {s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()} == {"marts", "qualite"}
+
+
+def test_workbook_sheets_formats_and_confidentiality(fixture_root):
+    book = openpyxl.load_workbook(fixture_root / "exports" / "latest" / f"indicateurs_spaser_{AS_OF}.xlsx")
+    assert book.sheetnames == ["Couverture", "Marchés et clauses", "Heures et personnes", "Publics", "Résultats",
+                               "Territoires", "Exécution des marchés", "Qualité des données"]
+    cover = book["Couverture"]
+    assert cover["B4"].value.date().isoformat() == AS_OF
+    assert any("secret statistique" in str(c.value) for row in cover.iter_rows() for c in row)
+    marches = book["Marchés et clauses"]
+    rows = {r[0].value: r for r in marches.iter_rows(min_row=3) if r[0].value}
+    coverage = rows["Taux de couverture des marchés éligibles"]
+    assert coverage[1].value == 0.5 and coverage[1].number_format == "0%"
+    assert rows["Montant des marchés (€ HT)"][1].number_format == "#,##0 €"
+    # Target beside the actual.
+    header = [c.value for c in next(marches.iter_rows(min_row=2, max_row=2))]
+    assert "Cible 2023" in header and coverage[header.index("Cible 2023")].value == 1
+    # The fixture has 3 persons: every count of persons under 5 shows "s", never the number.
+    people = {r[0].value: r for r in book["Heures et personnes"].iter_rows(min_row=3) if r[0].value}
+    assert [c.value for c in people["Personnes en insertion"][1:5]] == ["s", "s", 0, "s"]
+    publics = {r[0].value: r for r in book["Publics"].iter_rows(min_row=3) if r[0].value}
+    assert publics["Part de femmes"][1].value == "s"
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert cell.value[:1] not in ("=", "+", "-", "@")
+                    assert not any(p in cell.value for p in PERSONAL)
+
+
+def test_csv_and_parquet_per_kpi_table(fixture_root):
+    folder = fixture_root / "exports" / "latest"
+    for table in ("kpi_annuel", "kpi_spaser", "kpi_modalites", "kpi_impact_heures", "kpi_territoire", "kpi_residence",
+                  "marche_execution"):
+        raw = (folder / f"{table}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
+        assert pl.read_parquet(folder / f"{table}.parquet").height >= 0
+    annuel = pl.read_csv(folder / "kpi_annuel.csv", separator=";", infer_schema=False)
+    assert annuel.filter(pl.col("annee") == "2023")["nb_participants"].to_list() == ["s"]
+    assert pl.read_parquet(folder / "kpi_annuel.parquet")["nb_participants"].to_list() == [None, None, 0]
+    assert (fixture_root / "exports" / AS_OF).resolve() == folder.resolve()
+
+
+def test_formula_like_text_is_neutralised(tmp_path):
+    from pipeline.confidentiality import safe_text
+
+    assert [safe_text(v) for v in ("=1+1", "+33", "-x", "@SUM", "ok")] == ["'=1+1", "'+33", "'-x", "'@SUM", "ok"]
+
+
+def test_report_is_self_contained(fixture_root):
+    html = (fixture_root / "exports" / "latest" / f"rapport_spaser_{AS_OF}.html").read_text()
+    assert html.count("<svg") == 5
+    assert "<script" not in html and "src=\"http" not in html and "href=\"http" not in html and "@import" not in html
+    assert not any(p in html for p in PERSONAL)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_report_renders_in_headless_chromium(fixture_root, tmp_path):
+    shot = tmp_path / "rapport.png"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=900,1600", f"--screenshot={shot}",
+                    (fixture_root / "exports" / "latest" / f"rapport_spaser_{AS_OF}.html").as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    from PIL import Image
+
+    image = Image.open(shot).convert("L")
+    histogram = image.histogram()
+    non_white = sum(histogram[:250]) / sum(histogram)
+    assert image.size == (900, 1600) and non_white > 0.02  # text and charts, not a blank page

@@ -11,7 +11,6 @@ from pipeline.ingest import IngestResult, ingest
 from pipeline.settings import load_settings
 from pipeline.warehouse import read_column, write_tables
 
-POOL = "clauses_warehouse"
 
 
 def _checks(kind: str) -> list[AssetCheckSpec]:
@@ -83,7 +82,7 @@ def _ingest_asset(kind: str, description: str, deps=(), **known):
                   description=f"Les lignes de raw/{kind}/ non chargées : règle, colonne, valeur (masquée si personnelle)."),
     ]
 
-    @multi_asset(name=f"ingest_{kind}", specs=specs, check_specs=_checks(kind), pool=POOL)
+    @multi_asset(name=f"ingest_{kind}", specs=specs, check_specs=_checks(kind))
     def _ingest(context: AssetExecutionContext):
         result = _ingest_and_write(kind, **known)
         yield MaterializeResult(asset_key=["landing", kind], metadata=result.metadata)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pipeline.settings import Settings
 
-# One run of the whole graph at a time (schedule, sensor, UI); one writer step at a time within runs.
+# One run of the whole graph at a time (schedule, sensor, UI). Writer steps are serialised by a file lock
+# (assets/lock.py), not by a Dagster pool: the kernel frees a lock when a process dies, a pool slot stays taken.
 DAGSTER_YAML = """\
 # Written by `clauses` when absent. See docs/exploitation.md.
 telemetry:
@@ -18,8 +19,6 @@ concurrency:
     tag_concurrency_limits:
       - key: "clauses/entrepot"
         limit: 1
-  pools:
-    default_limit: 1
 run_monitoring:
   enabled: true
 """

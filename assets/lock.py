@@ -16,3 +16,19 @@ def warehouse_lock(warehouse_dir: Path):
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def passage_lock(warehouse_dir: Path):
+    """Held for a whole `clauses run`; yields False at once when another one holds it."""
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with (warehouse_dir / ".passage.lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -3,7 +3,6 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from assets.ingest import POOL
 from assets.lock import warehouse_lock
 from assets.progress import say
 from assets.transform import clauses_dbt
@@ -13,7 +12,7 @@ from pipeline.settings import load_settings
 from pipeline.warehouse import publish
 
 
-@asset(key="entrepot_publie", group_name="publication", pool=POOL, deps=list(clauses_dbt.keys),
+@asset(key="entrepot_publie", group_name="publication", deps=list(clauses_dbt.keys),
        description="warehouse/clauses.duckdb : publié seulement si la construction est complète et ses contrôles passent.")
 def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
     settings = load_settings()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from assets.automation import JOB_NAME
 from assets.instance import ensure_dagster_home
+from assets.lock import passage_lock
 from pipeline.settings import Settings
 
 
@@ -19,8 +20,31 @@ class RunOutcome:
     reason: str | None = None
 
 
+CLI_TAG = {"clauses/lanceur": "cli"}
+
+
 def run_once(settings: Settings, trigger: str = "cli") -> RunOutcome:
     """Run the whole job; dbt's own log lines go to warehouse/dernier_passage.log, not the terminal."""
+    with passage_lock(settings.warehouse_dir) as alone:
+        if not alone:
+            return RunOutcome(False, "", "un autre passage `clauses run` est en cours sur ce dossier")
+        return _run(settings, trigger)
+
+
+def _close_abandoned_runs(instance) -> None:
+    """A CLI run killed mid-way stays STARTED in the records, and would hold the run queue's slot.
+
+    We hold the passage lock, so no other CLI run is alive: mark those as failed.
+    """
+    from dagster import DagsterRunStatus, RunsFilter
+
+    stale = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED], tags=CLI_TAG))
+    for run in stale:
+        instance.report_run_failed(run, "passage interrompu : le processus s'est arrêté avant la fin")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+
+
+def _run(settings: Settings, trigger: str) -> RunOutcome:
     ensure_dagster_home(settings)
     logging.getLogger("dagster").setLevel(logging.WARNING)
     from dagster import DagsterEventType, DagsterInstance
@@ -33,8 +57,9 @@ def run_once(settings: Settings, trigger: str = "cli") -> RunOutcome:
     with DagsterInstance.get() as instance, log_path.open("w") as log, contextlib.redirect_stdout(log), \
             warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        _close_abandoned_runs(instance)
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, tags={"clauses/declencheur": trigger},
+            instance=instance, raise_on_error=False, tags={"clauses/declencheur": trigger, **CLI_TAG},
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     if result.success:

@@ -7,13 +7,12 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from assets.dbt_project import dbt_project, translator
-from assets.ingest import POOL
 from assets.lock import warehouse_lock
 from assets.progress import say
 from pipeline.settings import load_settings
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, pool=POOL,
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
             name="clauses_dbt")
 def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
     settings = load_settings()

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -61,21 +62,33 @@ def test_a_killed_run_leaves_the_published_warehouse_and_exports_as_they_were(tm
     env = {**os.environ, **env_for(tmp_path)}
     proc = subprocess.Popen([str(Path(sys.executable).with_name("clauses")), "run"], env=env, cwd=PROJECT_ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    dbt_started = threading.Event()
+
+    def watch() -> None:
+        for line in proc.stderr:
+            if "dbt build" in line:
+                dbt_started.set()
+
+    threading.Thread(target=watch, daemon=True).start()
     try:
-        deadline = time.monotonic() + 180
-        for line in proc.stderr:  # killed in the middle: as dbt starts building
-            if "dbt build" in line or time.monotonic() > deadline:
-                break
-        time.sleep(2)
+        assert dbt_started.wait(timeout=180), "the run never reached dbt"
+        time.sleep(2)  # killed in the middle of dbt build
         os.killpg(proc.pid, signal.SIGKILL)
     finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
     assert _digest(published) == db_before and _tree_digest(exports) == exports_before
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select nb_marches from marts.kpi_spaser").fetchone()[0] == 6
-    # And the next run recovers.
+    # The next run recovers, and closes the killed run's record so that it holds no queue slot.
     assert run_graph(tmp_path).success
+    from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        runs = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.FAILURE]))
+        assert [r.status for r in runs] == [DagsterRunStatus.FAILURE]
 
 
 def test_published_file_is_readable_by_duckdb_1_4_clients(fixture_root):

@@ -70,6 +70,6 @@ def _run(settings: Settings, trigger: str) -> RunOutcome:
         error = failures[0].step_failure_data.error
         while error.cause is not None:
             error = error.cause
-        lines = [line for line in error.message.strip().splitlines() if line.strip()]
+        lines = [line.strip() for line in error.message.strip().splitlines() if any(c.isalpha() for c in line)]
         reason = f"étape {failures[0].step_key} : {lines[-1] if lines else error.cls_name}"
     return RunOutcome(False, result.run_id, reason)

@@ -103,8 +103,13 @@ def parse_file(path: Path, chemin: str, kind: str, settings: Settings, sha: str)
     meta.update(format=table.format, encodage=table.encoding,
                 colonnes_ignorees=", ".join(table.ignored_columns) or None)
     checked = validate(table.frame, kind, settings.as_of, settings.pseudonym_key)
-    rows, duplicates = within_file_duplicates(checked.rows, list(KEYS[kind]))
-    extra = [duplicates]
+    if table.format in ("json", "xml"):
+        # DECP: a contract published again further down the file is a republication; the last record
+        # replaces the earlier ones, as a later file would (counted in lignes_remplacees).
+        rows, extra = checked.rows, []
+    else:
+        rows, duplicates = within_file_duplicates(checked.rows, list(KEYS[kind]))
+        extra = [duplicates]
     if table.repeated_header_lines:
         extra.append(pl.DataFrame({LINE_COLUMN: table.repeated_header_lines}, schema={LINE_COLUMN: pl.Int64}).with_columns(
             colonne=pl.lit(None, pl.String), regle=pl.lit("EN_TETE_REPETEE"), valeur=pl.lit(None, pl.String)))

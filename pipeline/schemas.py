@@ -43,7 +43,7 @@ def marches_schema(as_of: dt.date) -> pa.DataFrameSchema:
             "id_marche": pa.Column(str, nullable=False),
             "objet": pa.Column(str, nullable=False),
             "famille": pa.Column(str, pa.Check.isin(list(FAMILLE_SECTEUR)), nullable=False),
-            "date_notification": pa.Column(dt.date, pa.Check.in_range(MIN_DATE, as_of), nullable=True),
+            "date_notification": pa.Column(dt.date, pa.Check.le(as_of), nullable=True),
             "duree_mois": pa.Column(pl.Int64, pa.Check.in_range(1, 240), nullable=True),
             "montant_ht": pa.Column(float, [pa.Check.gt(0), pa.Check.lt(1_000_000_000)], nullable=False),
             "titulaire_nom": pa.Column(str, nullable=True),
@@ -56,10 +56,13 @@ def marches_schema(as_of: dt.date) -> pa.DataFrameSchema:
         checks=[
             # DECP files publish neither a clause for v1 nor always a date nor a name (v2): see extracts.md.
             _rule("OBLIGATOIRE", "date_notification", lambda: pl.col("date_notification").is_not_null() | from_decp),
+            # Published data goes back further than the Département's extract (and its examples to 2007).
+            _rule("HORS_LIMITES", "date_notification", lambda: (pl.col("date_notification") >= MIN_DATE) | from_decp),
             _rule("OBLIGATOIRE", "clause_insertion", lambda: pl.col("clause_insertion").is_not_null() | from_decp),
             _rule("OBLIGATOIRE", "titulaire_nom", lambda: pl.col("titulaire_nom").is_not_null() | from_decp),
             _rule("OBLIGATOIRE", "titulaire_siret",
-                  lambda: pl.col("titulaire_siret").is_not_null() | (from_decp & (pl.col("titulaire_type_id") != "SIRET"))),
+                  lambda: pl.col("titulaire_siret").is_not_null()
+                  | (from_decp & pl.col("titulaire_id").is_not_null() & (pl.col("titulaire_type_id") != "SIRET"))),
             _rule("HEURES_PREVUES_SANS_CLAUSE_OU_ABSENTES", "heures_insertion_prevues",
                   lambda: pl.when(pl.col("clause_insertion") & ~from_decp).then(pl.col("heures_insertion_prevues").is_not_null())
                   .when(pl.col("clause_insertion").not_()).then(pl.col("heures_insertion_prevues").is_null())

@@ -117,7 +117,8 @@ def validate(raw: pl.DataFrame, kind: str, as_of: dt.date, key: str) -> Validate
     if kind == "marches":
         if "source" not in typed.columns:
             typed = typed.with_columns(pl.lit("EXTRAIT").alias("source"), pl.lit("SIRET").alias("titulaire_type_id"),
-                                       pl.col("titulaire_siret").alias("titulaire_id"), pl.lit(False).alias("date_estimee"))
+                                       pl.col("titulaire_siret").alias("titulaire_id"), pl.lit(False).alias("date_estimee"),
+                                       pl.lit(None, pl.String).alias("acheteur_siret"))
         typed = typed.with_columns(
             pl.col("famille").fill_null(cpv.famille_expr(typed["cpv"])),
             pl.col("marche_reserve").fill_null(pl.when(pl.col("source") == "EXTRAIT").then(pl.lit("NON"))),

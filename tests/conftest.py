@@ -15,6 +15,7 @@ from pipeline.settings import PROJECT_ROOT, load_settings
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 AS_OF = "2026-11-25"
+AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 KEY = "clef-de-test"
 
 needs_shared = pytest.mark.skipif(

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from conftest import KEY, SIRET_A, SIRET_LA_POSTE, heure, marche, participant
+from conftest import AS_OF_DATE, KEY, SIRET_A, SIRET_LA_POSTE, heure, marche, participant
 from pipeline.pseudonym import personne_id
 from pipeline.validate import validate
 
@@ -18,7 +18,7 @@ def check(kind: str, *rows: dict):
     raw = pl.DataFrame([{k: (v if v != "" else None) for k, v in r.items()} for r in rows],
                        schema={k: pl.String for k in rows[0]})
     raw = raw.with_row_index("_ligne", offset=2).with_columns(pl.col("_ligne").cast(pl.Int64))
-    return validate(raw, kind, AS_OF, KEY)
+    return validate(raw, kind, AS_OF_DATE, KEY)
 
 
 def rules(kind: str, row: dict) -> list[tuple[str, str]]:

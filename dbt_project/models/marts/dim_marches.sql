@@ -31,6 +31,7 @@ select
     -- The Département's rule for a mandatory clause; a DECP contract whose clause is unknown is not counted.
     familles.secteur = 'BTP' and marches.montant_ht >= 200000 and marches.clause_insertion is not null as est_eligible_clause,
     marches.origine,
+    marches.acheteur_siret,
     marches.fichier,
     marches.ligne
 from marches

@@ -24,6 +24,7 @@ renamed as (
         marche_reserve,
         facilitateur,
         source as origine,
+        acheteur_siret,
         fichier,
         ligne
     from source

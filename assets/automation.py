@@ -20,22 +20,35 @@ nightly_schedule = ScheduleDefinition(
 )
 
 
-def raw_fingerprint() -> dict[str, str]:
-    """Path -> content hash of every file in raw/: new or changed by content, not by date."""
+def raw_fingerprint(previous: dict[str, list] | None = None) -> dict[str, list]:
+    """Path -> [size, mtime_ns, content hash] of every file in raw/.
+
+    A file is re-hashed only when its size or date moved; it counts as changed only when its hash did.
+    """
     settings = load_settings()
-    return {p.relative_to(settings.raw_dir).as_posix(): file_sha256(p)
-            for kind in KINDS for p in list_files(settings.raw_dir, kind)}
+    previous = previous or {}
+    current = {}
+    for kind in KINDS:
+        for path in list_files(settings.raw_dir, kind):
+            stat = path.stat()
+            key = path.relative_to(settings.raw_dir).as_posix()
+            known = previous.get(key)
+            same_stat = known is not None and known[:2] == [stat.st_size, stat.st_mtime_ns]
+            current[key] = [stat.st_size, stat.st_mtime_ns, known[2] if same_stat else file_sha256(path)]
+    return current
 
 
 @sensor(name="depot_dans_raw", job_name=JOB_NAME, minimum_interval_seconds=60,
         default_status=DefaultSensorStatus.RUNNING,
         description="Lance un passage quand un fichier de raw/ est nouveau ou a changé (par son contenu).")
 def raw_files_sensor(context: SensorEvaluationContext):
-    current = raw_fingerprint()
     previous = json.loads(context.cursor) if context.cursor else {}
-    changed = sorted(p for p, h in current.items() if previous.get(p) != h)
+    current = raw_fingerprint(previous)
+    context.update_cursor(json.dumps(current))  # also records new dates of unchanged files
+    changed = sorted({p for p, v in current.items() if p not in previous or previous[p][2] != v[2]}
+                     | (previous.keys() - current.keys()))  # a removed file changes the warehouse too
     if not changed:
         return SkipReason("aucun fichier nouveau ou modifié dans raw/")
-    context.update_cursor(json.dumps(current))
-    run_key = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16]
-    return RunRequest(run_key=run_key, tags={"clauses/declencheur": "depot"})
+    contents = sorted((p, v[2]) for p, v in current.items())
+    run_key = hashlib.sha256(json.dumps(contents).encode()).hexdigest()[:16]
+    return RunRequest(run_key=run_key, tags={"clauses/declencheur": "depot", "clauses/fichiers": ", ".join(changed)[:200]})

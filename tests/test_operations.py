@@ -1,0 +1,155 @@
+"""Operations: the asset graph as a snapshot, the schedule, the raw/ sensor."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from dagster import RunRequest, SkipReason, build_sensor_context
+
+from conftest import marche, write_csv
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
+
+
+def graph_snapshot() -> dict:
+    from assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    assets = {}
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        assets[key.to_user_string()] = {
+            "groupe": node.group_name,
+            "depend_de": sorted(k.to_user_string() for k in node.parent_keys),
+        }
+    checks = sorted(f"{c.asset_key.to_user_string()}:{c.name}" for c in graph.asset_check_keys)
+    schedules = {s.name: {"cron": s.cron_schedule, "fuseau": s.execution_timezone, "job": s.job_name,
+                          "statut_par_defaut": s.default_status.value} for s in defs.schedules}
+    sensors = {s.name: {"job": s.job_name, "intervalle_s": s.minimum_interval_seconds,
+                        "statut_par_defaut": s.default_status.value} for s in defs.sensors}
+    return {"assets": assets, "checks": checks, "schedules": schedules, "sensors": sensors}
+
+
+def test_asset_graph_matches_the_snapshot():
+    """A change to the lineage shows as a diff of tests/snapshots/asset_graph.json.
+
+    After an intended change: CLAUSES_UPDATE_SNAPSHOT=1 pytest tests/test_operations.py, and commit the file.
+    """
+    current = graph_snapshot()
+    if os.environ.get("CLAUSES_UPDATE_SNAPSHOT") == "1":
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    assert current == json.loads(SNAPSHOT.read_text())
+
+
+def test_lineage_reaches_from_the_hours_ingest_to_kpi_annuel_and_the_exports():
+    from assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    edges = {key.to_user_string(): {k.to_user_string() for k in graph.get(key).child_keys} for key in graph.get_all_asset_keys()}
+
+    def reachable(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for child in edges[todo.pop()] - seen:
+                seen.add(child)
+                todo.append(child)
+        return seen
+
+    downstream = reachable("landing/heures")
+    assert "marts/kpi_annuel" in downstream and "exports" in downstream
+    assert "exports" in reachable("marts/kpi_annuel")
+
+
+def test_schedule_is_02h00_paris_time():
+    from assets.definitions import defs
+
+    schedule = defs.resolve_schedule_def("nuit_0200")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Europe/Paris")
+
+
+def test_sensor_asks_for_a_run_for_a_new_or_changed_file_only(settings):
+    from assets.automation import raw_files_sensor
+
+    raw = settings.raw_dir / "marches"
+    write_csv(raw / "a.csv", [marche()])
+
+    def tick(cursor):
+        context = build_sensor_context(cursor=cursor)
+        return raw_files_sensor(context), context.cursor
+
+    first, cursor = tick(None)
+    assert isinstance(first, RunRequest) and first.tags["clauses/fichiers"] == "marches/a.csv"
+    unchanged, cursor = tick(cursor)
+    assert isinstance(unchanged, SkipReason)
+    # Touched but not changed: by content, not by date.
+    os.utime(raw / "a.csv", ns=(1_700_000_000_000_000_000,) * 2)
+    touched, cursor = tick(cursor)
+    assert isinstance(touched, SkipReason)
+    write_csv(raw / "b.csv", [marche(id_marche="M2")])
+    new, cursor = tick(cursor)
+    assert isinstance(new, RunRequest) and new.tags["clauses/fichiers"] == "marches/b.csv"
+    assert new.run_key != first.run_key
+    write_csv(raw / "a.csv", [marche(montant_ht="1")])
+    changed, cursor = tick(cursor)
+    assert isinstance(changed, RunRequest) and changed.tags["clauses/fichiers"] == "marches/a.csv"
+    (raw / "b.csv").unlink()
+    removed, cursor = tick(cursor)
+    assert isinstance(removed, RunRequest) and removed.tags["clauses/fichiers"] == "marches/b.csv"
+    assert isinstance(tick(cursor)[0], SkipReason)
+
+
+@pytest.mark.integration
+def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(tmp_path):
+    """`clauses ui` on a free port: the GraphQL API the UI reads answers with what the issue asks for."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import env_for, run_graph
+    from test_indicators import _fixture
+
+    _fixture(tmp_path / "raw")
+    outcome = run_graph(tmp_path)
+    assert outcome.success, outcome.reason
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, **env_for(tmp_path)}
+    ui = subprocess.Popen([str(Path(sys.executable).with_name("clauses")), "ui", "--port", str(port)], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def graphql(query: str) -> dict:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)["data"]
+
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                data = graphql("{ repositoriesOrError { ... on RepositoryConnection { nodes { name "
+                               "schedules { name cronSchedule executionTimezone } sensors { name } } } } }")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the UI did not answer within 3 minutes"
+                time.sleep(2)
+        repository = data["repositoriesOrError"]["nodes"][0]
+        assert repository["schedules"] == [{"name": "nuit_0200", "cronSchedule": "0 2 * * *",
+                                            "executionTimezone": "Europe/Paris"}]
+        assert [s["name"] for s in repository["sensors"]] == ["depot_dans_raw"]
+        runs = graphql('{ runsOrError { ... on Runs { results { runId status jobName } } } }')["runsOrError"]["results"]
+        assert {"runId": outcome.run_id, "status": "SUCCESS", "jobName": "clauses_complet"} in runs
+    finally:
+        os.killpg(ui.pid, 15)
+        try:
+            ui.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(ui.pid, 9)
+            ui.wait()

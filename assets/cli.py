@@ -1,4 +1,4 @@
-"""`clauses`: demo extracts, one full run, the Dagster UI."""
+"""`clauses`: demo extracts, one full run, the Dagster UI, the generated docs."""
 
 from __future__ import annotations
 
@@ -117,6 +117,23 @@ def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] 
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+@app.command()
+def docs():
+    """Régénère le dictionnaire des données, les requêtes du guide des analystes et les modèles d'extraction."""
+    from pipeline.dictionary import data_dictionary, with_example_queries, write_templates
+
+    settings = _settings()
+    published = settings.warehouse_dir / "clauses.duckdb"
+    if not published.exists():
+        _fail(f"pas d'entrepôt publié dans {published} : lancez d'abord `clauses run`")
+    (PROJECT_ROOT / "docs" / "dictionnaire_donnees.md").write_text(data_dictionary(published), encoding="utf-8")
+    written = write_templates(PROJECT_ROOT / "docs" / "modeles")
+    guide = PROJECT_ROOT / "docs" / "analystes.md"
+    queries = sorted((PROJECT_ROOT / "docs" / "requetes").glob("*.sql"))
+    guide.write_text(with_example_queries(guide.read_text(encoding="utf-8"), queries), encoding="utf-8")
+    say(f"docs/dictionnaire_donnees.md et {len(written)} modèles dans docs/modeles/")
 
 
 def main() -> None:

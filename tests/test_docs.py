@@ -1,0 +1,108 @@
+"""The documentation holds: example queries run, generated docs are current, templates load.
+And on the demo warehouse: no personal value anywhere the run writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import polars as pl
+import pytest
+
+from conftest import marche
+from pipeline.dictionary import data_dictionary, with_example_queries
+from pipeline.extracts import COLUMNS
+from pipeline.readers import read_extract
+from pipeline.settings import PROJECT_ROOT
+
+DOCS = PROJECT_ROOT / "docs"
+QUERIES = sorted((DOCS / "requetes").glob("*.sql"))
+
+pytestmark = pytest.mark.integration
+
+
+def test_there_are_ten_example_queries_and_the_guide_shows_them_as_they_are():
+    assert len(QUERIES) == 10
+    guide = (DOCS / "analystes.md").read_text(encoding="utf-8")
+    assert with_example_queries(guide, QUERIES) == guide, "run `clauses docs` and commit docs/analystes.md"
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
+def test_example_query_answers_on_the_demo_warehouse(demo_root, query):
+    with duckdb.connect(str(demo_root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        rows = con.execute(query.read_text(encoding="utf-8")).fetchall()
+    # The late contracts depend on today's date; every other question has an answer on the demo.
+    assert rows or query.stem.startswith("03_")
+
+
+def test_data_dictionary_is_generated_from_the_current_dbt_docs(demo_root):
+    expected = data_dictionary(demo_root / "warehouse" / "clauses.duckdb")
+    assert (DOCS / "dictionnaire_donnees.md").read_text(encoding="utf-8") == expected, \
+        "run `clauses run` then `clauses docs`, and commit docs/dictionnaire_donnees.md"
+    assert "_(sans description)_" not in expected and "|  |" not in expected
+
+
+@pytest.mark.parametrize("kind", list(COLUMNS))
+def test_extract_templates_have_the_canonical_headers_and_load(kind, tmp_path):
+    headers = [c.name for c in COLUMNS[kind]]
+    with (DOCS / "modeles" / f"{kind}.csv").open(encoding="cp1252", newline="") as fh:
+        assert next(csv.reader(fh, delimiter=";")) == headers
+    book = openpyxl.load_workbook(DOCS / "modeles" / f"{kind}.xlsx", read_only=True)
+    assert [c.value for c in next(book[kind].iter_rows(max_row=1))] == headers
+    # Filled in, the template is read as is.
+    if kind == "marches":
+        row = marche()
+        filled = tmp_path / "marches.csv"
+        filled.write_bytes((DOCS / "modeles" / "marches.csv").read_bytes()
+                           + (";".join(row.get(h, "") for h in headers) + "\r\n").encode("cp1252"))
+        assert read_extract(filled, "marches").frame.height == 1
+
+
+def _personal_values(raw: Path) -> set[str]:
+    """The demo's personal values: facilitator references, NIR, phones, e-mails, full names."""
+    values: set[str] = set()
+    for path in (raw / "participants").iterdir():
+        if path.suffix != ".csv":
+            continue
+        text = path.read_bytes().decode("cp1252" if b"\xe9" in path.read_bytes() else "utf-8-sig", errors="replace")
+        frame = pl.read_csv(io.StringIO(text), separator=";", infer_schema_length=0, truncate_ragged_lines=True)
+        for column in frame.columns:
+            if re.search(r"(?i)r.f participant|id_participant|nir|t.l.phone|email", column):
+                values |= {v for v in frame[column].drop_nulls().to_list() if len(v) >= 6}
+    return values
+
+
+def test_no_personal_value_in_the_warehouse_logs_records_or_exports(demo_root):
+    personal = _personal_values(demo_root / "raw")
+    assert len(personal) > 1000
+    # The warehouse: every text column of every table.
+    with duckdb.connect(str(demo_root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        con.execute("create temp table personal(v varchar)")
+        con.executemany("insert into personal values (?)", [[v] for v in personal])
+        text_columns = con.execute("select schema_name, table_name, column_name from duckdb_columns() "
+                                   "where data_type = 'VARCHAR' and schema_name in ('marts', 'qualite')").fetchall()
+        for schema, table, column in text_columns:
+            found = con.execute(f'select count(*) from {schema}.{table} where "{column}" in (select v from personal)').fetchone()[0]
+            assert found == 0, f"{schema}.{table}.{column}"
+    # Logs, Dagster's records (SQLite: text is stored as is), the exports (workbook unzipped).
+    blobs: list[tuple[Path, bytes]] = []
+    for folder in ("warehouse", "dagster", "exports"):
+        for path in (demo_root / folder).rglob("*"):
+            if not path.is_file() or path.suffix in (".duckdb", ".parquet", ".wal") or path.name == ".lock":
+                continue
+            data = path.read_bytes()
+            if path.suffix == ".xlsx":
+                with zipfile.ZipFile(io.BytesIO(data)) as book:
+                    data = b"".join(book.read(n) for n in book.namelist() if n.endswith(".xml"))
+            blobs.append((path, data))
+    assert any(p.name == "dernier_passage.log" for p, _ in blobs)
+    # Every token shaped like a reference, a NIR, a phone or an e-mail, looked up in the set.
+    shapes = re.compile(rb"[\w.+-]+@[\w.-]+|F\d-\d+|\d{10,15}")
+    for path, data in blobs:
+        leaked = {t.decode(errors="replace") for t in shapes.findall(data)} & personal
+        assert not leaked, f"{sorted(leaked)[:3]} in {path}"

@@ -2,6 +2,8 @@
 
 
 import os
+import shutil
+from pathlib import Path
 
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -19,4 +21,13 @@ def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
     os.environ.update(settings.dbt_env())  # profiles.yml and the macros read the same settings
     say("  dbt build : modèles, tests et contrôles de réconciliation")
     with warehouse_lock(settings.warehouse_dir):
-        yield from dbt.cli(["build"], context=context).stream()
+        invocation = dbt.cli(["build"], context=context)
+        yield from invocation.stream()
+    _prune_targets(Path(invocation.target_path).parent)
+
+
+def _prune_targets(root: Path, keep: int = 5) -> None:
+    """Each dbt invocation writes its own target folder (~5 MB): keep the last few, for diagnosis."""
+    runs = sorted((p for p in root.glob("clauses_dbt-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -39,6 +39,7 @@ MESSAGES = {
     "MARCHE_INCONNU": "marché inconnu : ligne en attente de l'arrivée du marché",
     "PARTICIPANT_INCONNU": "participant inconnu : ligne en attente de l'arrivée du participant",
     "CONCESSION": "contrat de concession : hors du champ des marchés",
+    "ENREGISTREMENT_ILLISIBLE": "enregistrement DECP qui n'est pas un objet (ni marché ni concession)",
     "FAMILLE_INDETERMINABLE": "famille d'achat absente et non déductible du code CPV",
 }
 

@@ -29,7 +29,7 @@ run: install
 	$(BIN)/clauses run --demo-if-empty
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 demo: install
 	$(BIN)/clauses demo

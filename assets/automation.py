@@ -9,7 +9,8 @@ from dagster import (DefaultScheduleStatus, DefaultSensorStatus, RunRequest, Sch
                      SkipReason, sensor)
 
 from pipeline.extracts import KINDS
-from pipeline.ingest import file_sha256, list_files
+from pipeline.fingerprint import file_sha256
+from pipeline.ingest import list_files
 from pipeline.settings import load_settings
 
 JOB_NAME = "clauses_complet"

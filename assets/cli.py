@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -93,6 +94,10 @@ def run(demo_if_empty: Annotated[bool, typer.Option(help="écrit des extractions
     print_summary(settings, time.monotonic() - started, outcome.run_id)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 @app.command()
 def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] = 3000):
     """L'interface Dagster (lignage, runs, contrôles, planification, capteur) avec son démon."""
@@ -106,6 +111,8 @@ def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] 
     say(f"interface Dagster : http://127.0.0.1:{port}  (Ctrl-C pour arrêter)")
     # Its own process group: `dagster dev` ignores SIGTERM otherwise, so the whole group is stopped.
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=os.environ.copy(), start_new_session=True)
+    # A service manager stops us with SIGTERM: turn it into an exception so that the group is stopped too.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         raise typer.Exit(proc.wait())
     except KeyboardInterrupt:
@@ -116,7 +123,9 @@ def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] 
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+                pass
+        with contextlib.suppress(ProcessLookupError):  # its code servers outlive it otherwise
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @app.command()

@@ -7,9 +7,10 @@ from dagster import (AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, Asset
 
 from assets.lock import warehouse_lock
 from assets.progress import say
-from pipeline.ingest import IngestResult, ingest
+from pipeline.ingest import ingest, kind_fingerprint
 from pipeline.settings import load_settings
-from pipeline.warehouse import read_column, write_tables
+from pipeline.timing import stage
+from pipeline.warehouse import read_column, read_table, stored_fingerprints, write_tables
 
 
 
@@ -23,25 +24,26 @@ def _checks(kind: str) -> list[AssetCheckSpec]:
     ]
 
 
-def _report(result: IngestResult) -> MaterializeResult:
-    files = result.files
+def _report(kind: str, files: pl.DataFrame, quarantine: pl.DataFrame, loaded_rows: int, unchanged: bool) -> MaterializeResult:
     unbalanced = files.filter(
         pl.col("lignes_lues") != pl.col("lignes_chargees") + pl.col("lignes_quarantaine") + pl.col("lignes_en_attente"))
     rejected = files.filter(pl.col("statut") == "REJETE")
-    by_rule = result.quarantine.group_by("regle", "statut").len().sort("len", descending=True)
+    by_rule = quarantine.group_by("regle", "statut").len().sort("len", descending=True)
     quarantined = int(files["lignes_quarantaine"].sum() or 0)
     waiting = int(files["lignes_en_attente"].sum() or 0)
-    say(f"  {result.kind:<13} {files.height:>4} fichiers ({rejected.height} rejetés)  "
-        f"{result.loaded.height:>9} lignes chargées  {quarantined:>6} en quarantaine  {waiting:>6} en attente")
+    say(f"  {kind:<13} {files.height:>4} fichiers ({rejected.height} rejetés)  "
+        f"{loaded_rows:>9} lignes chargées  {quarantined:>6} en quarantaine  {waiting:>6} en attente"
+        + ("  (inchangé)" if unchanged else ""))
     for chemin, motif in rejected.select("chemin", "motif").iter_rows():
         say(f"    [yellow]fichier rejeté[/yellow] {chemin} : {motif}")
     return MaterializeResult(
         metadata={
             "fichiers": files.height,
             "fichiers_rejetes": rejected.height,
-            "lignes_chargees": result.loaded.height,
+            "lignes_chargees": loaded_rows,
             "lignes_quarantaine": quarantined,
             "lignes_en_attente": waiting,
+            "inchange": unchanged,
         },
         check_results=[
             AssetCheckResult(check_name="lignes_reconciliees", passed=unbalanced.height == 0,
@@ -61,15 +63,29 @@ def _report(result: IngestResult) -> MaterializeResult:
     )
 
 
+UPSTREAM_KINDS = ("marches", "participants")  # the hours' held rows depend on them
+
+
 def _ingest_and_write(kind: str, **known) -> MaterializeResult:
+    """Ingest raw/<kind>/ into the build database, unless its landing tables were built from the same inputs."""
     settings = load_settings()
+    db = settings.build_db
     with warehouse_lock(settings.warehouse_dir):
+        stored = stored_fingerprints(db)
+        upstream = "|".join(stored.get(k, "") for k in UPSTREAM_KINDS) if known else ""
+        fingerprint = kind_fingerprint(kind, settings, upstream)
+        if stored.get(kind) == fingerprint:
+            files = read_table(db, f"select * from landing.{kind}_fichiers")
+            quarantine = read_table(db, f"select * from landing.{kind}_quarantaine")
+            loaded_rows = int(read_column(db, f"select count(*) from landing.{kind}")[0])
+            return _report(kind, files, quarantine, loaded_rows, unchanged=True)
         if known:
-            known = {name: read_column(settings.build_db, sql) for name, sql in known.items()}
+            known = {name: read_column(db, sql) for name, sql in known.items()}
         result = ingest(kind, settings, **known)
-        write_tables(settings.build_db, "landing",
-                     {kind: result.loaded, f"{kind}_fichiers": result.files, f"{kind}_quarantaine": result.quarantine})
-    return _report(result)
+        with stage("chargement"):
+            write_tables(db, "landing", {kind: result.loaded, f"{kind}_fichiers": result.files,
+                                         f"{kind}_quarantaine": result.quarantine}, fingerprint=(kind, fingerprint))
+    return _report(kind, result.files, result.quarantine, result.loaded.height, unchanged=False)
 
 
 def _ingest_asset(kind: str, description: str, deps=(), **known):

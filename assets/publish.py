@@ -8,15 +8,18 @@ from assets.progress import say
 from assets.transform import clauses_dbt
 from pipeline.exports import publish_exports
 from pipeline.publication import blocking_checks
+from pipeline.fingerprint import build_fingerprint, published_marker
 from pipeline.settings import load_settings
-from pipeline.warehouse import publish
+from pipeline.timing import stage
+from pipeline.warehouse import publish, stored_fingerprints
 
 
 @asset(key="entrepot_publie", group_name="publication", deps=list(clauses_dbt.keys),
        description="warehouse/clauses.duckdb : publié seulement si la construction est complète et ses contrôles passent.")
 def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
     settings = load_settings()
-    with warehouse_lock(settings.warehouse_dir):
+    published_marker(settings).unlink(missing_ok=True)  # rewritten once the exports are written too
+    with warehouse_lock(settings.warehouse_dir), stage("publication"):
         facts = blocking_checks(settings.build_db)
         publish(settings.build_db, settings.published_db)
     say(f"  entrepôt publié : {settings.published_db}")
@@ -27,6 +30,8 @@ def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
        description="Classeur, rapport HTML, CSV et Parquet par table d'indicateurs, dans exports/<date>/ et exports/latest/.")
 def exports(context: AssetExecutionContext) -> MaterializeResult:
     settings = load_settings()
-    folder = publish_exports(settings.published_db, settings.export_dir, settings.as_of, settings.secret_min)
+    with stage("exports"):
+        folder = publish_exports(settings.published_db, settings.export_dir, settings.as_of, settings.secret_min)
+    published_marker(settings).write_text(build_fingerprint(settings, stored_fingerprints(settings.build_db)))
     say(f"  exports écrits : {settings.export_dir / 'latest'}")
     return MaterializeResult(metadata={"dossier": str(folder), "fichiers": len(list(folder.iterdir()))})

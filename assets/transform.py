@@ -11,7 +11,10 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from assets.dbt_project import dbt_project, translator
 from assets.lock import warehouse_lock
 from assets.progress import say
+from pipeline.fingerprint import build_fingerprint, published_marker
 from pipeline.settings import load_settings
+from pipeline.timing import stage
+from pipeline.warehouse import stored_fingerprints
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
@@ -19,8 +22,14 @@ from pipeline.settings import load_settings
 def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
     settings = load_settings()
     os.environ.update(settings.dbt_env())  # profiles.yml and the macros read the same settings
+    built_from = build_fingerprint(settings, stored_fingerprints(settings.build_db))
+    marker = published_marker(settings)
+    if settings.published_db.exists() and marker.exists() and marker.read_text() == built_from:
+        # Nothing new since the last publication: dbt, the publication and the exports are skipped.
+        say("  rien de nouveau depuis le dernier passage publié : entrepôt et exports inchangés")
+        return
     say("  dbt build : modèles, tests et contrôles de réconciliation")
-    with warehouse_lock(settings.warehouse_dir):
+    with warehouse_lock(settings.warehouse_dir), stage("dbt"):
         invocation = dbt.cli(["build"], context=context)
         yield from invocation.stream()
     _prune_targets(Path(invocation.target_path).parent)

@@ -9,7 +9,6 @@ replacement for hours, and holding hour rows whose contract or participant is no
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -18,14 +17,14 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.extracts import COLUMNS
+from pipeline.fingerprint import code_fingerprint, file_sha256, fingerprint, settings_fingerprint
 from pipeline.readers import LINE_COLUMN, FileRejected, read_extract
 from pipeline.settings import Settings
+from pipeline.timing import stage
 from pipeline.validate import MESSAGES, empty_errors, validate
 
 log = logging.getLogger(__name__)
 
-# Bump when reading or validation changes, so that cached files are read again.
-PIPELINE_VERSION = "1"
 IGNORED_NAMES = {"readme", "readme.md", "readme.txt", ".gitkeep"}
 
 FILE_COLUMNS = {
@@ -70,12 +69,11 @@ def list_files(raw_dir: Path, kind: str) -> list[Path]:
     )
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def kind_fingerprint(kind: str, settings: Settings, upstream: str = "") -> str:
+    """The files of raw/<kind>/ by content, under this code and these settings (for hours: and their contracts
+    and people, through `upstream`). Equal fingerprints, equal landing tables."""
+    files = [f"{p.relative_to(settings.raw_dir).as_posix()}:{file_sha256(p)}" for p in list_files(settings.raw_dir, kind)]
+    return fingerprint(settings_fingerprint(settings), kind, upstream, *files)
 
 
 def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -96,19 +94,22 @@ def parse_file(path: Path, chemin: str, kind: str, settings: Settings, sha: str)
     deposited = dt.date.fromtimestamp(stat.st_mtime)
     meta = {"format": None, "encodage": None, "statut": "CHARGE", "motif": None, "colonnes_ignorees": None, "lignes_lues": 0}
     try:
-        table = read_extract(path, kind)
+        with stage("lecture"):
+            table = read_extract(path, kind)
     except FileRejected as exc:
         meta.update(statut="REJETE", motif=str(exc))
         return ParsedFile(chemin, sha, stat.st_size, deposited, None, empty_errors(), meta)
     meta.update(format=table.format, encodage=table.encoding,
                 colonnes_ignorees=", ".join(table.ignored_columns) or None)
-    checked = validate(table.frame, kind, settings.as_of, settings.pseudonym_key)
+    with stage("validation"):
+        checked = validate(table.frame, kind, settings.as_of, settings.pseudonym_key)
     if table.format in ("json", "xml"):
         # DECP: a contract published again further down the file is a republication; the last record
         # replaces the earlier ones, as a later file would (counted in lignes_remplacees).
         rows, extra = checked.rows, []
     else:
-        rows, duplicates = within_file_duplicates(checked.rows, list(KEYS[kind]))
+        with stage("validation"):
+            rows, duplicates = within_file_duplicates(checked.rows, list(KEYS[kind]))
         extra = [duplicates]
     if table.repeated_header_lines:
         extra.append(pl.DataFrame({LINE_COLUMN: table.repeated_header_lines}, schema={LINE_COLUMN: pl.Int64}).with_columns(
@@ -129,21 +130,23 @@ KEYS = {
 
 
 def _cache_dir(settings: Settings, kind: str) -> Path:
-    # Validation depends on the as-of date and the pseudonyms on the key: both are part of the cache key.
-    salt = hashlib.sha256(f"{PIPELINE_VERSION}|{settings.as_of}|{settings.pseudonym_key}".encode()).hexdigest()[:16]
+    # Validation depends on the code, the as-of date, and the pseudonyms on the key: all are part of the cache key.
+    salt = fingerprint(code_fingerprint(), settings.as_of, settings.pseudonym_key)[:16]
     return settings.cache_dir / kind / salt
 
 
 def load_file(path: Path, kind: str, settings: Settings) -> ParsedFile:
     """Parse a file, or take it from the cache when its content was already parsed."""
     chemin = path.relative_to(settings.raw_dir).as_posix()
-    sha = file_sha256(path)
+    with stage("lecture"):
+        sha = file_sha256(path)
     cache = _cache_dir(settings, kind)
     meta_path = cache / f"{sha}.json"
     if meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        rows = pl.read_parquet(cache / f"{sha}.rows.parquet") if meta["statut"] == "CHARGE" else None
-        errors = pl.read_parquet(cache / f"{sha}.errors.parquet")
+        with stage("lecture"):  # from the cache: the file's content was parsed by an earlier run
+            meta = json.loads(meta_path.read_text())
+            rows = pl.read_parquet(cache / f"{sha}.rows.parquet") if meta["statut"] == "CHARGE" else None
+            errors = pl.read_parquet(cache / f"{sha}.errors.parquet")
         stat = path.stat()
         return ParsedFile(chemin, sha, stat.st_size, dt.date.fromtimestamp(stat.st_mtime), rows, errors, meta)
     parsed = parse_file(path, chemin, kind, settings, sha)
@@ -185,6 +188,12 @@ def ingest(kind: str, settings: Settings, known_marches: pl.Series | None = None
         if progress:
             progress(path)
 
+    with stage("validation"):  # across files: replacements, held rows, the accounting
+        return _assemble(kind, settings, parsed, known_marches, known_parcours)
+
+
+def _assemble(kind: str, settings: Settings, parsed: list[ParsedFile], known_marches: pl.Series | None,
+              known_parcours: pl.Series | None) -> IngestResult:
     frames = [p.rows.with_columns(pl.lit(i, pl.Int32).alias("_ordre"), pl.lit(p.chemin).alias("fichier"))
               for i, p in enumerate(parsed) if p.rows is not None and p.rows.height]
     rows = pl.concat(frames, how="diagonal_relaxed") if frames else None

@@ -33,18 +33,42 @@ def connect(path: Path, read_only: bool = False):
         con.close()
 
 
-def write_tables(db: Path, schema: str, tables: dict[str, pl.DataFrame]) -> None:
-    """Replace each table of `tables` in `schema` (Arrow from polars to DuckDB, no copy row by row)."""
+FINGERPRINTS = "landing._empreintes"  # what each kind's landing tables were built from (not published)
+
+
+def write_tables(db: Path, schema: str, tables: dict[str, pl.DataFrame], fingerprint: tuple[str, str] | None = None) -> None:
+    """Replace each table of `tables` in `schema` (Arrow from polars to DuckDB, no copy row by row).
+
+    In one transaction with the fingerprint of what they were built from: both change, or neither.
+    """
     with connect(db) as con:
         con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create table if not exists {FINGERPRINTS} (type_extrait varchar primary key, empreinte varchar)")
+        con.execute("begin transaction")
         for name, frame in tables.items():
             arrow = frame.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
             con.execute(f"create or replace table {schema}.{name} as select * from arrow")
+        if fingerprint:
+            con.execute(f"insert or replace into {FINGERPRINTS} values (?, ?)", list(fingerprint))
+        con.execute("commit")
+
+
+def stored_fingerprints(db: Path) -> dict[str, str]:
+    if not db.exists():
+        return {}
+    with connect(db) as con:
+        exists = con.execute("select count(*) from duckdb_tables() where schema_name = 'landing' "
+                             "and table_name = '_empreintes'").fetchone()[0]
+        return dict(con.execute(f"select * from {FINGERPRINTS}").fetchall()) if exists else {}
+
+
+def read_table(db: Path, sql: str) -> pl.DataFrame:
+    with connect(db) as con:
+        return pl.from_arrow(con.execute(sql).to_arrow_table())
 
 
 def read_column(db: Path, sql: str) -> pl.Series:
-    with connect(db) as con:
-        return pl.from_arrow(con.execute(sql).to_arrow_table()).to_series()
+    return read_table(db, sql).to_series()
 
 
 def publish(build_db: Path, published_db: Path) -> None:

@@ -147,9 +147,21 @@ def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(tmp_path):
         runs = graphql('{ runsOrError { ... on Runs { results { runId status jobName } } } }')["runsOrError"]["results"]
         assert {"runId": outcome.run_id, "status": "SUCCESS", "jobName": "clauses_complet"} in runs
     finally:
-        os.killpg(ui.pid, 15)
+        os.killpg(ui.pid, 15)  # as systemd stops it
         try:
-            ui.wait(timeout=30)
+            ui.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(ui.pid, 9)
             ui.wait()
+    # `dagster dev`, its webserver and its daemon are gone with it.
+    time.sleep(1)
+    home = f"DAGSTER_HOME={env['DAGSTER_HOME']}\0".encode()
+    left = [p.parent.name for p in Path("/proc").glob("[0-9]*/environ") if home in _read(p)]
+    assert not left, f"processes of the UI left behind: {left}"
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""

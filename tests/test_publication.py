@@ -167,3 +167,25 @@ def test_report_renders_in_headless_chromium(fixture_root, tmp_path):
     histogram = image.histogram()
     non_white = sum(histogram[:250]) / sum(histogram)
     assert image.size == (900, 1600) and non_white > 0.02  # text and charts, not a blank page
+
+
+def test_a_second_run_with_nothing_new_rebuilds_nothing(fixture_root, tmp_path):
+    root = tmp_path / "copie"
+    shutil.copytree(fixture_root, root, symlinks=True)
+    published = root / "warehouse" / "clauses.duckdb"
+    before = published.stat().st_mtime_ns, _digest(published)
+    os.utime(next((root / "raw" / "heures").iterdir()))  # touched, not changed: by content, not by date
+    outcome = run_graph(root)
+    assert outcome.success, outcome.reason
+    assert (published.stat().st_mtime_ns, _digest(published)) == before
+
+
+def test_the_build_fingerprint_follows_files_settings_and_code(settings, monkeypatch):
+    from pipeline import fingerprint as fp
+
+    landing = {"marches": "a", "participants": "b", "heures": "c"}
+    first = fp.build_fingerprint(settings, landing)
+    assert fp.build_fingerprint(settings, {**landing, "heures": "d"}) != first
+    assert fp.build_fingerprint(settings.__class__(**{**settings.__dict__, "secret_min": 11}), landing) != first
+    monkeypatch.setattr(fp, "code_fingerprint", lambda: "autre code")
+    assert fp.build_fingerprint(settings, landing) != first

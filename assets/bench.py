@@ -1,0 +1,176 @@
+"""The benchmark: demo extracts at growing volumes, the full run on each, and the floor no pipeline can beat.
+
+    python -m assets.bench                      # 1x, 10x, 100x and 10 million hour rows (about 25 minutes)
+    python -m assets.bench --scales 1,10 --no-10m
+    python -m assets.bench --write docs/benchmarks.md
+
+Each run happens in a fresh process (`clauses run` as the CLI does it, recorded in Dagster), twice: the
+second time with no new file. Peak memory is the largest resident set of the run's process and of its
+dbt process. The floor is one DuckDB pass over the same hours files (fastexcel for the XLSX ones) that
+computes the yearly hours: what reading the files once costs, with no rule applied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipeline.settings import PROJECT_ROOT
+from pipeline.timing import STAGES
+
+AS_OF = dt.date(2026, 11, 25)
+KEY = "cle-du-benchmark-qui-ne-protege-rien"
+HOURS_ROWS_AT_1X = 17_000  # measured on the demo (seed 13): scale for 10 M rows = 10e6 / this
+
+
+def _env(root: Path) -> dict[str, str]:
+    return {**os.environ, "CLAUSES_RAW_DIR": str(root / "raw"), "CLAUSES_WAREHOUSE_DIR": str(root / "warehouse"),
+            "CLAUSES_EXPORT_DIR": str(root / "exports"), "DAGSTER_HOME": str(root / "dagster"),
+            "CLAUSES_AS_OF": AS_OF.isoformat(), "CLAUSES_PSEUDONYM_KEY": KEY}
+
+
+def _child(args: list[str], root: Path) -> dict:
+    out = subprocess.run([sys.executable, "-m", "assets.bench", *args, str(root)], env=_env(root), cwd=PROJECT_ROOT,
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"échec de {' '.join(args)} sur {root} :\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _peaks() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"memoire_python_mo": round(own), "memoire_dbt_mo": round(children)}
+
+
+def one_run(root: Path) -> dict:
+    """In this (fresh) process: one full run, its wall time per stage, its peak memory."""
+    start = time.perf_counter()
+    from assets.runner import run_once
+    from pipeline.settings import load_settings
+    from pipeline.timing import TIMES
+
+    outcome = run_once(load_settings(), trigger="bench")
+    if not outcome.success:
+        raise SystemExit(outcome.reason)
+    wall = time.perf_counter() - start
+    return {"total_s": round(wall, 2), **{s: round(TIMES.get(s, 0.0), 2) for s in STAGES}, **_peaks()}
+
+
+def floor(root: Path) -> dict:
+    """One DuckDB pass over the hours files: read each once, yearly hours. No rule, no replacement."""
+    start = time.perf_counter()
+    import duckdb
+    import fastexcel
+
+    con = duckdb.connect()
+    parts = []
+    for number, path in enumerate(sorted((root / "raw" / "heures").iterdir())):
+        if path.suffix == ".xlsx":
+            table = fastexcel.read_excel(path.read_bytes()).load_sheet(0, dtypes="string").to_arrow()
+            con.register(f"x{number}", table)
+            parts.append(f"select * from x{number}")
+        else:
+            head = path.open("rb").read(1 << 16)
+            try:
+                head.decode("utf-8")
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                encoding = "latin-1"
+            parts.append(f"select * from read_csv('{path}', encoding='{encoding}', all_varchar=true)")
+    hours = con.execute(f"""
+        with h as ({' union all by name '.join(parts)})
+        select year(coalesce(try_strptime("Période", '%m/%Y'), try_strptime("Période", '%Y-%m'))) as annee,
+               sum(try_cast(replace("Nb heures", ',', '.') as double)) as heures, count(*) as lignes
+        from h group by all order by all""").fetchall()
+    return {"total_s": round(time.perf_counter() - start, 2), "lignes": sum(r[2] for r in hours), **_peaks()}
+
+
+def _generate(root: Path, scale: float) -> tuple[int, float]:
+    from pipeline.demo import generate
+
+    start = time.perf_counter()
+    summary = generate(root / "raw", seed=13, years=(2022, 2026), scale=scale, as_of=AS_OF)
+    return summary.heures, time.perf_counter() - start
+
+
+def _machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import dbt.version
+    import duckdb
+    import polars
+
+    return (f"{cpu}, {os.cpu_count()} cœurs, {memory:.0f} Gio ; Python {platform.python_version()}, "
+            f"duckdb {duckdb.__version__}, polars {polars.__version__}, dbt-core {dbt.version.__version__}")
+
+
+def _table(rows: list[dict]) -> str:
+    head = ("| volume | lignes d'heures | 1er passage (s) | lecture | validation | chargement | dbt | publication | "
+            "exports | autre¹ | 2e passage, rien de neuf (s) | plancher DuckDB (s) | 1er / plancher | mémoire max Python / dbt (Mo) |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        first = r["premier"]
+        other = first["total_s"] - sum(first[s] for s in STAGES)
+        lines.append((
+            f"| {r['volume']} | {r['lignes']:,} | {first['total_s']:.1f} | "
+            + " | ".join(f"{first[s]:.1f}" for s in STAGES)
+            + f" | {other:.1f} | {r['second']['total_s']:.1f} | {r['plancher']['total_s']:.1f} | "
+            f"{first['total_s'] / r['plancher']['total_s']:.1f} | "
+            f"{max(first['memoire_python_mo'], r['second']['memoire_python_mo']):,} / {first['memoire_dbt_mo']:,} |"
+        ).replace(",", "\u202f").replace(".", ","))  # French number formats
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m assets.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10,100", help="multiples of the Département (défaut : 1,10,100)")
+    parser.add_argument("--no-10m", action="store_true", help="sans le passage à 10 millions de lignes d'heures")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/clauses-bench"), help="dossier de travail (effacé)")
+    parser.add_argument("--write", type=Path, help="écrit le tableau dans ce fichier Markdown (docs/benchmarks.md)")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("root", nargs="?", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one or args.floor:
+        print(json.dumps(one_run(args.root) if args.one else floor(args.root)))
+        return
+
+    plan = [(f"{s}×", float(s)) for s in args.scales.split(",") if s]
+    if not args.no_10m:
+        plan.append(("10 M lignes", round(10_000_000 / HOURS_ROWS_AT_1X)))
+    rows = []
+    for label, scale in plan:
+        root = args.work / label.replace(" ", "_").replace("×", "x")
+        shutil.rmtree(root, ignore_errors=True)
+        lines, generation = _generate(root, scale)
+        print(f"{label} : {lines:,} lignes d'heures générées en {generation:.0f} s", flush=True)
+        first = _child(["--one"], root)
+        second = _child(["--one"], root)
+        bare = _child(["--floor"], root)
+        rows.append({"volume": label, "lignes": lines, "premier": first, "second": second, "plancher": bare})
+        print(json.dumps(rows[-1]), flush=True)
+        shutil.rmtree(root, ignore_errors=True)
+    table = _table(rows)
+    machine = _machine()
+    print(f"\n{machine}\n\n{table}")
+    if args.write:
+        text = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        start, end = "<!-- bench:debut -->", "<!-- bench:fin -->"
+        block = f"{start}\nMesuré le {dt.date.today():%d/%m/%Y} sur : {machine}.\n\n{table}\n{end}"
+        text = text.split(start)[0] + block + text.split(end)[1] if start in text else text + "\n" + block + "\n"
+        args.write.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,7 +6,7 @@
 
 Each run happens in a fresh process (`clauses run` as the CLI does it, recorded in Dagster), twice: the
 second time with no new file. Peak memory is the largest resident set of the run's process and of its
-dbt process. The floor is one DuckDB pass over the same hours files (fastexcel for the XLSX ones) that
+dbt process, summed (sampled every 0.2 s). The floor is one DuckDB pass over the same hours files (fastexcel for the XLSX ones) that
 computes the yearly hours: what reading the files once costs, with no rule applied.
 """
 
@@ -17,10 +17,10 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,17 +39,39 @@ def _env(root: Path) -> dict[str, str]:
 
 
 def _child(args: list[str], root: Path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "assets.bench", *args, str(root)], env=_env(root), cwd=PROJECT_ROOT,
-                         capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise SystemExit(f"échec de {' '.join(args)} sur {root} :\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """Run `python -m assets.bench <args> <root>` in a fresh process; sample the memory of its process tree."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:  # files: a full pipe would block it
+        proc = subprocess.Popen([sys.executable, "-m", "assets.bench", *args, str(root)], env=_env(root),
+                                cwd=PROJECT_ROOT, stdout=out, stderr=err, text=True)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.2)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"échec de {' '.join(args)} sur {root} :\n{err.read()[-3000:]}")
+        return {**json.loads(out.read().strip().splitlines()[-1]), "memoire_max_mo": round(peak / 2**20)}
 
 
-def _peaks() -> dict[str, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"memoire_python_mo": round(own), "memoire_dbt_mo": round(children)}
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (dbt runs in a child of the run's process)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return total
 
 
 def one_run(root: Path) -> dict:
@@ -63,7 +85,7 @@ def one_run(root: Path) -> dict:
     if not outcome.success:
         raise SystemExit(outcome.reason)
     wall = time.perf_counter() - start
-    return {"total_s": round(wall, 2), **{s: round(TIMES.get(s, 0.0), 2) for s in STAGES}, **_peaks()}
+    return {"total_s": round(wall, 2), **{s: round(TIMES.get(s, 0.0), 2) for s in STAGES}}
 
 
 def floor(root: Path) -> dict:
@@ -92,7 +114,7 @@ def floor(root: Path) -> dict:
         select year(coalesce(try_strptime("Période", '%m/%Y'), try_strptime("Période", '%Y-%m'))) as annee,
                sum(try_cast(replace("Nb heures", ',', '.') as double)) as heures, count(*) as lignes
         from h group by all order by all""").fetchall()
-    return {"total_s": round(time.perf_counter() - start, 2), "lignes": sum(r[2] for r in hours), **_peaks()}
+    return {"total_s": round(time.perf_counter() - start, 2), "lignes": sum(r[2] for r in hours)}
 
 
 def _generate(root: Path, scale: float) -> tuple[int, float]:
@@ -117,7 +139,7 @@ def _machine() -> str:
 
 def _table(rows: list[dict]) -> str:
     head = ("| volume | lignes d'heures | 1er passage (s) | lecture | validation | chargement | dbt | publication | "
-            "exports | autre¹ | 2e passage, rien de neuf (s) | plancher DuckDB (s) | 1er / plancher | mémoire max Python / dbt (Mo) |")
+            "exports | autre¹ | 2e passage, rien de neuf (s) | plancher DuckDB (s) | 1er / plancher | mémoire max (Mo)² |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         first = r["premier"]
@@ -127,7 +149,7 @@ def _table(rows: list[dict]) -> str:
             + " | ".join(f"{first[s]:.1f}" for s in STAGES)
             + f" | {other:.1f} | {r['second']['total_s']:.1f} | {r['plancher']['total_s']:.1f} | "
             f"{first['total_s'] / r['plancher']['total_s']:.1f} | "
-            f"{max(first['memoire_python_mo'], r['second']['memoire_python_mo']):,} / {first['memoire_dbt_mo']:,} |"
+            f"{max(first['memoire_max_mo'], r['second']['memoire_max_mo']):,} |"
         ).replace(",", "\u202f").replace(".", ","))  # French number formats
     return "\n".join(lines)
 

@@ -50,6 +50,15 @@ def apply(frame: pl.DataFrame, threshold: int) -> tuple[pl.DataFrame, pl.Series]
     return out, names.to_series()
 
 
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
 def safe_text(value: str) -> str:
     """No text cell starts with = + - @ (formula injection when a spreadsheet opens the file)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def safe_text_expr(name: str) -> pl.Expr:
+    """safe_text for a whole text column."""
+    column = pl.col(name)
+    return pl.when(column.str.contains(FORMULA_START)).then(pl.lit("'") + column).otherwise(column).alias(name)

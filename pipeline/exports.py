@@ -87,7 +87,7 @@ def write_tables(data: ExportData, folder: Path, threshold: int) -> None:
         text = masked.with_columns(pl.all().cast(pl.String))
         for column, mask in confidentiality.masked_cells(frame, threshold).items():
             text = text.with_columns(pl.when(mask).then(pl.lit(confidentiality.SECRET)).otherwise(pl.col(column)).alias(column))
-        text = text.with_columns(pl.col(pl.String).map_elements(confidentiality.safe_text, return_dtype=pl.String))
+        text = text.with_columns(confidentiality.safe_text_expr(c) for c in text.columns)
         # UTF-8 with BOM and `;`, so that Excel in French opens it as it is.
         (folder / f"{name}.csv").write_bytes(b"\xef\xbb\xbf" + text.write_csv(separator=";").encode("utf-8"))
 
@@ -137,10 +137,11 @@ class Workbook:
         masks = confidentiality.masked_cells(frame, threshold)
         for c, column in enumerate(columns):
             ws.write_string(row, c, labels.label(column), self.fmt["header"])
-        for r, record in enumerate(frame.select(columns).iter_rows(named=True), start=row + 1):
-            for c, column in enumerate(columns):
-                hidden = column in masks and bool(masks[column][r - row - 1])
-                self.cell(ws, r, c, record[column], labels.kind(column), hidden)
+        kinds = [labels.kind(column) for column in columns]
+        hidden = [masks[column].to_list() if column in masks else None for column in columns]
+        for i, record in enumerate(frame.select(columns).iter_rows()):
+            for c, value in enumerate(record):
+                self.cell(ws, row + 1 + i, c, value, kinds[c], hidden[c] is not None and bool(hidden[c][i]))
         return self.note(ws, row + frame.height + 1, definition, max(len(columns) - 1, 6))
 
     def indicators(self, ws, row: int, data: ExportData, columns: list[str], threshold: int, title: str,

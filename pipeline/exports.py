@@ -20,6 +20,7 @@ import xlsxwriter
 from pipeline import confidentiality, labels
 from pipeline.warehouse import connect
 
+WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the Département has about 1,000)
 KPI_TABLES = ("kpi_annuel", "kpi_spaser", "kpi_modalites", "kpi_impact_heures", "kpi_territoire", "kpi_residence",
               "marche_execution")
 
@@ -61,7 +62,7 @@ class ExportData:
 def load(published_db: Path, as_of: dt.date) -> ExportData:
     with connect(published_db, read_only=True) as con:
         def frame(sql: str) -> pl.DataFrame:
-            return pl.from_arrow(con.execute(sql).to_arrow_table())
+            return pl.from_arrow(con.sql(sql).to_arrow_table())
         tables = {t: frame(f"select * from marts.{t}") for t in KPI_TABLES}
         return ExportData(
             as_of=as_of, tables=tables,
@@ -257,10 +258,15 @@ def write_workbook(data: ExportData, path: Path, threshold: int) -> None:
     ws.set_column(1, 1, 50)
     ws.set_column(2, 10, 16)
     execution = data.tables["marche_execution"].sort(["statut", "date_fin"], nulls_last=True)
+    definition = ("Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de "
+                  "fin (notification + durée) est passée à la date d'arrêté.")
+    if execution.height > WORKBOOK_MAX_CONTRACTS:  # a region or the country: the full list is in the CSV
+        definition += (f" Seuls les {WORKBOOK_MAX_CONTRACTS:,} premiers marchés (sur {execution.height:,}) sont listés "
+                       "ici ; la liste complète est dans marche_execution.csv.").replace(",", "\u202f")
+        execution = execution.head(WORKBOOK_MAX_CONTRACTS)
     wb.table(ws, 0, execution, ["id_marche", "objet", "famille", "facilitateur", "date_notification", "date_fin",
                                 "heures_prevues", "heures_realisees", "taux_realisation", "statut"], threshold,
-             "Marchés avec clause", "Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé "
-             "quand sa date de fin (notification + durée) est passée à la date d'arrêté.")
+             "Marchés avec clause", definition)
 
     ws = wb.book.add_worksheet("Qualité des données")
     ws.set_column(0, 0, 30)

@@ -64,7 +64,7 @@ def stored_fingerprints(db: Path) -> dict[str, str]:
 
 def read_table(db: Path, sql: str) -> pl.DataFrame:
     with connect(db) as con:
-        return pl.from_arrow(con.execute(sql).to_arrow_table())
+        return pl.from_arrow(con.sql(sql).to_arrow_table())
 
 
 def read_column(db: Path, sql: str) -> pl.Series:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -125,6 +126,20 @@ def test_workbook_sheets_formats_and_confidentiality(fixture_root):
                 if isinstance(cell.value, str):
                     assert cell.value[:1] not in ("=", "+", "-", "@")
                     assert not any(p in cell.value for p in PERSONAL)
+
+
+def test_a_long_contract_list_is_cut_in_the_workbook_and_whole_in_the_csv(fixture_root, tmp_path, monkeypatch):
+    from pipeline import exports
+
+    data = exports.load(fixture_root / "warehouse" / "clauses.duckdb", dt.date.fromisoformat(AS_OF))
+    contracts = data.tables["marche_execution"].height
+    assert contracts >= 2
+    monkeypatch.setattr(exports, "WORKBOOK_MAX_CONTRACTS", 1)
+    exports.write_workbook(data, tmp_path / "classeur.xlsx", 5)
+    sheet = openpyxl.load_workbook(tmp_path / "classeur.xlsx")["Exécution des marchés"]
+    listed = [r[0].value for r in sheet.iter_rows(min_row=3) if r[0].value and r[1].value]
+    notes = " ".join(str(r[0].value) for r in sheet.iter_rows() if r[0].value)
+    assert len(listed) == 1 and f"sur {contracts}" in notes and "marche_execution.csv" in notes
 
 
 def test_csv_and_parquet_per_kpi_table(fixture_root):

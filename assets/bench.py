@@ -85,7 +85,14 @@ def one_run(root: Path) -> dict:
     if not outcome.success:
         raise SystemExit(outcome.reason)
     wall = time.perf_counter() - start
-    return {"total_s": round(wall, 2), **{s: round(TIMES.get(s, 0.0), 2) for s in STAGES}}
+    return {"total_s": round(wall, 2), **{s: round(TIMES.get(s, 0.0), 2) for s in STAGES},
+            "memoire_python_mo": _own_peak_mb()}
+
+
+def _own_peak_mb() -> int:
+    """This process's peak resident set (VmHWM starts afresh at exec, unlike ru_maxrss)."""
+    status = Path("/proc/self/status").read_text()
+    return round(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024)
 
 
 def floor(root: Path) -> dict:
@@ -139,7 +146,7 @@ def _machine() -> str:
 
 def _table(rows: list[dict]) -> str:
     head = ("| volume | lignes d'heures | 1er passage (s) | lecture | validation | chargement | dbt | publication | "
-            "exports | autre¹ | 2e passage, rien de neuf (s) | plancher DuckDB (s) | 1er / plancher | mémoire max (Mo)² |")
+            "exports | autre¹ | 2e passage, rien de neuf (s) | plancher DuckDB (s) | 1er / plancher | mémoire max (Mo)² | dont Python (Mo) |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         first = r["premier"]
@@ -149,7 +156,7 @@ def _table(rows: list[dict]) -> str:
             + " | ".join(f"{first[s]:.1f}" for s in STAGES)
             + f" | {other:.1f} | {r['second']['total_s']:.1f} | {r['plancher']['total_s']:.1f} | "
             f"{first['total_s'] / r['plancher']['total_s']:.1f} | "
-            f"{max(first['memoire_max_mo'], r['second']['memoire_max_mo']):,} |"
+            f"{max(first['memoire_max_mo'], r['second']['memoire_max_mo']):,} | {first['memoire_python_mo']:,} |"
         ).replace(",", "\u202f").replace(".", ","))  # French number formats
     return "\n".join(lines)
 

@@ -174,7 +174,7 @@ def empty_loaded(kind: str, settings: Settings) -> pl.DataFrame:
     """No file yet: an empty table with the columns the warehouse expects."""
     raw = pl.DataFrame(schema={LINE_COLUMN: pl.Int64, **{c.name: pl.String for c in COLUMNS[kind]}})
     rows = validate(raw, kind, settings.as_of, settings.pseudonym_key).rows
-    return rows.with_columns(pl.lit(None, pl.Int32).alias("ordre_fichier"), pl.lit(None, pl.String).alias("fichier")).rename(
+    return rows.with_columns(pl.lit(None, pl.Int32).alias("ordre_fichier"), pl.lit(None, pl.Categorical).alias("fichier")).rename(
         {LINE_COLUMN: "ligne"})
 
 
@@ -194,7 +194,8 @@ def ingest(kind: str, settings: Settings, known_marches: pl.Series | None = None
 
 def _assemble(kind: str, settings: Settings, parsed: list[ParsedFile], known_marches: pl.Series | None,
               known_parcours: pl.Series | None) -> IngestResult:
-    frames = [p.rows.with_columns(pl.lit(i, pl.Int32).alias("_ordre"), pl.lit(p.chemin).alias("fichier"))
+    # The file's path on every row: categorical, 4 bytes a row instead of the path (at 10 M rows, about 1 GB less).
+    frames = [p.rows.with_columns(pl.lit(i, pl.Int32).alias("_ordre"), pl.lit(p.chemin, pl.Categorical).alias("fichier"))
               for i, p in enumerate(parsed) if p.rows is not None and p.rows.height]
     rows = pl.concat(frames, how="diagonal_relaxed") if frames else None
     held = empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier"))
@@ -214,7 +215,7 @@ def _assemble(kind: str, settings: Settings, parsed: list[ParsedFile], known_mar
                 pl.col(LINE_COLUMN), pl.when(pl.col("regle") == "MARCHE_INCONNU").then(pl.lit("id_marche"))
                 .otherwise(pl.lit("id_participant")).alias("colonne"), pl.col("regle"),
                 pl.when(pl.col("regle") == "MARCHE_INCONNU").then(pl.col("id_marche")).otherwise(pl.lit("***")).alias("valeur"),
-                pl.col("fichier"))
+                pl.col("fichier").cast(pl.String))
             current = waiting.filter(pl.col("regle").is_null()).drop("regle")
         loaded = current.drop("_gagnant").rename({LINE_COLUMN: "ligne", "_ordre": "ordre_fichier"})
 

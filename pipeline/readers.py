@@ -158,9 +158,11 @@ def read_delimited(data: bytes, kind: str) -> RawTable:
     offset = 0
     for _ in range(header_index):
         offset = text.index("\n", offset) + 1
+    payload = text[offset:].encode("utf-8")
+    del text  # a large extract is held as few times as possible: bytes read, UTF-8 for polars, the frame
     try:
         body = pl.read_csv(
-            io.BytesIO(text[offset:].encode("utf-8")),
+            io.BytesIO(payload),
             separator=delimiter,
             has_header=False,
             infer_schema=False,

@@ -14,6 +14,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+# DuckDB takes 80 % of the machine by default and keeps its buffers while a connection lives: our writes
+# and copies stream, so a small budget is enough (it spills to disk beyond it).
+DUCKDB_CONFIG = {"memory_limit": "1GB"}
 # Files written by DuckDB 2.x are unreadable by 1.x clients unless created with this version.
 STORAGE_VERSION = "v1.4.0"
 PUBLISHED_SCHEMAS = ("marts", "qualite")
@@ -26,7 +29,7 @@ class PublishError(RuntimeError):
 @contextlib.contextmanager
 def connect(path: Path, read_only: bool = False):
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
     try:
         yield con
     finally:
@@ -79,7 +82,7 @@ def publish(build_db: Path, published_db: Path) -> None:
     staging = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
     staging.unlink(missing_ok=True)
     try:
-        con = duckdb.connect()
+        con = duckdb.connect(config=DUCKDB_CONFIG)
         try:
             con.execute(f"attach '{build_db}' as build (read_only)")
             con.execute(f"attach '{staging}' as pub (storage_version '{STORAGE_VERSION}')")

@@ -38,7 +38,7 @@ ui: install
 	$(BIN)/clauses ui
 
 bench: install
-	$(BIN)/python -m assets.bench
+	$(BIN)/python -m assets.bench --write docs/benchmarks.md
 
 clean:
 	rm -rf warehouse exports .dagster dbt_project/target dbt_project/logs

@@ -198,6 +198,9 @@ def _assemble(kind: str, settings: Settings, parsed: list[ParsedFile], known_mar
     frames = [p.rows.with_columns(pl.lit(i, pl.Int32).alias("_ordre"), pl.lit(p.chemin, pl.Categorical).alias("fichier"))
               for i, p in enumerate(parsed) if p.rows is not None and p.rows.height]
     rows = pl.concat(frames, how="diagonal_relaxed") if frames else None
+    del frames
+    for p in parsed:
+        p.rows = None  # at 10 M rows each copy is ~1.5 GB: from here on the rows live in `rows` only
     held = empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier"))
     if rows is None:
         loaded = empty_loaded(kind, settings)
@@ -206,6 +209,7 @@ def _assemble(kind: str, settings: Settings, parsed: list[ParsedFile], known_mar
         rows = rows.with_columns(_gagnant=_winners(rows, kind))
         replaced_counts = dict(rows.filter(~pl.col("_gagnant")).group_by("fichier").len().iter_rows())
         current = rows.filter(pl.col("_gagnant"))
+        del rows
         if kind == "heures":
             unknown_marche = ~pl.col("id_marche").is_in(known_marches.implode()) if known_marches is not None else pl.lit(False)
             unknown_parcours = ~pl.col("parcours_id").is_in(known_parcours.implode()) if known_parcours is not None else pl.lit(False)

@@ -49,7 +49,8 @@ def write_tables(db: Path, schema: str, tables: dict[str, pl.DataFrame], fingerp
         con.execute(f"create table if not exists {FINGERPRINTS} (type_extrait varchar primary key, empreinte varchar)")
         con.execute("begin transaction")
         for name, frame in tables.items():
-            arrow = frame.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+            # Arrow string views: no copy of the strings on the way (DuckDB reads them as they are).
+            arrow = frame.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - read by DuckDB's replacement scan
             con.execute(f"create or replace table {schema}.{name} as select * from arrow")
         if fingerprint:
             con.execute(f"insert or replace into {FINGERPRINTS} values (?, ?)", list(fingerprint))

@@ -29,7 +29,8 @@ class PublishError(RuntimeError):
 @contextlib.contextmanager
 def connect(path: Path, read_only: bool = False):
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
+    # Readers keep the default configuration: DuckDB refuses two configurations for one file in a process.
+    con = duckdb.connect(str(path), read_only=read_only, config={} if read_only else DUCKDB_CONFIG)
     try:
         yield con
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -201,6 +202,6 @@ def test_the_build_fingerprint_follows_files_settings_and_code(settings, monkeyp
     landing = {"marches": "a", "participants": "b", "heures": "c"}
     first = fp.build_fingerprint(settings, landing)
     assert fp.build_fingerprint(settings, {**landing, "heures": "d"}) != first
-    assert fp.build_fingerprint(settings.__class__(**{**settings.__dict__, "secret_min": 11}), landing) != first
+    assert fp.build_fingerprint(dataclasses.replace(settings, secret_min=11), landing) != first
     monkeypatch.setattr(fp, "code_fingerprint", lambda: "autre code")
     assert fp.build_fingerprint(settings, landing) != first

@@ -7,7 +7,7 @@ import polars as pl
 from conftest import KEY, heure, marche, participant, write_csv, write_xlsx
 from pipeline import ingest as ingest_module
 from pipeline.ingest import ingest
-from pipeline.pseudonym import normalise_name, personne_id
+from pipeline.pseudonym import _hmac_column, hmac_hex, normalise_name, personne_id
 
 
 def _balanced(files: pl.DataFrame) -> bool:
@@ -27,6 +27,14 @@ def test_pseudonym_is_the_same_for_a_person_written_differently():
     assert personne_id(KEY, "Lefèvre-Dupont", "Éloïse", "1990-05-12") == personne_id(KEY, "LEFEVRE DUPONT", "eloise", "1990-05-12")
     assert personne_id(KEY, "Martin", "Léa", "1990-05-12") != personne_id(KEY, "Martin", "Léa", "1990-05-13")
     assert personne_id("autre-clef", "Martin", "Léa", "1990-05-12") != personne_id(KEY, "Martin", "Léa", "1990-05-12")
+
+
+def test_vectorised_hmac_gives_the_standard_digests():
+    """The column-wise HMAC (over DuckDB's SHA-256) must equal Python's hmac, whatever the key's length."""
+    messages = pl.Series(["a", "", None, "parcours|F1|ÉLOÏSE", "a", "x" * 200, *(f"m{i}" for i in range(500))])
+    for key in ("k", "é" * 40, "x" * 64, "y" * 65, KEY):
+        expected = [None if m is None else hmac_hex(key, m) for m in messages.to_list()]
+        assert _hmac_column(messages, key).to_list() == expected
 
 
 def test_two_facilitators_one_person(settings):

@@ -21,5 +21,5 @@ select
     heures.fichier,
     heures.ligne
 from heures
-inner join {{ ref('stg_participants') }} as parcours using (parcours_id)
+inner join {{ ref('dim_parcours') }} as parcours using (parcours_id)
 left join {{ ref('dim_marches') }} as marches using (id_marche)

@@ -10,7 +10,7 @@ from assets.progress import say
 from pipeline.ingest import ingest, kind_fingerprint
 from pipeline.settings import load_settings
 from pipeline.timing import stage
-from pipeline.warehouse import read_column, read_table, stored_fingerprints, write_tables
+from pipeline.warehouse import count_rows, read_column, read_table, stored_fingerprints, write_tables
 
 
 
@@ -77,15 +77,15 @@ def _ingest_and_write(kind: str, **known) -> MaterializeResult:
         if stored.get(kind) == fingerprint:
             files = read_table(db, f"select * from landing.{kind}_fichiers")
             quarantine = read_table(db, f"select * from landing.{kind}_quarantaine")
-            loaded_rows = int(read_column(db, f"select count(*) from landing.{kind}")[0])
-            return _report(kind, files, quarantine, loaded_rows, unchanged=True)
+            return _report(kind, files, quarantine, count_rows(db, f"landing.{kind}"), unchanged=True)
         if known:
             known = {name: read_column(db, sql) for name, sql in known.items()}
         result = ingest(kind, settings, **known)
         with stage("chargement"):
             write_tables(db, "landing", {kind: result.loaded, f"{kind}_fichiers": result.files,
                                          f"{kind}_quarantaine": result.quarantine}, fingerprint=(kind, fingerprint))
-    return _report(kind, result.files, result.quarantine, result.loaded.height, unchanged=False)
+        loaded_rows = count_rows(db, f"landing.{kind}")
+    return _report(kind, result.files, result.quarantine, loaded_rows, unchanged=False)
 
 
 def _ingest_asset(kind: str, description: str, deps=(), **known):

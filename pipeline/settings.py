@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,12 @@ DEFAULTS = {
     "CLAUSES_PSEUDONYM_KEY": "",
     "CLAUSES_SECRET_MIN": "5",
     "CLAUSES_HEURES_ETP": "1607",
+    # DuckDB's budget inside dbt: left alone it takes 80 % of the machine (4 GB at 10 M hour rows), and with
+    # 2.5 GB it runs only a few seconds slower there (it spills to disk beyond it). Measured in docs/benchmarks.md.
+    "CLAUSES_DBT_MEMORY": "2.5GB",
     "DAGSTER_HOME": ".dagster",
 }
+MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IGNORECASE)
 
 
 _warned_demo_key = False  # the demo-key warning is said once per process
@@ -46,6 +51,7 @@ class Settings:
     secret_min: int
     heures_etp: float
     dagster_home: Path
+    dbt_memory: str = DEFAULTS["CLAUSES_DBT_MEMORY"]
 
     @property
     def published_db(self) -> Path:
@@ -70,6 +76,7 @@ class Settings:
             "CLAUSES_BUILD_DB": str(self.build_db),
             "CLAUSES_AS_OF": self.as_of.isoformat(),
             "CLAUSES_HEURES_ETP": repr(self.heures_etp),
+            "CLAUSES_DBT_MEMORY": self.dbt_memory,
         }
 
     @property
@@ -105,6 +112,8 @@ def load_settings() -> Settings:
         raise SettingsError(f"CLAUSES_SECRET_MIN / CLAUSES_HEURES_ETP: nombre attendu ({exc})") from exc
     if heures_etp <= 0:
         raise SettingsError("CLAUSES_HEURES_ETP doit être positif")
+    if not MEMORY_SIZE.match(v["CLAUSES_DBT_MEMORY"].strip()):
+        raise SettingsError(f"CLAUSES_DBT_MEMORY={v['CLAUSES_DBT_MEMORY']!r} : une taille est attendue (2.5GB, 800MB...)")
     key = v["CLAUSES_PSEUDONYM_KEY"]
     if not key:
         global _warned_demo_key
@@ -125,4 +134,5 @@ def load_settings() -> Settings:
         secret_min=secret_min,
         heures_etp=heures_etp,
         dagster_home=_resolve(v["DAGSTER_HOME"]),
+        dbt_memory=v["CLAUSES_DBT_MEMORY"].strip(),
     )

@@ -153,7 +153,7 @@ def test_the_departement_extract_wins_over_decp_for_the_same_contract(settings):
     write_csv(raw / "extrait.csv", [marche(id_marche="2024-001", montant_ht="100000")])
     (raw / "zz_decp.json").write_text(_v2(_record(), _record(id="2024-002")))
     result = ingest("marches", settings)
-    loaded = result.loaded.sort("id_marche").select("id_marche", "montant_ht", "source").rows()
+    loaded = result.loaded.collect().sort("id_marche").select("id_marche", "montant_ht", "source").rows()
     assert loaded == [("2024-001", 100000.0, "EXTRAIT"), ("2024-002", 250000.5, "DECP")]
 
 

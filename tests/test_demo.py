@@ -44,7 +44,7 @@ def test_same_seed_same_files_other_seed_other_files(demo, tmp_path):
 def test_calibrated_on_the_departement(demo, settings):
     out, summary = demo
     _use_as_raw(settings, out)
-    contracts = ingest("marches", settings).loaded.with_columns(pl.col("date_notification").dt.year().alias("annee"))
+    contracts = ingest("marches", settings).loaded.collect().with_columns(pl.col("date_notification").dt.year().alias("annee"))
     full_years = contracts.filter(pl.col("annee") < AS_OF.year).group_by("annee").agg(
         pl.len().alias("n"), (pl.col("montant_ht").sum() / 1e6).alias("m_eur"))
     for row in full_years.iter_rows(named=True):
@@ -77,7 +77,7 @@ def test_a_few_bad_rows_of_each_kind(demo, settings):
     _use_as_raw(settings, out)
     m = ingest("marches", settings)
     p = ingest("participants", settings)
-    h = ingest("heures", settings, m.loaded["id_marche"], p.loaded["parcours_id"])
+    h = ingest("heures", settings, m.loaded.collect()["id_marche"], p.loaded.collect()["parcours_id"])
     rules = set(pl.concat([m.quarantine, p.quarantine, h.quarantine])["regle"])
     assert {"SIRET_INVALIDE", "OBLIGATOIRE", "FORMAT_INVALIDE", "CODE_INCONNU", "DOUBLON", "CONFLIT",
             "AUCUN_CRITERE_D_ELIGIBILITE", "AGE_A_L_ENTREE_HORS_16_70", "SORTIE_AVANT_ENTREE", "HORS_LIMITES",

@@ -18,7 +18,7 @@ def _balanced(files: pl.DataFrame) -> bool:
 def _ingest_all(settings):
     m = ingest("marches", settings)
     p = ingest("participants", settings)
-    h = ingest("heures", settings, m.loaded["id_marche"], p.loaded["parcours_id"])
+    h = ingest("heures", settings, m.loaded.collect()["id_marche"], p.loaded.collect()["parcours_id"])
     return m, p, h
 
 
@@ -42,7 +42,7 @@ def test_two_facilitators_one_person(settings):
     write_csv(raw / "a_F4.csv", [participant()])
     write_csv(raw / "b_F1.csv", [participant(facilitateur="F1", id_participant="X9", nom="LEFEVRE", prenom="ELOISE")],
               encoding="cp1252")
-    loaded = ingest("participants", settings).loaded
+    loaded = ingest("participants", settings).loaded.collect()
     assert loaded.height == 2 and loaded["personne_id"].n_unique() == 1 and loaded["parcours_id"].n_unique() == 2
 
 
@@ -51,7 +51,7 @@ def test_later_file_replaces_a_contract_and_counts_it(settings):
     write_csv(raw / "2025-01-01.csv", [marche(), marche(id_marche="M2")])
     write_xlsx(raw / "2025-02-01.xlsx", [marche(montant_ht="300000")])
     result = ingest("marches", settings)
-    assert sorted(result.loaded.select("id_marche", "montant_ht").rows()) == [("M1", 300000.0), ("M2", 250000.0)]
+    assert sorted(result.loaded.collect().select("id_marche", "montant_ht").rows()) == [("M1", 300000.0), ("M2", 250000.0)]
     files = result.files.sort("chemin")
     assert files["lignes_remplacees"].to_list() == [1, 0] and _balanced(files)
 
@@ -60,7 +60,7 @@ def test_later_participant_row_replaces_the_earlier(settings):
     raw = settings.raw_dir / "participants"
     write_csv(raw / "1.csv", [participant()])
     write_csv(raw / "2.csv", [participant(date_sortie="30/09/2024", situation_6_mois="CDI")])
-    loaded = ingest("participants", settings).loaded
+    loaded = ingest("participants", settings).loaded.collect()
     assert loaded.height == 1 and loaded["situation_6_mois"].to_list() == ["CDI"]
 
 
@@ -72,7 +72,7 @@ def test_a_timesheet_replaces_the_facilitator_month(settings):
     # The correction holds April only: both April rows go, May stays; another facilitator is untouched.
     write_csv(raw / "2024-06-01_F4.csv", [heure(heures="80")])
     _, _, h = _ingest_all(settings)
-    rows = sorted((r["mois"].month, r["heures"]) for r in h.loaded.iter_rows(named=True))
+    rows = sorted((r["mois"].month, r["heures"]) for r in h.loaded.collect().iter_rows(named=True))
     assert rows == [(4, 80.0), (5, 100.0)]
     files = h.files.sort("chemin")
     assert files["lignes_remplacees"].to_list() == [2, 0] and _balanced(files)
@@ -82,7 +82,7 @@ def test_duplicates_count_once_and_conflicts_are_both_quarantined(settings):
     raw = settings.raw_dir / "marches"
     write_csv(raw / "m.csv", [marche(), marche(), marche(id_marche="M2"), marche(id_marche="M2", montant_ht="1")])
     result = ingest("marches", settings)
-    assert result.loaded["id_marche"].to_list() == ["M1"]
+    assert result.loaded.collect()["id_marche"].to_list() == ["M1"]
     assert sorted(result.quarantine.select("ligne", "regle").rows()) == [(3, "DOUBLON"), (4, "CONFLIT"), (5, "CONFLIT")]
     assert _balanced(result.files)
 
@@ -92,7 +92,7 @@ def test_hours_wait_for_their_contract_then_load(settings):
     write_csv(settings.raw_dir / "heures" / "h.csv", [heure(id_marche="M9"), heure(id_participant="P404")])
     write_csv(settings.raw_dir / "marches" / "m.csv", [marche()])
     _, _, h = _ingest_all(settings)
-    assert h.loaded.height == 0
+    assert h.loaded.collect().height == 0
     assert sorted(h.quarantine.select("regle", "statut").rows()) == [
         ("MARCHE_INCONNU", "EN_ATTENTE"), ("PARTICIPANT_INCONNU", "EN_ATTENTE")]
     assert h.files["lignes_en_attente"].to_list() == [2] and _balanced(h.files)
@@ -100,7 +100,7 @@ def test_hours_wait_for_their_contract_then_load(settings):
     # The contract arrives in a later file: the held row loads, nothing was lost.
     write_csv(settings.raw_dir / "marches" / "m2.csv", [marche(id_marche="M9")])
     _, _, h = _ingest_all(settings)
-    assert h.loaded["id_marche"].to_list() == ["M9"] and h.files["lignes_en_attente"].to_list() == [1]
+    assert h.loaded.collect()["id_marche"].to_list() == ["M9"] and h.files["lignes_en_attente"].to_list() == [1]
 
 
 def test_an_unchanged_file_is_not_read_again(settings, monkeypatch):
@@ -109,7 +109,7 @@ def test_an_unchanged_file_is_not_read_again(settings, monkeypatch):
     calls = []
     monkeypatch.setattr(ingest_module, "read_extract", lambda *a: calls.append(a))
     second = ingest("marches", settings)
-    assert calls == [] and second.loaded.equals(first.loaded) and second.files.equals(first.files)
+    assert calls == [] and second.loaded.collect().equals(first.loaded.collect()) and second.files.equals(first.files)
 
 
 def test_a_rebuild_from_raw_alone_gives_the_same_rows(settings, tmp_path):
@@ -119,7 +119,7 @@ def test_a_rebuild_from_raw_alone_gives_the_same_rows(settings, tmp_path):
 
     shutil.rmtree(settings.cache_dir)
     again = ingest("marches", settings)
-    assert again.loaded.equals(first.loaded) and again.quarantine.equals(first.quarantine)
+    assert again.loaded.collect().equals(first.loaded.collect()) and again.quarantine.equals(first.quarantine)
 
 
 def test_hostile_folder_every_file_accounted_for(settings):
@@ -137,5 +137,5 @@ def test_hostile_folder_every_file_accounted_for(settings):
     files = {r["chemin"].split("/")[-1]: r for r in result.files.iter_rows(named=True)}
     assert {n for n, f in files.items() if f["statut"] == "REJETE"} == {"garbage.csv", "empty.csv", "truncated.xlsx"}
     assert all(f["motif"] for f in files.values() if f["statut"] == "REJETE")
-    assert sorted(result.loaded["id_marche"].to_list()) == ["OK1", "OK2"]
+    assert sorted(result.loaded.collect()["id_marche"].to_list()) == ["OK1", "OK2"]
     assert files["absurd.csv"]["lignes_quarantaine"] == 3 and _balanced(result.files)

@@ -20,8 +20,8 @@ def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
     settings = load_settings()
     published_marker(settings).unlink(missing_ok=True)  # rewritten once the exports are written too
     with warehouse_lock(settings.warehouse_dir), stage("publication"):
-        facts = blocking_checks(settings.build_db)
-        publish(settings.build_db, settings.published_db)
+        facts = blocking_checks(settings.candidate_db)
+        publish(settings.candidate_db, settings.published_db)
     say(f"  entrepôt publié : {settings.published_db}")
     return MaterializeResult(metadata={"chemin": str(settings.published_db), **facts})
 

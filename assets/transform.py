@@ -30,6 +30,9 @@ def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
         return
     say("  dbt build : modèles, tests et contrôles de réconciliation")
     with warehouse_lock(settings.warehouse_dir), stage("dbt"):
+        # A fresh candidate each time: nothing left over from a failed run or a model since removed.
+        for leftover in (settings.candidate_db, settings.candidate_db.with_name(settings.candidate_db.name + ".wal")):
+            leftover.unlink(missing_ok=True)
         invocation = dbt.cli(["build"], context=context)
         yield from invocation.stream()
     _prune_targets(Path(invocation.target_path).parent)

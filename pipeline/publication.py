@@ -10,9 +10,9 @@ from pipeline.warehouse import PUBLISHED_SCHEMAS, PublishError, connect
 FORBIDDEN_COLUMNS = set(PERSONAL_CANONICAL) | set(PERSONAL_EXTRA) | {"id_participant"}
 
 
-def blocking_checks(build_db: Path) -> dict[str, int]:
+def blocking_checks(candidate_db: Path) -> dict[str, int]:
     """Raise PublishError with a one-line reason; return a few facts for the run's metadata."""
-    with connect(build_db, read_only=True) as con:
+    with connect(candidate_db, read_only=True) as con:
         unbalanced = con.execute(
             "select count(*) from qualite.qualite_fichiers "
             "where lignes_lues <> lignes_chargees + lignes_quarantaine + lignes_en_attente").fetchone()[0]

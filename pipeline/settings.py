@@ -63,7 +63,14 @@ class Settings:
 
     @property
     def build_db(self) -> Path:
+        """Landing and staging: what the marts are built from (never published)."""
         return self.build_dir / "clauses.duckdb"
+
+    @property
+    def candidate_db(self) -> Path:
+        """The marts and qualite schemas, written by dbt straight into the file that the publication moves
+        onto `published_db` once its checks pass (no copy of ten million rows)."""
+        return self.build_dir / "entrepot.duckdb"
 
     @property
     def cache_dir(self) -> Path:
@@ -74,6 +81,7 @@ class Settings:
         """What dbt's profiles.yml and macros read: the same settings, resolved."""
         return {
             "CLAUSES_BUILD_DB": str(self.build_db),
+            "CLAUSES_CANDIDATE_DB": str(self.candidate_db),
             "CLAUSES_AS_OF": self.as_of.isoformat(),
             "CLAUSES_HEURES_ETP": repr(self.heures_etp),
             "CLAUSES_DBT_MEMORY": self.dbt_memory,

@@ -20,26 +20,20 @@ _active: dict[str, int] = defaultdict(int)
 _since: dict[str, float] = {}
 
 
-def _enter(name: str) -> None:
-    if _active[name] == 0:
-        _since[name] = time.perf_counter()
-    _active[name] += 1
-
-
-def _leave(name: str) -> None:
-    _active[name] -= 1
-    if _active[name] == 0:
-        TIMES[name] += time.perf_counter() - _since[name]
-
-
 @contextlib.contextmanager
 def stage(name: str):
     with _lock:
-        _enter(name)
-        _enter(BUSY)
+        now = time.perf_counter()
+        for key in (name, BUSY):
+            if _active[key] == 0:
+                _since[key] = now
+            _active[key] += 1
     try:
         yield
     finally:
         with _lock:
-            _leave(name)
-            _leave(BUSY)
+            now = time.perf_counter()
+            for key in (name, BUSY):
+                _active[key] -= 1
+                if _active[key] == 0:
+                    TIMES[key] += now - _since[key]

@@ -1,8 +1,9 @@
-"""The DuckDB side: writing the landing tables into the build database, and publishing it.
+"""The DuckDB side: writing the landing tables into the build database, and publishing.
 
-DuckDB allows one writer or many readers, never both: everything is built into a separate file,
-checked, then copied into a new file beside the published one and `os.replace`d onto it, so an
-analyst with the old file open keeps a consistent snapshot and a new connection sees the new one.
+DuckDB allows one writer or many readers, never both: dbt writes the marts and qualite schemas into a
+candidate file of their own (in a storage version DuckDB 1.4 clients read), which is checked, then
+`os.replace`d onto the published one, so an analyst with the old file open keeps a consistent snapshot
+and a new connection sees the new one.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ import polars as pl
 # DuckDB takes 80 % of the machine by default and keeps its buffers while a connection lives: our writes
 # and copies stream, so a small budget is enough (it spills to disk beyond it).
 DUCKDB_CONFIG = {"memory_limit": "1GB"}
-# Files written by DuckDB 2.x are unreadable by 1.x clients unless created with this version.
-STORAGE_VERSION = "v1.4.0"
-PUBLISHED_SCHEMAS = ("marts", "qualite")
+PUBLISHED_SCHEMAS = ("marts", "qualite")  # what the candidate holds (dbt_project.yml: +database: entrepot)
 
 
 class PublishError(RuntimeError):
@@ -95,36 +94,14 @@ def read_column(db: Path, sql: str) -> pl.Series:
     return read_table(db, sql).to_series()
 
 
-def publish(build_db: Path, published_db: Path) -> None:
-    """Copy the analysts' schemas of the build into a new file, then atomically replace the published one."""
-    if not build_db.exists():
-        raise PublishError(f"base de construction absente : {build_db}")
+def publish(candidate_db: Path, published_db: Path) -> None:
+    """Atomically replace the published warehouse by the checked candidate (dbt wrote it, in DuckDB 1.4's
+    storage version: see profiles.yml)."""
+    if not candidate_db.exists():
+        raise PublishError(f"entrepôt candidat absent : {candidate_db}")
+    with connect(candidate_db) as con:
+        con.execute("checkpoint")  # whatever is still in its write-ahead log goes into the file itself
+    if candidate_db.with_name(candidate_db.name + ".wal").exists():
+        raise PublishError(f"journal DuckDB non vidé à côté de {candidate_db}")
     published_db.parent.mkdir(parents=True, exist_ok=True)
-    staging = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
-    staging.unlink(missing_ok=True)
-    try:
-        con = duckdb.connect(config=DUCKDB_CONFIG)
-        try:
-            con.execute(f"attach '{build_db}' as build (read_only)")
-            con.execute(f"attach '{staging}' as pub (storage_version '{STORAGE_VERSION}')")
-            for schema in PUBLISHED_SCHEMAS:
-                con.execute(f"create schema pub.{schema}")
-                tables = con.execute(
-                    "select table_name, comment from duckdb_tables() where database_name = 'build' and schema_name = ?",
-                    [schema]).fetchall()
-                for table, comment in tables:
-                    con.execute(f"create table pub.{schema}.{table} as select * from build.{schema}.{table}")
-                    if comment:
-                        con.execute(f"comment on table pub.{schema}.{table} is $${comment}$$")
-                columns = con.execute(
-                    "select table_name, column_name, comment from duckdb_columns() "
-                    "where database_name = 'build' and schema_name = ? and comment is not null and comment <> ''",
-                    [schema]).fetchall()
-                for table, column, comment in columns:
-                    con.execute(f'comment on column pub.{schema}.{table}."{column}" is $${comment}$$')
-            con.execute("detach pub")
-        finally:
-            con.close()
-        os.replace(staging, published_db)
-    finally:
-        staging.unlink(missing_ok=True)
+    os.replace(candidate_db, published_db)

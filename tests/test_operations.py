@@ -165,3 +165,29 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""
+
+
+def test_dbt_memory_setting_is_a_size(settings, monkeypatch):
+    from pipeline.settings import SettingsError, load_settings
+
+    assert load_settings().dbt_env()["CLAUSES_DBT_MEMORY"] == "2.5GB"
+    monkeypatch.setenv("CLAUSES_DBT_MEMORY", "800MB")
+    assert load_settings().dbt_env()["CLAUSES_DBT_MEMORY"] == "800MB"
+    monkeypatch.setenv("CLAUSES_DBT_MEMORY", "beaucoup")
+    with pytest.raises(SettingsError, match="CLAUSES_DBT_MEMORY"):
+        load_settings()
+
+
+def test_stage_time_is_wall_time_when_two_files_overlap(monkeypatch):
+    """Two threads in one stage at once count its wall time once (the benchmark's columns add up)."""
+    from pipeline import timing
+
+    clock = iter([0.0, 1.0, 3.0, 4.0])  # A enters at 0, B at 1, A leaves at 3, B leaves at 4
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(timing, "TIMES", timing.defaultdict(float))
+    first, second = timing.stage("lecture"), timing.stage("lecture")
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    second.__exit__(None, None, None)
+    assert timing.TIMES["lecture"] == 4.0 and timing.TIMES[timing.BUSY] == 4.0

@@ -11,3 +11,11 @@
 {% macro ratio(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif({{ denominator }}, 0)
 {%- endmacro %}
+
+{#
+  A sum of hours. Hours are written in hundredths at most: rounding the float sum to them makes it exact,
+  and the same whatever order the rows are added in (tables are written in parallel, in no set order).
+#}
+{% macro sum_hours(expression) -%}
+    round(sum({{ expression }}), 2)
+{%- endmacro %}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,18 @@ def _cache_dir(settings: Settings, kind: str) -> Path:
     return settings.cache_dir / kind / salt
 
 
+def prune_cache(kind: str, settings: Settings, kept: set[str]) -> None:
+    """Drop what no current file needs: the entries of contents no longer in raw/<kind>/, and the folders of
+    another code version, as-of date or key (at 10 M hour rows, each is about 0.5 GB)."""
+    current = _cache_dir(settings, kind)
+    for folder in current.parent.iterdir() if current.parent.is_dir() else ():
+        if folder != current:
+            shutil.rmtree(folder, ignore_errors=True)
+    for entry in current.iterdir() if current.is_dir() else ():
+        if entry.name.split(".", 1)[0] not in kept:
+            entry.unlink(missing_ok=True)
+
+
 def load_file(path: Path, kind: str, settings: Settings) -> ParsedFile:
     """Parse a file into the cache, unless its content was already parsed there."""
     chemin = path.relative_to(settings.raw_dir).as_posix()
@@ -203,6 +216,7 @@ def ingest(kind: str, settings: Settings, known_marches: pl.Series | None = None
             if progress:
                 progress(path)
 
+    prune_cache(kind, settings, {p.sha256 for p in parsed})
     with stage("validation"):  # across files: replacements, held rows, the accounting
         return _assemble(kind, settings, parsed, known_marches, known_parcours)
 

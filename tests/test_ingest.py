@@ -112,6 +112,18 @@ def test_an_unchanged_file_is_not_read_again(settings, monkeypatch):
     assert calls == [] and second.loaded.collect().equals(first.loaded.collect()) and second.files.equals(first.files)
 
 
+def test_the_cache_keeps_only_what_current_files_need(settings):
+    path = settings.raw_dir / "marches" / "m.csv"
+    write_csv(path, [marche()])
+    ingest("marches", settings)
+    stale = settings.cache_dir / "marches" / "dossier-d-une-autre-version"
+    stale.mkdir()
+    write_csv(path, [marche(montant_ht="123")])  # corrected: the first content's entry is no longer needed
+    ingest("marches", settings)
+    (current,) = (settings.cache_dir / "marches").iterdir()
+    assert {e.name.split(".", 1)[0] for e in current.iterdir()} == {ingest_module.file_sha256(path)}
+
+
 def test_a_rebuild_from_raw_alone_gives_the_same_rows(settings, tmp_path):
     write_csv(settings.raw_dir / "marches" / "m.csv", [marche(), marche(id_marche="M2", montant_ht="-1")])
     first = ingest("marches", settings)

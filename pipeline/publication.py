@@ -13,12 +13,23 @@ FORBIDDEN_COLUMNS = set(PERSONAL_CANONICAL) | set(PERSONAL_EXTRA) | {"id_partici
 def blocking_checks(candidate_db: Path) -> dict[str, int]:
     """Raise PublishError with a one-line reason; return a few facts for the run's metadata."""
     with connect(candidate_db, read_only=True) as con:
+        schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
+        # The candidate becomes the published file as it is: nothing but the analysts' tables may be in it
+        # (a view would point at the build's catalog name and break once published).
+        stray = con.execute(
+            f"select schema_name || '.' || table_name from duckdb_tables() where schema_name not in ({schemas}) "
+            "union all select schema_name || '.' || view_name from duckdb_views() where not internal").fetchall()
+        if stray:
+            raise PublishError(f"objet hors des tables publiées dans l'entrepôt candidat : {stray[0][0]}")
+        version = con.execute("select tags['storage_version'] from duckdb_databases() "
+                              "where database_name = current_database()").fetchone()[0]
+        if version and not version.startswith("v1."):
+            raise PublishError(f"format de stockage {version} : illisible par les clients DuckDB 1.4")
         unbalanced = con.execute(
             "select count(*) from qualite.qualite_fichiers "
             "where lignes_lues <> lignes_chargees + lignes_quarantaine + lignes_en_attente").fetchone()[0]
         if unbalanced:
             raise PublishError(f"{unbalanced} fichier(s) dont les lignes ne se réconcilient pas")
-        schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
         personal = con.execute(
             f"select schema_name || '.' || table_name || '.' || column_name from duckdb_columns() "
             f"where schema_name in ({schemas}) and column_name in ({', '.join(repr(c) for c in sorted(FORBIDDEN_COLUMNS))})"

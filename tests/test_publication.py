@@ -101,6 +101,18 @@ def test_published_file_is_readable_by_duckdb_1_4_clients(fixture_root):
         assert {s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()} == {"marts", "qualite"}
 
 
+def test_a_candidate_with_anything_but_the_published_tables_is_not_published(tmp_path):
+    from pipeline.publication import blocking_checks
+    from pipeline.warehouse import PublishError
+
+    candidate = tmp_path / "entrepot.duckdb"
+    with duckdb.connect(str(candidate)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.stg_heures (heures double)")
+    with pytest.raises(PublishError, match="staging.stg_heures"):
+        blocking_checks(candidate)
+
+
 def test_workbook_sheets_formats_and_confidentiality(fixture_root):
     book = openpyxl.load_workbook(fixture_root / "exports" / "latest" / f"indicateurs_spaser_{AS_OF}.xlsx")
     assert book.sheetnames == ["Couverture", "Marchés et clauses", "Heures et personnes", "Publics", "Résultats",

@@ -197,6 +197,26 @@ def _latest_statements(rows: pl.LazyFrame) -> tuple[pl.DataFrame, dict[str, int]
     return winners, {str(f): int(n) for f, n in replaced.iter_rows()}
 
 
+def _hold_unknown(rows: pl.LazyFrame, known_marches: pl.Series | None,
+                  known_parcours: pl.Series | None) -> tuple[pl.DataFrame, pl.LazyFrame]:
+    """Hours whose contract or participant is not loaded (yet): the held rows, and the others."""
+    # Joins, not is_in: a list of millions of known keys would be copied into every streamed batch.
+    for column, known in (("id_marche", known_marches), ("parcours_id", known_parcours)):
+        flag = pl.lit(True).alias(f"_{column}_connu")
+        if known is None:
+            rows = rows.with_columns(flag)
+        else:
+            rows = rows.join(known.unique().to_frame(column).lazy().with_columns(flag), on=column, how="left")
+    unknown_marche = pl.col("_id_marche_connu").is_null()
+    unknown_parcours = pl.col("_parcours_id_connu").is_null()
+    held = rows.filter(unknown_marche | unknown_parcours).select(
+        pl.col(LINE_COLUMN), pl.when(unknown_marche).then(pl.lit("id_marche")).otherwise(pl.lit("id_participant")).alias("colonne"),
+        pl.when(unknown_marche).then(pl.lit("MARCHE_INCONNU")).otherwise(pl.lit("PARTICIPANT_INCONNU")).alias("regle"),
+        pl.when(unknown_marche).then(pl.col("id_marche")).otherwise(pl.lit("***")).alias("valeur"),
+        pl.col("fichier").cast(pl.String)).collect()
+    return held, rows.filter(~(unknown_marche | unknown_parcours)).drop("_id_marche_connu", "_parcours_id_connu")
+
+
 def empty_loaded(kind: str, settings: Settings) -> pl.LazyFrame:
     """No file yet: an empty table with the columns the warehouse expects."""
     raw = pl.DataFrame(schema={LINE_COLUMN: pl.Int64, **{c.name: pl.String for c in COLUMNS[kind]}})
@@ -236,21 +256,7 @@ def _assemble(kind: str, settings: Settings, parsed: list[ParsedFile], known_mar
         if kind == "heures":
             winners, replaced_counts = _latest_statements(rows)
             current = rows.join(winners.lazy(), on=["_ordre", "facilitateur", "mois"], how="semi")
-            # Joins, not is_in: a list of millions of known keys would be copied into every streamed batch.
-            for column, known in (("id_marche", known_marches), ("parcours_id", known_parcours)):
-                if known is not None:
-                    keys = known.unique().to_frame(column).with_columns(pl.lit(True).alias(f"_{column}_connu"))
-                    current = current.join(keys.lazy(), on=column, how="left")
-                else:
-                    current = current.with_columns(pl.lit(True).alias(f"_{column}_connu"))
-            unknown_marche = pl.col("_id_marche_connu").is_null()
-            unknown_parcours = pl.col("_parcours_id_connu").is_null()
-            held = current.filter(unknown_marche | unknown_parcours).select(
-                pl.col(LINE_COLUMN), pl.when(unknown_marche).then(pl.lit("id_marche")).otherwise(pl.lit("id_participant")).alias("colonne"),
-                pl.when(unknown_marche).then(pl.lit("MARCHE_INCONNU")).otherwise(pl.lit("PARTICIPANT_INCONNU")).alias("regle"),
-                pl.when(unknown_marche).then(pl.col("id_marche")).otherwise(pl.lit("***")).alias("valeur"),
-                pl.col("fichier").cast(pl.String)).collect()
-            current = current.filter(~(unknown_marche | unknown_parcours)).drop("_id_marche_connu", "_parcours_id_connu")
+            held, current = _hold_unknown(current, known_marches, known_parcours)
         else:  # a few million rows at most: ranked in memory
             rows = rows.with_columns(_gagnant=_winners(kind)).collect()
             replaced_counts = {str(f): n for f, n in rows.filter(~pl.col("_gagnant")).group_by("fichier").len().iter_rows()}

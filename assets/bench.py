@@ -6,8 +6,9 @@
 
 Each run happens in a fresh process (`clauses run` as the CLI does it, recorded in Dagster), twice: the
 second time with no new file. Peak memory is the largest resident set of the run's process and of its
-dbt process, summed (sampled every 0.2 s). The floor is one DuckDB pass over the same files (fastexcel for the XLSX ones) that
-computes the yearly hours: what reading the files once costs, with no rule applied.
+dbt process, summed (sampled every 0.2 s). The floor is one DuckDB pass over every file the run reads
+(fastexcel for the XLSX ones) that computes the yearly hours and counts the other rows: what reading the
+files once costs, with no rule applied.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from assets.progress import say
 from pipeline.fingerprint import build_fingerprint, published_marker
 from pipeline.settings import load_settings
 from pipeline.timing import stage
-from pipeline.warehouse import stored_fingerprints
+from pipeline.warehouse import stored_fingerprints, write_ahead_log
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
@@ -31,7 +31,7 @@ def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
     say("  dbt build : modèles, tests et contrôles de réconciliation")
     with warehouse_lock(settings.warehouse_dir), stage("dbt"):
         # A fresh candidate each time: nothing left over from a failed run or a model since removed.
-        for leftover in (settings.candidate_db, settings.candidate_db.with_name(settings.candidate_db.name + ".wal")):
+        for leftover in (settings.candidate_db, write_ahead_log(settings.candidate_db)):
             leftover.unlink(missing_ok=True)
         invocation = dbt.cli(["build"], context=context)
         yield from invocation.stream()

@@ -51,7 +51,7 @@ class Settings:
     secret_min: int
     heures_etp: float
     dagster_home: Path
-    dbt_memory: str = DEFAULTS["CLAUSES_DBT_MEMORY"]
+    dbt_memory: str
 
     @property
     def published_db(self) -> Path:

@@ -49,7 +49,7 @@ def write_tables(db: Path, schema: str, tables: dict[str, pl.DataFrame | pl.Lazy
     """
     with connect(db) as con:
         # The order of landing rows means nothing: written in any order, in parallel (a third faster at 10 M rows).
-        # The published copy keeps its order, so a KPI table built with ORDER BY reads in that order.
+        # (dbt's connection keeps the default, so a KPI table built with ORDER BY reads in that order.)
         con.execute("set preserve_insertion_order = false")
         con.execute(f"create schema if not exists {schema}")
         con.execute(f"create table if not exists {FINGERPRINTS} (type_extrait varchar primary key, empreinte varchar)")
@@ -94,6 +94,10 @@ def read_column(db: Path, sql: str) -> pl.Series:
     return read_table(db, sql).to_series()
 
 
+def write_ahead_log(db: Path) -> Path:
+    return db.with_name(db.name + ".wal")
+
+
 def publish(candidate_db: Path, published_db: Path) -> None:
     """Atomically replace the published warehouse by the checked candidate (dbt wrote it, in DuckDB 1.4's
     storage version: see profiles.yml)."""
@@ -101,7 +105,7 @@ def publish(candidate_db: Path, published_db: Path) -> None:
         raise PublishError(f"entrepôt candidat absent : {candidate_db}")
     with connect(candidate_db) as con:
         con.execute("checkpoint")  # whatever is still in its write-ahead log goes into the file itself
-    if candidate_db.with_name(candidate_db.name + ".wal").exists():
+    if write_ahead_log(candidate_db).exists():
         raise PublishError(f"journal DuckDB non vidé à côté de {candidate_db}")
     published_db.parent.mkdir(parents=True, exist_ok=True)
     os.replace(candidate_db, published_db)

@@ -36,17 +36,17 @@ k_marches as (
     select
         periode,
         count(*) as nb_marches,
-        round(sum(montant_ht), 2) as montant_marches_ht,  -- amounts in cents: exact, in any row order
+        {{ sum_hundredths("montant_ht") }} as montant_marches_ht,
         count(*) filter (where est_eligible_clause) as nb_marches_eligibles,
         count(*) filter (where est_eligible_clause and clause_insertion) as nb_marches_eligibles_avec_clause,
         count(*) filter (where clause_insertion) as nb_marches_clause,
-        round(sum(montant_ht) filter (where clause_insertion), 2) as montant_marches_clause_ht,
+        {{ sum_hundredths("montant_ht", "clause_insertion") }} as montant_marches_clause_ht,
         count(*) filter (where clause_insertion and secteur = 'SERVICES') as nb_marches_clause_services,
         count(*) filter (where clause_insertion and famille = 'PRESTATIONS_INTELLECTUELLES') as nb_marches_clause_prestations_intellectuelles,
         count(*) filter (where critere_social) as nb_marches_critere_social,
         count(*) filter (where marche_reserve is not null and marche_reserve <> 'NON') as nb_marches_reserves,
-        round(sum(montant_ht) filter (where marche_reserve is not null and marche_reserve <> 'NON'), 2) as montant_marches_reserves_ht,
-        round(sum(heures_insertion_prevues) filter (where clause_insertion), 2) as heures_prevues
+        {{ sum_hundredths("montant_ht", "marche_reserve is not null and marche_reserve <> 'NON'") }} as montant_marches_reserves_ht,
+        {{ sum_hundredths("heures_insertion_prevues", "clause_insertion") }} as heures_prevues
     from marches
     group by periode
 ),
@@ -60,7 +60,7 @@ heures as (
 k_heures as (
     select
         periode,
-        {{ sum_hours("heures") }} as heures_realisees,
+        {{ sum_hundredths("heures") }} as heures_realisees,
         count(distinct personne_id) as nb_participants,
         count(distinct employeur_siret) as nb_employeurs,
         count(distinct id_marche) as nb_marches_actifs

@@ -13,9 +13,9 @@
 {%- endmacro %}
 
 {#
-  A sum of hours. Hours are written in hundredths at most: rounding the float sum to them makes it exact,
-  and the same whatever order the rows are added in (tables are written in parallel, in no set order).
+  A sum of hours or euros. Both are written in hundredths at most: rounding the float sum to them makes it
+  exact, and the same whatever order the rows are added in (tables are written in no set order).
 #}
-{% macro sum_hours(expression) -%}
-    round(sum({{ expression }}), 2)
+{% macro sum_hundredths(expression, where=none) -%}
+    round(sum({{ expression }}){% if where %} filter (where {{ where }}){% endif %}, 2)
 {%- endmacro %}

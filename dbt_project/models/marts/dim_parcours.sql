@@ -6,7 +6,7 @@ with parcours as (
 ),
 
 hours as (
-    select parcours_id, {{ sum_hours("heures") }} as heures_totales, min(mois) as premier_mois_heures
+    select parcours_id, {{ sum_hundredths("heures") }} as heures_totales, min(mois) as premier_mois_heures
     from {{ ref('stg_heures') }}
     group by parcours_id
 )

@@ -16,12 +16,12 @@ grille as (
 ),
 
 par_annee as (
-    select annee_sortie, tranche_heures, {{ outcome_columns() }}, round(sum(heures_totales) filter (where sortie_observable), 2) as heures_totales
+    select annee_sortie, tranche_heures, {{ outcome_columns() }}, {{ sum_hundredths("heures_totales", "sortie_observable") }} as heures_totales
     from sorties group by annee_sortie, tranche_heures
 ),
 
 toutes as (
-    select tranche_heures, {{ outcome_columns() }}, round(sum(heures_totales) filter (where sortie_observable), 2) as heures_totales
+    select tranche_heures, {{ outcome_columns() }}, {{ sum_hundredths("heures_totales", "sortie_observable") }} as heures_totales
     from sorties group by tranche_heures
 ),
 

@@ -1,5 +1,5 @@
 with heures as (
-    select annee, modalite, {{ sum_hours("heures") }} as heures
+    select annee, modalite, {{ sum_hundredths("heures") }} as heures
     from {{ ref('fct_heures') }}
     group by annee, modalite
 )

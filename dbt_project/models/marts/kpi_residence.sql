@@ -5,7 +5,7 @@ with personnes_annee as (
 ),
 
 heures_annee as (
-    select annee, personne_id, {{ sum_hours("heures") }} as heures
+    select annee, personne_id, {{ sum_hundredths("heures") }} as heures
     from {{ ref('fct_heures') }}
     group by annee, personne_id
 ),
@@ -32,7 +32,7 @@ select
     annee,
     territoire_residence,
     count(distinct personne_id) as nb_participants,
-    {{ sum_hours("heures") }} as heures_realisees,
+    {{ sum_hundredths("heures") }} as heures_realisees,
     {{ ratio("count(distinct personne_id)", "sum(count(distinct personne_id)) over (partition by annee)") }} as part_participants
 from classees
 group by annee, territoire_residence

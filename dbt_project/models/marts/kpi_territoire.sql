@@ -8,7 +8,7 @@ with grille as (
 heures as (
     select
         annee, facilitateur,
-        {{ sum_hours("heures") }} as heures_realisees,
+        {{ sum_hundredths("heures") }} as heures_realisees,
         count(distinct personne_id) as nb_participants,
         count(distinct employeur_siret) as nb_employeurs
     from {{ ref('fct_heures') }}

@@ -4,7 +4,7 @@ with marches as (
 ),
 
 worked as (
-    select id_marche, {{ sum_hours("heures") }} as heures_realisees, max(mois) as dernier_mois_heures
+    select id_marche, {{ sum_hundredths("heures") }} as heures_realisees, max(mois) as dernier_mois_heures
     from {{ ref('fct_heures') }}
     group by id_marche
 ),

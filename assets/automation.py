@@ -5,8 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 
-from dagster import (DefaultScheduleStatus, DefaultSensorStatus, RunRequest, ScheduleDefinition, SensorEvaluationContext,
-                     SkipReason, sensor)
+from dagster import (
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    ScheduleDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    sensor,
+)
 
 from pipeline.extracts import KINDS
 from pipeline.fingerprint import file_sha256
@@ -16,8 +23,12 @@ from pipeline.settings import load_settings
 JOB_NAME = "clauses_complet"
 
 nightly_schedule = ScheduleDefinition(
-    name="nuit_0200", job_name=JOB_NAME, cron_schedule="0 2 * * *", execution_timezone="Europe/Paris",
-    default_status=DefaultScheduleStatus.RUNNING, description="Passage complet chaque nuit à 2 h (heure de Paris).",
+    name="nuit_0200",
+    job_name=JOB_NAME,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Europe/Paris",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Passage complet chaque nuit à 2 h (heure de Paris).",
 )
 
 
@@ -39,17 +50,25 @@ def raw_fingerprint(previous: dict[str, list] | None = None) -> dict[str, list]:
     return current
 
 
-@sensor(name="depot_dans_raw", job_name=JOB_NAME, minimum_interval_seconds=60,
-        default_status=DefaultSensorStatus.RUNNING,
-        description="Lance un passage quand un fichier de raw/ est nouveau ou a changé (par son contenu).")
+@sensor(
+    name="depot_dans_raw",
+    job_name=JOB_NAME,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Lance un passage quand un fichier de raw/ est nouveau ou a changé (par son contenu).",
+)
 def raw_files_sensor(context: SensorEvaluationContext):
     previous = json.loads(context.cursor) if context.cursor else {}
     current = raw_fingerprint(previous)
     context.update_cursor(json.dumps(current))  # also records new dates of unchanged files
-    changed = sorted({p for p, v in current.items() if p not in previous or previous[p][2] != v[2]}
-                     | (previous.keys() - current.keys()))  # a removed file changes the warehouse too
+    changed = sorted(
+        {p for p, v in current.items() if p not in previous or previous[p][2] != v[2]}
+        | (previous.keys() - current.keys())
+    )  # a removed file changes the warehouse too
     if not changed:
         return SkipReason("aucun fichier nouveau ou modifié dans raw/")
     contents = sorted((p, v[2]) for p, v in current.items())
     run_key = hashlib.sha256(json.dumps(contents).encode()).hexdigest()[:16]
-    return RunRequest(run_key=run_key, tags={"clauses/declencheur": "depot", "clauses/fichiers": ", ".join(changed)[:200]})
+    return RunRequest(
+        run_key=run_key, tags={"clauses/declencheur": "depot", "clauses/fichiers": ", ".join(changed)[:200]}
+    )

@@ -14,6 +14,7 @@ files once costs, with no rule applied.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -34,16 +35,28 @@ HOURS_ROWS_AT_1X = 17_000  # measured on the demo (seed 13): scale for 10 M rows
 
 
 def _env(root: Path) -> dict[str, str]:
-    return {**os.environ, "CLAUSES_RAW_DIR": str(root / "raw"), "CLAUSES_WAREHOUSE_DIR": str(root / "warehouse"),
-            "CLAUSES_EXPORT_DIR": str(root / "exports"), "DAGSTER_HOME": str(root / "dagster"),
-            "CLAUSES_AS_OF": AS_OF.isoformat(), "CLAUSES_PSEUDONYM_KEY": KEY}
+    return {
+        **os.environ,
+        "CLAUSES_RAW_DIR": str(root / "raw"),
+        "CLAUSES_WAREHOUSE_DIR": str(root / "warehouse"),
+        "CLAUSES_EXPORT_DIR": str(root / "exports"),
+        "DAGSTER_HOME": str(root / "dagster"),
+        "CLAUSES_AS_OF": AS_OF.isoformat(),
+        "CLAUSES_PSEUDONYM_KEY": KEY,
+    }
 
 
 def _child(args: list[str], root: Path) -> dict:
     """Run `python -m assets.bench <args> <root>` in a fresh process; sample the memory of its process tree."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:  # files: a full pipe would block it
-        proc = subprocess.Popen([sys.executable, "-m", "assets.bench", *args, str(root)], env=_env(root),
-                                cwd=PROJECT_ROOT, stdout=out, stderr=err, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assets.bench", *args, str(root)],
+            env=_env(root),
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=err,
+            text=True,
+        )
         peak = 0
         while proc.poll() is None:
             peak = max(peak, _tree_rss(proc.pid))
@@ -68,10 +81,8 @@ def _tree_rss(pid: int) -> int:
     while todo:
         current = todo.pop()
         todo += children.get(current, [])
-        try:
+        with contextlib.suppress(OSError):
             total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
-            pass
     return total
 
 
@@ -86,9 +97,12 @@ def one_run(root: Path) -> dict:
     if not outcome.success:
         raise SystemExit(outcome.reason)
     wall = time.perf_counter() - start
-    return {"total_s": round(wall, 2), **{s: round(TIMES.get(s, 0.0), 2) for s in STAGES},
-            "autre": round(wall - TIMES.get(BUSY, 0.0), 2),
-            "memoire_python_mo": _own_peak_mb()}
+    return {
+        "total_s": round(wall, 2),
+        **{s: round(TIMES.get(s, 0.0), 2) for s in STAGES},
+        "autre": round(wall - TIMES.get(BUSY, 0.0), 2),
+        "memoire_python_mo": _own_peak_mb(),
+    }
 
 
 def _own_peak_mb() -> int:
@@ -121,7 +135,9 @@ def floor(root: Path) -> dict:
                 except UnicodeDecodeError:  # DuckDB reads no cp1252 without an extension to download
                     path = Path(scratch) / f"{kind}{number}.csv"
                     path.write_bytes(data.decode("cp1252", errors="replace").encode("utf-8"))
-                parts.append(f"select * from read_csv('{path}', all_varchar=true, null_padding=true, ignore_errors=true)")
+                parts.append(
+                    f"select * from read_csv('{path}', all_varchar=true, null_padding=true, ignore_errors=true)"
+                )
         union = " union all by name ".join(parts)
         if kind != "heures":
             rows += con.sql(f"select count(*) from ({union})").fetchall()[0][0]
@@ -132,8 +148,11 @@ def floor(root: Path) -> dict:
                    sum(try_cast(replace("Nb heures", ',', '.') as double)) as heures, count(*) as lignes
             from h group by all order by all""").fetchall()
     shutil.rmtree(scratch)
-    return {"total_s": round(time.perf_counter() - start, 2), "lignes": sum(r[2] for r in hours),
-            "lignes_toutes_extractions": rows + sum(r[2] for r in hours)}
+    return {
+        "total_s": round(time.perf_counter() - start, 2),
+        "lignes": sum(r[2] for r in hours),
+        "lignes_toutes_extractions": rows + sum(r[2] for r in hours),
+    }
 
 
 def _generate(root: Path, scale: float) -> tuple[int, float]:
@@ -145,30 +164,44 @@ def _generate(root: Path, scale: float) -> tuple[int, float]:
 
 
 def _machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import dbt.version
     import duckdb
     import polars
 
-    return (f"{cpu}, {os.cpu_count()} cœurs, {memory:.0f} Gio ; Python {platform.python_version()}, "
-            f"duckdb {duckdb.__version__}, polars {polars.__version__}, dbt-core {dbt.version.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cœurs, {memory:.0f} Gio ; Python {platform.python_version()}, "
+        f"duckdb {duckdb.__version__}, polars {polars.__version__}, dbt-core {dbt.version.__version__}"
+    )
 
 
 def _table(rows: list[dict]) -> str:
-    head = ("| volume | lignes d'heures | 1er passage (s) | lecture | validation | chargement | dbt | publication | "
-            "exports | autre¹ | 2e passage, rien de neuf (s) | plancher DuckDB (s) | 1er / plancher | mémoire max (Mo)² | dont Python (Mo) |")
+    head = (
+        "| volume | lignes d'heures | 1er passage (s) | lecture | validation | chargement | dbt | publication | "
+        "exports | autre¹ | 2e passage, rien de neuf (s) | plancher DuckDB (s) | 1er / plancher | mémoire max (Mo)² | dont Python (Mo) |"
+    )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         first = r["premier"]
-        lines.append((
-            f"| {r['volume']} | {r['lignes']:,} | {first['total_s']:.1f} | "
-            + " | ".join(f"{first[s]:.1f}" for s in STAGES)
-            + f" | {first['autre']:.1f} | {r['second']['total_s']:.1f} | {r['plancher']['total_s']:.1f} | "
-            f"{first['total_s'] / r['plancher']['total_s']:.1f} | "
-            f"{max(first['memoire_max_mo'], r['second']['memoire_max_mo']):,} | {first['memoire_python_mo']:,} |"
-        ).replace(",", "\u202f").replace(".", ","))  # French number formats
+        lines.append(
+            (
+                f"| {r['volume']} | {r['lignes']:,} | {first['total_s']:.1f} | "
+                + " | ".join(f"{first[s]:.1f}" for s in STAGES)
+                + f" | {first['autre']:.1f} | {r['second']['total_s']:.1f} | {r['plancher']['total_s']:.1f} | "
+                f"{first['total_s'] / r['plancher']['total_s']:.1f} | "
+                f"{max(first['memoire_max_mo'], r['second']['memoire_max_mo']):,} | {first['memoire_python_mo']:,} |"
+            )
+            .replace(",", "\u202f")
+            .replace(".", ",")
+        )  # French number formats
     return "\n".join(lines)
 
 

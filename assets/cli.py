@@ -17,8 +17,12 @@ import typer
 from assets.progress import console, say
 from pipeline.settings import PROJECT_ROOT, SettingsError, load_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Entrepôt d'impact de la clause sociale d'insertion.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Entrepôt d'impact de la clause sociale d'insertion.",
+)
 
 
 def _settings():
@@ -59,24 +63,35 @@ def demo(
     settings = _settings()
     target = out or settings.raw_dir
     summary = generate(target, seed=seed, years=_years(years), scale=scale, as_of=settings.as_of)
-    say(f"{summary.files} fichiers écrits dans {target} : {summary.marches} marchés, "
-        f"{summary.participants} participants, {summary.heures} lignes d'heures")
+    say(
+        f"{summary.files} fichiers écrits dans {target} : {summary.marches} marchés, "
+        f"{summary.participants} participants, {summary.heures} lignes d'heures"
+    )
 
 
 def _raw_is_empty(raw_dir: Path) -> bool:
-    return not any(p.is_file() and p.name.lower() != "readme.md" for p in raw_dir.rglob("*")) if raw_dir.exists() else True
+    return (
+        not any(p.is_file() and p.name.lower() != "readme.md" for p in raw_dir.rglob("*")) if raw_dir.exists() else True
+    )
 
 
 def _ensure_manifest() -> None:
     from assets.dbt_project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
     if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
-        subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
-                       cwd=DBT_PROJECT_DIR, check=True)
+        subprocess.run(
+            [DBT_EXECUTABLE, "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
+            cwd=DBT_PROJECT_DIR,
+            check=True,
+        )
 
 
 @app.command()
-def run(demo_if_empty: Annotated[bool, typer.Option(help="écrit des extractions de démonstration si raw/ est vide")] = False):
+def run(
+    demo_if_empty: Annotated[
+        bool, typer.Option(help="écrit des extractions de démonstration si raw/ est vide")
+    ] = False,
+):
     """Un passage complet : ingestion, entrepôt, contrôles, publication, exports."""
     settings = _settings()
     if demo_if_empty and _raw_is_empty(settings.raw_dir):
@@ -120,10 +135,8 @@ def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] 
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
         with contextlib.suppress(ProcessLookupError):  # its code servers outlive it otherwise
             os.killpg(proc.pid, signal.SIGKILL)
 

@@ -14,7 +14,9 @@ from assets.transform import clauses_dbt
 RUN_TAGS = {"clauses/entrepot": "ecriture"}
 
 clauses_complet = define_asset_job(
-    JOB_NAME, selection=AssetSelection.all(), tags=RUN_TAGS,
+    JOB_NAME,
+    selection=AssetSelection.all(),
+    tags=RUN_TAGS,
     description="Un passage complet : ingestion, dbt build, publication, exports.",
     executor_def=in_process_executor,  # one process: DuckDB has one writer, and the steps are sequential anyway
 )

@@ -1,21 +1,24 @@
 """Publication: blocking checks on the build, then an atomic replace of the published warehouse."""
 
-
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from assets.lock import warehouse_lock
 from assets.progress import say
 from assets.transform import clauses_dbt
 from pipeline.exports import publish_exports
-from pipeline.publication import blocking_checks
 from pipeline.fingerprint import build_fingerprint, published_marker
+from pipeline.publication import blocking_checks
 from pipeline.settings import load_settings
 from pipeline.timing import stage
 from pipeline.warehouse import publish, stored_fingerprints
 
 
-@asset(key="entrepot_publie", group_name="publication", deps=list(clauses_dbt.keys),
-       description="warehouse/clauses.duckdb : publié seulement si la construction est complète et ses contrôles passent.")
+@asset(
+    key="entrepot_publie",
+    group_name="publication",
+    deps=list(clauses_dbt.keys),
+    description="warehouse/clauses.duckdb : publié seulement si la construction est complète et ses contrôles passent.",
+)
 def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
     settings = load_settings()
     published_marker(settings).unlink(missing_ok=True)  # rewritten once the exports are written too
@@ -26,8 +29,12 @@ def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
     return MaterializeResult(metadata={"chemin": str(settings.published_db), **facts})
 
 
-@asset(key="exports", group_name="publication", deps=[entrepot_publie],
-       description="Classeur, rapport HTML, CSV et Parquet par table d'indicateurs, dans exports/<date>/ et exports/latest/.")
+@asset(
+    key="exports",
+    group_name="publication",
+    deps=[entrepot_publie],
+    description="Classeur, rapport HTML, CSV et Parquet par table d'indicateurs, dans exports/<date>/ et exports/latest/.",
+)
 def exports(context: AssetExecutionContext) -> MaterializeResult:
     settings = load_settings()
     with stage("exports"):

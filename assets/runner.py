@@ -54,12 +54,18 @@ def _run(settings: Settings, trigger: str) -> RunOutcome:
     job = defs.resolve_job_def(JOB_NAME)
     log_path = settings.warehouse_dir / "dernier_passage.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with DagsterInstance.get() as instance, log_path.open("w") as log, contextlib.redirect_stdout(log), \
-            warnings.catch_warnings():
+    with (
+        DagsterInstance.get() as instance,
+        log_path.open("w") as log,
+        contextlib.redirect_stdout(log),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore")
         _close_abandoned_runs(instance)
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, tags={"clauses/declencheur": trigger, **CLI_TAG},
+            instance=instance,
+            raise_on_error=False,
+            tags={"clauses/declencheur": trigger, **CLI_TAG},
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     if result.success:

@@ -20,10 +20,12 @@ def print_summary(settings: Settings, seconds: float, run_id: str) -> None:
         files = con.execute(
             "select type_extrait, count(*), count(*) filter (where statut = 'REJETE'), sum(lignes_lues), "
             "sum(lignes_chargees), sum(lignes_quarantaine), sum(lignes_en_attente) "
-            "from qualite.qualite_fichiers group by 1 order by 1").fetchall()
+            "from qualite.qualite_fichiers group by 1 order by 1"
+        ).fetchall()
         years = con.execute(
             "select annee, nb_marches, montant_marches_ht, taux_couverture_clause, heures_realisees, etp, "
-            "nb_participants, taux_sorties_dynamiques from marts.kpi_annuel order by annee").fetchall()
+            "nb_participants, taux_sorties_dynamiques from marts.kpi_annuel order by annee"
+        ).fetchall()
     table = Table(title="Fichiers", title_justify="left")
     for col in ("extrait", "fichiers", "rejetés", "lignes lues", "chargées", "quarantaine", "en attente"):
         table.add_column(col, justify="right" if col != "extrait" else "left")
@@ -31,11 +33,28 @@ def print_summary(settings: Settings, seconds: float, run_id: str) -> None:
         table.add_row(row[0], *(_fr(v) for v in row[1:]))
     console.print(table)
     table = Table(title="Indicateurs par année", title_justify="left")
-    for col in ("année", "marchés", "montant HT (M€)", "couverture clause", "heures", "ETP", "participants", "sorties dynamiques"):
+    for col in (
+        "année",
+        "marchés",
+        "montant HT (M€)",
+        "couverture clause",
+        "heures",
+        "ETP",
+        "participants",
+        "sorties dynamiques",
+    ):
         table.add_column(col, justify="right")
     for a, n, m, cov, h, etp, p, dyn in years:
-        table.add_row(str(a), _fr(n), _fr((m or 0) / 1e6, 1), "—" if cov is None else f"{cov:.0%}".replace("%", " %"),
-                      _fr(h), _fr(etp, 1), _fr(p), "—" if dyn is None else f"{dyn:.0%}".replace("%", " %"))
+        table.add_row(
+            str(a),
+            _fr(n),
+            _fr((m or 0) / 1e6, 1),
+            "—" if cov is None else f"{cov:.0%}".replace("%", " %"),
+            _fr(h),
+            _fr(etp, 1),
+            _fr(p),
+            "—" if dyn is None else f"{dyn:.0%}".replace("%", " %"),
+        )
     console.print(table)
     console.print(f"entrepôt : {settings.published_db}")
     console.print(f"exports  : {settings.export_dir / 'latest'}")

@@ -1,6 +1,5 @@
 """The dbt models as assets downstream of the ingest assets, dbt tests as asset checks."""
 
-
 import os
 import shutil
 from pathlib import Path
@@ -17,8 +16,9 @@ from pipeline.timing import stage
 from pipeline.warehouse import stored_fingerprints, write_ahead_log
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
-            name="clauses_dbt")
+@dbt_assets(
+    manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, name="clauses_dbt"
+)
 def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
     settings = load_settings()
     os.environ.update(settings.dbt_env())  # profiles.yml and the macros read the same settings

@@ -9,18 +9,33 @@ from __future__ import annotations
 import polars as pl
 
 SECRET = "s"
-NOTE = ("« s » : secret statistique. Un effectif de personnes inférieur au seuil (CLAUSES_SECRET_MIN) n'est pas "
-        "diffusé, ni un taux calculé sur un tel effectif ; l'entrepôt garde les valeurs exactes.")
+NOTE = (
+    "« s » : secret statistique. Un effectif de personnes inférieur au seuil (CLAUSES_SECRET_MIN) n'est pas "
+    "diffusé, ni un taux calculé sur un tel effectif ; l'entrepôt garde les valeurs exactes."
+)
 
 # Each count of persons, and the rates computed over it.
 PERSON_COUNTS = {
-    "nb_participants": ("part_femmes", "part_moins_26_ans", "part_50_ans_et_plus", "part_qpv", "part_brsa",
-                        "part_deld", "part_rqth", "part_jeunes_sans_qualification", "part_participants"),
+    "nb_participants": (
+        "part_femmes",
+        "part_moins_26_ans",
+        "part_50_ans_et_plus",
+        "part_qpv",
+        "part_brsa",
+        "part_deld",
+        "part_rqth",
+        "part_jeunes_sans_qualification",
+        "part_participants",
+    ),
     "nb_nouveaux_participants": (),
     "nb_sortants": ("taux_situation_connue",),
     "nb_sortants_en_attente": (),
-    "nb_sortants_situation_connue": ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive",
-                                     "taux_sorties_dynamiques"),
+    "nb_sortants_situation_connue": (
+        "taux_emploi_durable",
+        "taux_emploi_transition",
+        "taux_sortie_positive",
+        "taux_sorties_dynamiques",
+    ),
 }
 
 
@@ -44,8 +59,11 @@ def apply(frame: pl.DataFrame, threshold: int) -> tuple[pl.DataFrame, pl.Series]
     if not masks:
         return frame, pl.Series("cellules_masquees", [""] * frame.height, dtype=pl.String)
     hidden = pl.DataFrame({c: m for c, m in masks.items()})
-    names = hidden.select(pl.concat_str([pl.when(pl.col(c)).then(pl.lit(c)) for c in hidden.columns],
-                                        separator=",", ignore_nulls=True).fill_null("").alias("cellules_masquees"))
+    names = hidden.select(
+        pl.concat_str([pl.when(pl.col(c)).then(pl.lit(c)) for c in hidden.columns], separator=",", ignore_nulls=True)
+        .fill_null("")
+        .alias("cellules_masquees")
+    )
     out = frame.with_columns([pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c, mask in masks.items()])
     return out, names.to_series()
 

@@ -22,9 +22,22 @@ from pipeline.readers import LINE_COLUMN, FileRejected, RawTable
 CONTRACT_TAGS = ("marche", "marches")
 CONCESSION_TAGS = ("contrat-concession", "contrats-concession")
 COLUMNS = (
-    "id_marche", "objet", "cpv", "procedure", "date_notification", "duree_mois", "montant_ht",
-    "titulaire_siret", "titulaire_nom", "titulaire_id", "titulaire_type_id", "commune_execution",
-    "clause_insertion", "critere_social", "marche_reserve", "acheteur_siret",
+    "id_marche",
+    "objet",
+    "cpv",
+    "procedure",
+    "date_notification",
+    "duree_mois",
+    "montant_ht",
+    "titulaire_siret",
+    "titulaire_nom",
+    "titulaire_id",
+    "titulaire_type_id",
+    "commune_execution",
+    "clause_insertion",
+    "critere_social",
+    "marche_reserve",
+    "acheteur_siret",
 )
 
 
@@ -41,11 +54,15 @@ def read_decp(data: bytes, fmt: str) -> RawTable:
             set_aside.append((number, "_type", "CONCESSION", _text(record.get("id"))))
         else:
             rows.append({LINE_COLUMN: number, **_contract(record)})
-    frame = pl.DataFrame(rows, schema={LINE_COLUMN: pl.Int64, **{c: pl.String for c in COLUMNS},
-                                       "date_estimee": pl.Boolean})
+    frame = pl.DataFrame(
+        rows, schema={LINE_COLUMN: pl.Int64, **{c: pl.String for c in COLUMNS}, "date_estimee": pl.Boolean}
+    )
     frame = _prefix_shared_ids(frame).with_columns(pl.lit("DECP").alias("source"))
-    aside = pl.DataFrame(set_aside, schema={LINE_COLUMN: pl.Int64, "colonne": pl.String, "regle": pl.String,
-                                            "valeur": pl.String}, orient="row")
+    aside = pl.DataFrame(
+        set_aside,
+        schema={LINE_COLUMN: pl.Int64, "colonne": pl.String, "regle": pl.String, "valeur": pl.String},
+        orient="row",
+    )
     return RawTable(frame=frame, format=fmt, encoding="utf-8", set_aside=aside)
 
 
@@ -185,9 +202,12 @@ def _contract(record: dict) -> dict[str, Any]:
         "titulaire_id": holder_id,
         "titulaire_type_id": holder_type,
         "commune_execution": _commune(place),
-        "acheteur_siret": _text((record.get("acheteur") or {}).get("id")) if isinstance(record.get("acheteur"), dict)
+        "acheteur_siret": _text((record.get("acheteur") or {}).get("id"))
+        if isinstance(record.get("acheteur"), dict)
         else None,
-        "clause_insertion": None, "critere_social": None, "marche_reserve": None,
+        "clause_insertion": None,
+        "critere_social": None,
+        "marche_reserve": None,
     }
     if "considerationsSociales" in record:  # v2 only; v1 says nothing, so the three stay unknown
         considerations = {_plain(c) for c in _items(record["considerationsSociales"], "considerationSociale")}
@@ -203,5 +223,6 @@ def _prefix_shared_ids(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.when(shared & pl.col("acheteur_siret").is_not_null() & pl.col("id_marche").is_not_null())
         .then(pl.col("acheteur_siret") + "-" + pl.col("id_marche"))
-        .otherwise(pl.col("id_marche")).alias("id_marche")
+        .otherwise(pl.col("id_marche"))
+        .alias("id_marche")
     )

@@ -25,46 +25,181 @@ from pipeline.settings import PROJECT_ROOT
 
 REFERENCE_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
 CONTRACTS_PER_YEAR = 700
-NOMS = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-        "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard",
-        "André", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Benali", "Haddad", "Nguyen",
-        "Diallo", "Traoré", "Ferrari", "Rossi", "Da Silva", "Pereira", "Mansouri", "Chérif", "Le Goff", "Müller"]
-PRENOMS_F = ["Marie", "Léa", "Inès", "Fatima", "Sarah", "Chloé", "Emma", "Yasmine", "Nadia", "Aïcha", "Céline",
-             "Sandrine", "Hélène", "Zoé", "Manon", "Amandine", "Océane", "Samia"]
-PRENOMS_M = ["Jean", "Mohamed", "Lucas", "Nicolas", "Karim", "Julien", "Thomas", "Mehdi", "Hugo", "Rachid", "Kévin",
-             "Sébastien", "Yanis", "Moussa", "François", "Loïc", "Jérôme", "Bilal", "Noé", "Théo"]
+NOMS = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Benali",
+    "Haddad",
+    "Nguyen",
+    "Diallo",
+    "Traoré",
+    "Ferrari",
+    "Rossi",
+    "Da Silva",
+    "Pereira",
+    "Mansouri",
+    "Chérif",
+    "Le Goff",
+    "Müller",
+]
+PRENOMS_F = [
+    "Marie",
+    "Léa",
+    "Inès",
+    "Fatima",
+    "Sarah",
+    "Chloé",
+    "Emma",
+    "Yasmine",
+    "Nadia",
+    "Aïcha",
+    "Céline",
+    "Sandrine",
+    "Hélène",
+    "Zoé",
+    "Manon",
+    "Amandine",
+    "Océane",
+    "Samia",
+]
+PRENOMS_M = [
+    "Jean",
+    "Mohamed",
+    "Lucas",
+    "Nicolas",
+    "Karim",
+    "Julien",
+    "Thomas",
+    "Mehdi",
+    "Hugo",
+    "Rachid",
+    "Kévin",
+    "Sébastien",
+    "Yanis",
+    "Moussa",
+    "François",
+    "Loïc",
+    "Jérôme",
+    "Bilal",
+    "Noé",
+    "Théo",
+]
 OBJETS = {
-    "TRAVAUX_BATIMENT": ["Réhabilitation du collège {c}", "Construction d'un gymnase à {c}", "Rénovation énergétique du collège {c}",
-                         "Extension de la Maison départementale de la solidarité de {c}"],
-    "TRAVAUX_ROUTES_RESEAUX": ["Recalibrage de la RD {n} à {c}", "Aménagement d'un giratoire sur la RD {n}",
-                               "Réfection de chaussée RD {n} - secteur {c}", "Piste cyclable RD {n} à {c}"],
-    "NETTOYAGE": ["Nettoyage des locaux départementaux - secteur {c}"], "ESPACES_VERTS": ["Entretien des espaces verts des collèges de {c}"],
+    "TRAVAUX_BATIMENT": [
+        "Réhabilitation du collège {c}",
+        "Construction d'un gymnase à {c}",
+        "Rénovation énergétique du collège {c}",
+        "Extension de la Maison départementale de la solidarité de {c}",
+    ],
+    "TRAVAUX_ROUTES_RESEAUX": [
+        "Recalibrage de la RD {n} à {c}",
+        "Aménagement d'un giratoire sur la RD {n}",
+        "Réfection de chaussée RD {n} - secteur {c}",
+        "Piste cyclable RD {n} à {c}",
+    ],
+    "NETTOYAGE": ["Nettoyage des locaux départementaux - secteur {c}"],
+    "ESPACES_VERTS": ["Entretien des espaces verts des collèges de {c}"],
     "SURVEILLANCE_GARDIENNAGE": ["Gardiennage des sites départementaux de {c}"],
     "PRESTATIONS_INTELLECTUELLES": ["Maîtrise d'œuvre pour le collège {c}", "Assistance à maîtrise d'ouvrage - {c}"],
-    "INFORMATIQUE": ["Maintenance applicative du SI social"], "FORMATION": ["Formation des agents des routes"],
-    "RESTAURATION": ["Restauration scolaire des collèges de {c}"], "DECHETS": ["Collecte des déchets des centres routiers"],
-    "DEMENAGEMENT": ["Déménagement des services à {c}"], "COURRIER": ["Collecte et affranchissement du courrier"],
-    "MEDIATION_SOCIALE": ["Médiation sociale aux abords des collèges de {c}"], "SECRETARIAT": ["Prestations de secrétariat"],
-    "AUTRES_SERVICES": ["Maintenance des ascenseurs - {c}"], "FOURNITURES": ["Fourniture de mobilier scolaire", "Fourniture de sel de déneigement"],
+    "INFORMATIQUE": ["Maintenance applicative du SI social"],
+    "FORMATION": ["Formation des agents des routes"],
+    "RESTAURATION": ["Restauration scolaire des collèges de {c}"],
+    "DECHETS": ["Collecte des déchets des centres routiers"],
+    "DEMENAGEMENT": ["Déménagement des services à {c}"],
+    "COURRIER": ["Collecte et affranchissement du courrier"],
+    "MEDIATION_SOCIALE": ["Médiation sociale aux abords des collèges de {c}"],
+    "SECRETARIAT": ["Prestations de secrétariat"],
+    "AUTRES_SERVICES": ["Maintenance des ascenseurs - {c}"],
+    "FOURNITURES": ["Fourniture de mobilier scolaire", "Fourniture de sel de déneigement"],
 }
-CPV = {"TRAVAUX_BATIMENT": "45214200-2", "TRAVAUX_ROUTES_RESEAUX": "45233140-2", "NETTOYAGE": "90911200-8",
-       "ESPACES_VERTS": "77310000-6", "SURVEILLANCE_GARDIENNAGE": "79713000-5", "PRESTATIONS_INTELLECTUELLES": "71000000-8",
-       "INFORMATIQUE": "72000000-5", "FORMATION": "80500000-9", "RESTAURATION": "55520000-1", "DECHETS": "90500000-2",
-       "DEMENAGEMENT": "98392000-7", "COURRIER": "64110000-0", "MEDIATION_SOCIALE": "85300000-2",
-       "SECRETARIAT": "79500000-9", "AUTRES_SERVICES": "50750000-7", "FOURNITURES": "39160000-1"}
+CPV = {
+    "TRAVAUX_BATIMENT": "45214200-2",
+    "TRAVAUX_ROUTES_RESEAUX": "45233140-2",
+    "NETTOYAGE": "90911200-8",
+    "ESPACES_VERTS": "77310000-6",
+    "SURVEILLANCE_GARDIENNAGE": "79713000-5",
+    "PRESTATIONS_INTELLECTUELLES": "71000000-8",
+    "INFORMATIQUE": "72000000-5",
+    "FORMATION": "80500000-9",
+    "RESTAURATION": "55520000-1",
+    "DECHETS": "90500000-2",
+    "DEMENAGEMENT": "98392000-7",
+    "COURRIER": "64110000-0",
+    "MEDIATION_SOCIALE": "85300000-2",
+    "SECRETARIAT": "79500000-9",
+    "AUTRES_SERVICES": "50750000-7",
+    "FOURNITURES": "39160000-1",
+}
 # Share of contracts and median amount (€) by famille: works are few and large.
-FAMILLE_MIX = {"TRAVAUX_BATIMENT": (0.17, 728_000), "TRAVAUX_ROUTES_RESEAUX": (0.15, 588_000), "NETTOYAGE": (0.05, 224_000),
-               "ESPACES_VERTS": (0.05, 154_000), "SURVEILLANCE_GARDIENNAGE": (0.03, 252_000),
-               "PRESTATIONS_INTELLECTUELLES": (0.12, 98_000), "INFORMATIQUE": (0.06, 168_000), "FORMATION": (0.03, 56_000),
-               "RESTAURATION": (0.03, 490_000), "DECHETS": (0.02, 210_000), "DEMENAGEMENT": (0.01, 70_000),
-               "COURRIER": (0.01, 126_000), "MEDIATION_SOCIALE": (0.01, 168_000), "SECRETARIAT": (0.01, 56_000),
-               "AUTRES_SERVICES": (0.06, 126_000), "FOURNITURES": (0.19, 112_000)}
-SERVICE_CLAUSE_RATE = {"NETTOYAGE": 0.55, "ESPACES_VERTS": 0.6, "SURVEILLANCE_GARDIENNAGE": 0.4, "RESTAURATION": 0.35,
-                       "DECHETS": 0.45, "MEDIATION_SOCIALE": 0.5, "PRESTATIONS_INTELLECTUELLES": 0.05, "DEMENAGEMENT": 0.3}
+FAMILLE_MIX = {
+    "TRAVAUX_BATIMENT": (0.17, 728_000),
+    "TRAVAUX_ROUTES_RESEAUX": (0.15, 588_000),
+    "NETTOYAGE": (0.05, 224_000),
+    "ESPACES_VERTS": (0.05, 154_000),
+    "SURVEILLANCE_GARDIENNAGE": (0.03, 252_000),
+    "PRESTATIONS_INTELLECTUELLES": (0.12, 98_000),
+    "INFORMATIQUE": (0.06, 168_000),
+    "FORMATION": (0.03, 56_000),
+    "RESTAURATION": (0.03, 490_000),
+    "DECHETS": (0.02, 210_000),
+    "DEMENAGEMENT": (0.01, 70_000),
+    "COURRIER": (0.01, 126_000),
+    "MEDIATION_SOCIALE": (0.01, 168_000),
+    "SECRETARIAT": (0.01, 56_000),
+    "AUTRES_SERVICES": (0.06, 126_000),
+    "FOURNITURES": (0.19, 112_000),
+}
+SERVICE_CLAUSE_RATE = {
+    "NETTOYAGE": 0.55,
+    "ESPACES_VERTS": 0.6,
+    "SURVEILLANCE_GARDIENNAGE": 0.4,
+    "RESTAURATION": 0.35,
+    "DECHETS": 0.45,
+    "MEDIATION_SOCIALE": 0.5,
+    "PRESTATIONS_INTELLECTUELLES": 0.05,
+    "DEMENAGEMENT": 0.3,
+}
 SITUATIONS = {  # situation six months after exit: base shares
-    "CDI": 0.10, "CDD_6_MOIS_ET_PLUS": 0.09, "INTERIM_6_MOIS_ET_PLUS": 0.05, "CREATION_ENTREPRISE": 0.01,
-    "FONCTION_PUBLIQUE": 0.01, "CDD_MOINS_6_MOIS": 0.10, "INTERIM_MOINS_6_MOIS": 0.10, "CONTRAT_AIDE": 0.05,
-    "FORMATION_QUALIFIANTE": 0.07, "EMBAUCHE_SIAE": 0.05, "DEMANDEUR_EMPLOI": 0.18, "INACTIF": 0.03, "AUTRE": 0.03,
+    "CDI": 0.10,
+    "CDD_6_MOIS_ET_PLUS": 0.09,
+    "INTERIM_6_MOIS_ET_PLUS": 0.05,
+    "CREATION_ENTREPRISE": 0.01,
+    "FONCTION_PUBLIQUE": 0.01,
+    "CDD_MOINS_6_MOIS": 0.10,
+    "INTERIM_MOINS_6_MOIS": 0.10,
+    "CONTRAT_AIDE": 0.05,
+    "FORMATION_QUALIFIANTE": 0.07,
+    "EMBAUCHE_SIAE": 0.05,
+    "DEMANDEUR_EMPLOI": 0.18,
+    "INACTIF": 0.03,
+    "AUTRE": 0.03,
     "INCONNU": 0.13,
 }
 DURABLE = ("CDI", "CDD_6_MOIS_ET_PLUS", "INTERIM_6_MOIS_ET_PLUS", "CREATION_ENTREPRISE", "FONCTION_PUBLIQUE")
@@ -93,8 +228,14 @@ def _fr_number(x: float, decimals: int = 2) -> str:
     return text
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list], encoding: str = "cp1252", title: str | None = None,
-               delimiter: str = ";") -> None:
+def _write_csv(
+    path: Path,
+    header: list[str],
+    rows: list[list],
+    encoding: str = "cp1252",
+    title: str | None = None,
+    delimiter: str = ";",
+) -> None:
     buf = io.StringIO()
     if title:
         buf.write(title + "\r\n\r\n")
@@ -105,7 +246,9 @@ def _write_csv(path: Path, header: list[str], rows: list[list], encoding: str = 
     path.write_bytes(buf.getvalue().encode(encoding, errors="replace"))
 
 
-def _write_xlsx(path: Path, sheet: str, header: list[str], rows: list[list], date_columns: tuple[str, ...] = ()) -> None:
+def _write_xlsx(
+    path: Path, sheet: str, header: list[str], rows: list[list], date_columns: tuple[str, ...] = ()
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     book.set_properties({"created": dt.datetime(2026, 1, 1)})  # a fixed date: same seed, same bytes
@@ -128,8 +271,9 @@ def _communes() -> pl.DataFrame:
     return pl.read_csv(REFERENCE_DIR / "communes_territoires.csv", infer_schema=False)
 
 
-def generate(out: Path, seed: int = 13, years: tuple[int, int] = (2022, 2026), scale: float = 1.0,
-             as_of: dt.date | None = None) -> DemoSummary:
+def generate(
+    out: Path, seed: int = 13, years: tuple[int, int] = (2022, 2026), scale: float = 1.0, as_of: dt.date | None = None
+) -> DemoSummary:
     """Write raw/marches, raw/heures, raw/participants under `out`."""
     as_of = as_of or dt.date.today()
     rng = np.random.default_rng(seed)
@@ -139,19 +283,46 @@ def generate(out: Path, seed: int = 13, years: tuple[int, int] = (2022, 2026), s
     covered = communes.filter(pl.col("facilitateur").is_not_null())
     commune_codes = communes["code_insee"].to_list()
     covered_codes, covered_fac = covered["code_insee"].to_list(), covered["facilitateur"].to_list()
-    commune_name = dict(zip(communes["code_insee"], communes["commune"]))
-    fac_of = dict(zip(covered_codes, covered_fac))
+    commune_name = dict(zip(communes["code_insee"], communes["commune"], strict=False))
+    fac_of = dict(zip(covered_codes, covered_fac, strict=False))
     familles = list(FAMILLE_MIX)
     shares = np.array([FAMILLE_MIX[f][0] for f in familles])
     shares = shares / shares.sum()
-    titulaires = [(_valid_siret(rng), name) for name in
-                  ["Eiffage Construction Provence", "Colas Méditerranée", "Bouygues Bâtiment Sud-Est", "Razel-Bec",
-                   "Guintoli", "SNEF", "Onet Propreté", "Derichebourg Multiservices", "Sud Espaces Verts",
-                   "Provence Sécurité", "Sodexo", "Elior", "Bureau d'études Ingérop", "Egis", "Sopra Steria",
-                   "ESAT Les Ateliers du Soleil", "Régie de quartier Marseille Nord", "Manutan Collectivités",
-                   "Nouvelle Société de BTP Marseillaise", "Atelier d'architecture Calanques"]]
-    employeurs_siae = [(_valid_siret(rng), n) for n in ["ETTI Interim Insertion 13", "GEIQ BTP 13", "AI Pays d'Aix",
-                                                        "ACI Chantier École Arles", "EI Nature et Propreté"]]
+    titulaires = [
+        (_valid_siret(rng), name)
+        for name in [
+            "Eiffage Construction Provence",
+            "Colas Méditerranée",
+            "Bouygues Bâtiment Sud-Est",
+            "Razel-Bec",
+            "Guintoli",
+            "SNEF",
+            "Onet Propreté",
+            "Derichebourg Multiservices",
+            "Sud Espaces Verts",
+            "Provence Sécurité",
+            "Sodexo",
+            "Elior",
+            "Bureau d'études Ingérop",
+            "Egis",
+            "Sopra Steria",
+            "ESAT Les Ateliers du Soleil",
+            "Régie de quartier Marseille Nord",
+            "Manutan Collectivités",
+            "Nouvelle Société de BTP Marseillaise",
+            "Atelier d'architecture Calanques",
+        ]
+    ]
+    employeurs_siae = [
+        (_valid_siret(rng), n)
+        for n in [
+            "ETTI Interim Insertion 13",
+            "GEIQ BTP 13",
+            "AI Pays d'Aix",
+            "ACI Chantier École Arles",
+            "EI Nature et Propreté",
+        ]
+    ]
 
     # -- contracts -----------------------------------------------------------------------------
     marches = []
@@ -164,12 +335,18 @@ def generate(out: Path, seed: int = 13, years: tuple[int, int] = (2022, 2026), s
             median = FAMILLE_MIX[famille][1]
             montant = float(np.round(median * rng.lognormal(0, 0.9), 2))
             montant = min(max(montant, 4_000.0), 60_000_000.0)
-            code = covered_codes[rng.integers(len(covered_codes))] if rng.random() < 0.85 else commune_codes[rng.integers(len(commune_codes))]
+            code = (
+                covered_codes[rng.integers(len(covered_codes))]
+                if rng.random() < 0.85
+                else commune_codes[rng.integers(len(commune_codes))]
+            )
             fac = fac_of.get(code)
             secteur = FAMILLE_SECTEUR[famille]
             if secteur == "BTP":
                 # Coverage of the eligible contracts improves over the SPASER years.
-                clause = rng.random() < (0.88 + 0.025 * (year - first_year)) if montant >= 200_000 else rng.random() < 0.25
+                clause = (
+                    rng.random() < (0.88 + 0.025 * (year - first_year)) if montant >= 200_000 else rng.random() < 0.25
+                )
             else:
                 clause = rng.random() < SERVICE_CLAUSE_RATE.get(famille, 0.0)
             if clause and fac is None:
@@ -177,30 +354,56 @@ def generate(out: Path, seed: int = 13, years: tuple[int, int] = (2022, 2026), s
                 fac = fac_of[code]
             day = dt.date(year, int(rng.integers(1, months + 1)), int(rng.integers(1, 29)))
             day = min(day, as_of)
-            duree = int(rng.choice([6, 9, 12, 18, 24, 36, 48])) if famille.startswith("TRAVAUX") else int(rng.choice([12, 24, 36, 48]))
+            duree = (
+                int(rng.choice([6, 9, 12, 18, 24, 36, 48]))
+                if famille.startswith("TRAVAUX")
+                else int(rng.choice([12, 24, 36, 48]))
+            )
             heures_prevues = float(max(35, round(montant * 0.06 / 38 / 7) * 7)) if clause else None
             titulaire = titulaires[rng.integers(len(titulaires))]
             reserve = "NON"
             if not famille.startswith("TRAVAUX") and rng.random() < 0.05:
                 reserve = str(rng.choice(["SIAE", "EA_ESAT", "ESS"]))
-            marches.append({
-                "id_marche": f"{year}-{'TX' if secteur == 'BTP' else 'SV' if secteur == 'SERVICES' else 'FO'}-{len(marches) + 1:05d}",
-                "objet": OBJETS[famille][rng.integers(len(OBJETS[famille]))].format(c=commune_name[code], n=int(rng.integers(1, 999))),
-                "famille": famille, "cpv": CPV[famille], "procedure": str(rng.choice(["Appel d'offres ouvert", "Procédure adaptée", "Marché négocié"])),
-                "date_notification": day, "duree_mois": duree, "montant_ht": montant, "titulaire_siret": titulaire[0],
-                "titulaire_nom": titulaire[1], "commune_execution": code, "clause_insertion": clause,
-                "heures_insertion_prevues": heures_prevues, "critere_social": bool(rng.random() < (0.10 + 0.03 * (year - first_year))),
-                "marche_reserve": reserve, "facilitateur": fac if clause else None,
-            })
+            marches.append(
+                {
+                    "id_marche": f"{year}-{'TX' if secteur == 'BTP' else 'SV' if secteur == 'SERVICES' else 'FO'}-{len(marches) + 1:05d}",
+                    "objet": OBJETS[famille][rng.integers(len(OBJETS[famille]))].format(
+                        c=commune_name[code], n=int(rng.integers(1, 999))
+                    ),
+                    "famille": famille,
+                    "cpv": CPV[famille],
+                    "procedure": str(rng.choice(["Appel d'offres ouvert", "Procédure adaptée", "Marché négocié"])),
+                    "date_notification": day,
+                    "duree_mois": duree,
+                    "montant_ht": montant,
+                    "titulaire_siret": titulaire[0],
+                    "titulaire_nom": titulaire[1],
+                    "commune_execution": code,
+                    "clause_insertion": clause,
+                    "heures_insertion_prevues": heures_prevues,
+                    "critere_social": bool(rng.random() < (0.10 + 0.03 * (year - first_year))),
+                    "marche_reserve": reserve,
+                    "facilitateur": fac if clause else None,
+                }
+            )
     clause = pl.DataFrame([m for m in marches if m["clause_insertion"]], infer_schema_length=None).select(
-        "id_marche", "facilitateur", "date_notification", "heures_insertion_prevues", "titulaire_siret", "titulaire_nom")
-    fac_communes = {f"F{i}": [c for c, cf in zip(covered_codes, covered_fac) if cf == f"F{i}"] for i in range(1, 10)}
+        "id_marche", "facilitateur", "date_notification", "heures_insertion_prevues", "titulaire_siret", "titulaire_nom"
+    )
+    fac_communes = {
+        f"F{i}": [c for c, cf in zip(covered_codes, covered_fac, strict=False) if cf == f"F{i}"] for i in range(1, 10)
+    }
     participants, heures = _people_and_hours(rng, clause, as_of, employeurs_siae, fac_communes, commune_codes)
     return _write_files(out, rng, marches, participants, heures, as_of)
 
 
-def _people_and_hours(rng: np.random.Generator, clause: pl.DataFrame, as_of: dt.date, employeurs_siae: list,
-                      fac_communes: dict[str, list[str]], commune_codes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _people_and_hours(
+    rng: np.random.Generator,
+    clause: pl.DataFrame,
+    as_of: dt.date,
+    employeurs_siae: list,
+    fac_communes: dict[str, list[str]],
+    commune_codes: list[str],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The people each clause contract employs and their monthly hours, drawn column-wise (no per-row Python)."""
     n = clause.height
     realisation = rng.choice([0.0, 0.6, 0.9, 1.1, 1.3], p=[0.05, 0.2, 0.3, 0.3, 0.15], size=n)
@@ -214,32 +417,49 @@ def _people_and_hours(rng: np.random.Generator, clause: pl.DataFrame, as_of: dt.
     age = np.clip(rng.normal(34, 11, size), 17, 64).astype(np.int64)
     people = people.with_columns(
         pl.Series("sexe", np.where(female, "F", "M")),
-        pl.Series("prenom", np.where(female, np.array(PRENOMS_F)[rng.integers(len(PRENOMS_F), size=size)],
-                                     np.array(PRENOMS_M)[rng.integers(len(PRENOMS_M), size=size)])),
+        pl.Series(
+            "prenom",
+            np.where(
+                female,
+                np.array(PRENOMS_F)[rng.integers(len(PRENOMS_F), size=size)],
+                np.array(PRENOMS_M)[rng.integers(len(PRENOMS_M), size=size)],
+            ),
+        ),
         pl.Series("nom", np.array(NOMS)[rng.integers(len(NOMS), size=size)]),
         pl.Series("_age", age),
         (pl.col("date_notification") + pl.duration(days=pl.Series(rng.integers(15, 120, size)))).alias("date_entree"),
-        pl.Series("_birth_month", rng.integers(1, 13, size)), pl.Series("_birth_day", rng.integers(1, 29, size)),
-        pl.Series("_n_months", rng.integers(1, 8, size)), pl.Series("_per_month", np.round(rng.uniform(35, 151, size), 1)),
+        pl.Series("_birth_month", rng.integers(1, 13, size)),
+        pl.Series("_birth_day", rng.integers(1, 29, size)),
+        pl.Series("_n_months", rng.integers(1, 8, size)),
+        pl.Series("_per_month", np.round(rng.uniform(35, 151, size), 1)),
         pl.Series("_u", rng.random((8, size)).T.tolist(), dtype=pl.Array(pl.Float64, 8)),
     ).filter(pl.col("date_entree") <= as_of)
     as_of_month = as_of.year * 12 + as_of.month - 1
     entry_month = pl.col("date_entree").dt.year() * 12 + pl.col("date_entree").dt.month() - 1
     people = people.with_columns(
-        pl.date(pl.col("date_entree").dt.year() - pl.col("_age"), pl.col("_birth_month"), pl.col("_birth_day")).alias("date_naissance"),
+        pl.date(pl.col("date_entree").dt.year() - pl.col("_age"), pl.col("_birth_month"), pl.col("_birth_day")).alias(
+            "date_naissance"
+        ),
         entry_month.alias("_m0"),
         pl.min_horizontal(pl.col("_n_months"), as_of_month - entry_month + 1).alias("_months"),
-    ).with_columns((pl.col("_months") * pl.col("_per_month")).alias("_total"),
-                   _month_start(pl.col("_m0") + pl.col("_months")).dt.offset_by("-1d").alias("_end"))
+    ).with_columns(
+        (pl.col("_months") * pl.col("_per_month")).alias("_total"),
+        _month_start(pl.col("_m0") + pl.col("_months")).dt.offset_by("-1d").alias("_end"),
+    )
     size = people.height
     u = people["_u"].to_numpy()
     ongoing = (people["_end"].to_numpy() >= np.datetime64(as_of - dt.timedelta(days=20))) | (u[:, 0] < 0.05)
     situation = _situations(rng, people["_total"].to_numpy())
     situation = np.where(ongoing | (u[:, 1] < 0.06), None, situation)
     young = people["_age"].to_numpy() < 26
-    flags = {"deld": u[:, 2] < 0.45, "brsa": u[:, 3] < 0.30, "rqth": u[:, 4] < 0.08,
-             "jeune_sans_qualification": young & (u[:, 5] < 0.5), "minima_sociaux": u[:, 6] < 0.05,
-             "senior": (people["_age"].to_numpy() >= 50) & (u[:, 7] < 0.6)}
+    flags = {
+        "deld": u[:, 2] < 0.45,
+        "brsa": u[:, 3] < 0.30,
+        "rqth": u[:, 4] < 0.08,
+        "jeune_sans_qualification": young & (u[:, 5] < 0.5),
+        "minima_sociaux": u[:, 6] < 0.05,
+        "senior": (people["_age"].to_numpy() >= 50) & (u[:, 7] < 0.6),
+    }
     flags["autre_public"] = ~np.any(np.column_stack(list(flags.values())), axis=1)
     facs = people["facilitateur"].to_numpy()
     residence = np.array(commune_codes)[rng.integers(len(commune_codes), size=size)]
@@ -251,37 +471,91 @@ def _people_and_hours(rng: np.random.Generator, clause: pl.DataFrame, as_of: dt.
     modalite = np.array(MODALITES)[rng.choice(len(MODALITES), p=MODALITE_SHARES, size=size)]
     by_siae = np.isin(modalite, ["INTERIM_INSERTION", "MISE_A_DISPOSITION", "SOUS_TRAITANCE_SIAE", "CO_TRAITANCE_SIAE"])
     siae = rng.integers(len(employeurs_siae), size=size)
-    contract_kind = {"INTERIM_INSERTION": "INTERIM", "MISE_A_DISPOSITION": "CDDI", "APPRENTISSAGE": "APPRENTISSAGE",
-                     "PROFESSIONNALISATION": "PROFESSIONNALISATION"}
+    contract_kind = {
+        "INTERIM_INSERTION": "INTERIM",
+        "MISE_A_DISPOSITION": "CDDI",
+        "APPRENTISSAGE": "APPRENTISSAGE",
+        "PROFESSIONNALISATION": "PROFESSIONNALISATION",
+    }
     other_kind = np.array(["CDD", "CDI", "CDDI"])[rng.integers(3, size=size)]
     people = people.with_columns(
-        pl.Series("commune_residence", residence), pl.Series("qpv", rng.random(size) < 0.35),
-        pl.Series("niveau_formation", np.array(["INFRA_3", "3", "4", "5_PLUS"])[rng.choice(4, p=[0.45, 0.3, 0.17, 0.08], size=size)]),
+        pl.Series("commune_residence", residence),
+        pl.Series("qpv", rng.random(size) < 0.35),
+        pl.Series(
+            "niveau_formation",
+            np.array(["INFRA_3", "3", "4", "5_PLUS"])[rng.choice(4, p=[0.45, 0.3, 0.17, 0.08], size=size)],
+        ),
         *[pl.Series(name, values) for name, values in flags.items()],
         pl.when(pl.Series(ongoing)).then(None).otherwise(pl.min_horizontal("_end", pl.lit(as_of))).alias("date_sortie"),
         pl.Series("situation_6_mois", situation.tolist(), dtype=pl.String),
         pl.Series("modalite", modalite),
-        pl.when(pl.Series(by_siae)).then(pl.Series(np.array([e[0] for e in employeurs_siae])[siae]))
-        .otherwise(pl.col("titulaire_siret")).alias("employeur_siret"),
-        pl.when(pl.Series(by_siae)).then(pl.Series(np.array([e[1] for e in employeurs_siae])[siae]))
-        .otherwise(pl.col("titulaire_nom")).alias("employeur_nom"),
-        pl.Series("type_contrat", [contract_kind.get(m, o) for m, o in zip(modalite, other_kind)]),
-        (pl.col("facilitateur") + "-" + pl.int_range(1, pl.len() + 1).over("facilitateur").cast(pl.String).str.zfill(6))
-        .alias("id_participant"),
+        pl.when(pl.Series(by_siae))
+        .then(pl.Series(np.array([e[0] for e in employeurs_siae])[siae]))
+        .otherwise(pl.col("titulaire_siret"))
+        .alias("employeur_siret"),
+        pl.when(pl.Series(by_siae))
+        .then(pl.Series(np.array([e[1] for e in employeurs_siae])[siae]))
+        .otherwise(pl.col("titulaire_nom"))
+        .alias("employeur_nom"),
+        pl.Series("type_contrat", [contract_kind.get(m, o) for m, o in zip(modalite, other_kind, strict=False)]),
+        (
+            pl.col("facilitateur")
+            + "-"
+            + pl.int_range(1, pl.len() + 1).over("facilitateur").cast(pl.String).str.zfill(6)
+        ).alias("id_participant"),
     )
-    hours = people.select(
-        "facilitateur", "id_participant", "id_marche", "_m0", "_per_month", "modalite", "employeur_siret", "employeur_nom",
-        "type_contrat", pl.int_ranges(0, "_months").alias("_offset")).explode("_offset").select(
-        "facilitateur", "id_participant", "id_marche", _month_start(pl.col("_m0") + pl.col("_offset")).alias("mois"),
-        pl.col("_per_month").alias("heures"), "modalite", "employeur_siret", "employeur_nom", "type_contrat")
+    hours = (
+        people.select(
+            "facilitateur",
+            "id_participant",
+            "id_marche",
+            "_m0",
+            "_per_month",
+            "modalite",
+            "employeur_siret",
+            "employeur_nom",
+            "type_contrat",
+            pl.int_ranges(0, "_months").alias("_offset"),
+        )
+        .explode("_offset")
+        .select(
+            "facilitateur",
+            "id_participant",
+            "id_marche",
+            _month_start(pl.col("_m0") + pl.col("_offset")).alias("mois"),
+            pl.col("_per_month").alias("heures"),
+            "modalite",
+            "employeur_siret",
+            "employeur_nom",
+            "type_contrat",
+        )
+    )
     people = people.select(PERSON_COLUMNS)
     twins, twin_hours = _twins(rng, people, hours)
     return pl.concat([people, twins]), pl.concat([hours, twin_hours])
 
 
-PERSON_COLUMNS = ["facilitateur", "id_participant", "nom", "prenom", "date_naissance", "sexe", "commune_residence", "qpv",
-                  "niveau_formation", "deld", "brsa", "rqth", "jeune_sans_qualification", "minima_sociaux", "senior",
-                  "autre_public", "date_entree", "date_sortie", "situation_6_mois"]
+PERSON_COLUMNS = [
+    "facilitateur",
+    "id_participant",
+    "nom",
+    "prenom",
+    "date_naissance",
+    "sexe",
+    "commune_residence",
+    "qpv",
+    "niveau_formation",
+    "deld",
+    "brsa",
+    "rqth",
+    "jeune_sans_qualification",
+    "minima_sociaux",
+    "senior",
+    "autre_public",
+    "date_entree",
+    "date_sortie",
+    "situation_6_mois",
+]
 
 
 def _month_start(month_index: pl.Expr) -> pl.Expr:
@@ -297,8 +571,12 @@ def _situations(rng: np.random.Generator, total_hours: np.ndarray) -> np.ndarray
     boost = 1 + np.minimum(total_hours, 1200) / 600
     p_durable = boost * base[durable].sum() / (boost * base[durable].sum() + base[~durable].sum())
     in_durable = rng.random(len(total_hours)) < p_durable
-    pick_durable = names[durable][rng.choice(durable.sum(), p=base[durable] / base[durable].sum(), size=len(total_hours))]
-    pick_other = names[~durable][rng.choice((~durable).sum(), p=base[~durable] / base[~durable].sum(), size=len(total_hours))]
+    pick_durable = names[durable][
+        rng.choice(durable.sum(), p=base[durable] / base[durable].sum(), size=len(total_hours))
+    ]
+    pick_other = names[~durable][
+        rng.choice((~durable).sum(), p=base[~durable] / base[~durable].sum(), size=len(total_hours))
+    ]
     return np.where(in_durable, pick_durable, pick_other).astype(object)
 
 
@@ -308,18 +586,45 @@ def _twins(rng: np.random.Generator, people: pl.DataFrame, hours: pl.DataFrame) 
     source = people[chosen]
     fac_number = source["facilitateur"].str.slice(1).cast(pl.Int64)
     last = people.group_by("facilitateur").len()
-    twins = source.with_columns(
-        ("F" + (fac_number % 9 + 1).cast(pl.String)).alias("facilitateur"), pl.col("id_participant").alias("_source"),
-        pl.col("nom").str.to_uppercase().str.replace_all("[ÈÉ]", "E"),
-        pl.col("prenom").str.to_uppercase().str.replace_all("É", "E").str.replace_all("Ï", "I"),
-    ).join(last, on="facilitateur", how="left").with_columns(
-        (pl.col("facilitateur") + "-" + (pl.col("len") + pl.int_range(1, pl.len() + 1).over("facilitateur"))
-         .cast(pl.String).str.zfill(6)).alias("id_participant"))
-    twin_hours = hours.join(twins.select(pl.col("_source").alias("id_participant"), pl.col("facilitateur").alias("_fac"),
-                                         pl.col("id_participant").alias("_ref")), on="id_participant")
-    twin_hours = twin_hours.group_by("id_participant", maintain_order=True).head(2).select(
-        pl.col("_fac").alias("facilitateur"), pl.col("_ref").alias("id_participant"), "id_marche", "mois",
-        (pl.col("heures") / 2).round(1).alias("heures"), "modalite", "employeur_siret", "employeur_nom", "type_contrat")
+    twins = (
+        source.with_columns(
+            ("F" + (fac_number % 9 + 1).cast(pl.String)).alias("facilitateur"),
+            pl.col("id_participant").alias("_source"),
+            pl.col("nom").str.to_uppercase().str.replace_all("[ÈÉ]", "E"),
+            pl.col("prenom").str.to_uppercase().str.replace_all("É", "E").str.replace_all("Ï", "I"),
+        )
+        .join(last, on="facilitateur", how="left")
+        .with_columns(
+            (
+                pl.col("facilitateur")
+                + "-"
+                + (pl.col("len") + pl.int_range(1, pl.len() + 1).over("facilitateur")).cast(pl.String).str.zfill(6)
+            ).alias("id_participant")
+        )
+    )
+    twin_hours = hours.join(
+        twins.select(
+            pl.col("_source").alias("id_participant"),
+            pl.col("facilitateur").alias("_fac"),
+            pl.col("id_participant").alias("_ref"),
+        ),
+        on="id_participant",
+    )
+    twin_hours = (
+        twin_hours.group_by("id_participant", maintain_order=True)
+        .head(2)
+        .select(
+            pl.col("_fac").alias("facilitateur"),
+            pl.col("_ref").alias("id_participant"),
+            "id_marche",
+            "mois",
+            (pl.col("heures") / 2).round(1).alias("heures"),
+            "modalite",
+            "employeur_siret",
+            "employeur_nom",
+            "type_contrat",
+        )
+    )
     return twins.select(PERSON_COLUMNS), twin_hours.select(hours.columns)
 
 
@@ -327,100 +632,257 @@ def _bad_marches(rows: list[list], header: list[str]) -> list[list]:
     base = rows[0]
     idx = {h: i for i, h in enumerate(header)}
     bad = []
-    r = list(base); r[idx["N° marché"]] = "BAD-SIRET"; r[idx["SIRET titulaire"]] = "12345678901234"; bad.append(r)
-    r = list(base); r[idx["N° marché"]] = "BAD-MONTANT"; r[idx["Montant HT (€)"]] = ""; bad.append(r)
-    r = list(base); r[idx["N° marché"]] = "BAD-DATE"; r[idx["Date de notification"]] = "31/02/2024"; bad.append(r)
-    r = list(base); r[idx["N° marché"]] = "BAD-FAMILLE"; r[idx["Famille d'achat"]] = "BOULANGERIE"; bad.append(r)
+    r = list(base)
+    r[idx["N° marché"]] = "BAD-SIRET"
+    r[idx["SIRET titulaire"]] = "12345678901234"
+    bad.append(r)
+    r = list(base)
+    r[idx["N° marché"]] = "BAD-MONTANT"
+    r[idx["Montant HT (€)"]] = ""
+    bad.append(r)
+    r = list(base)
+    r[idx["N° marché"]] = "BAD-DATE"
+    r[idx["Date de notification"]] = "31/02/2024"
+    bad.append(r)
+    r = list(base)
+    r[idx["N° marché"]] = "BAD-FAMILLE"
+    r[idx["Famille d'achat"]] = "BOULANGERIE"
+    bad.append(r)
     bad.append(list(rows[1]))  # an exact duplicate
-    r = list(base); r[idx["N° marché"]] = "CONFLIT-1"; bad.append(r)
-    r = list(base); r[idx["N° marché"]] = "CONFLIT-1"; r[idx["Montant HT (€)"]] = "999\u00a0999,00"; bad.append(r)
+    r = list(base)
+    r[idx["N° marché"]] = "CONFLIT-1"
+    bad.append(r)
+    r = list(base)
+    r[idx["N° marché"]] = "CONFLIT-1"
+    r[idx["Montant HT (€)"]] = "999\u00a0999,00"
+    bad.append(r)
     return bad
 
 
 def _write_files(out: Path, rng, marches, participants, heures, as_of) -> DemoSummary:
     files = 0
     # -- marches: the procurement service's CSV (aliases, cp1252, title row) and one XLSX -------------
-    header = ["N° marché", "Intitulé", "Famille d'achat", "Code CPV", "Procédure", "Date de notification", "Durée",
-              "Montant HT (€)", "SIRET titulaire", "Raison sociale", "Lieu d'exécution", "Clause sociale",
-              "Heures d'insertion prévues", "Critère social", "Réservé", "Facilitateur"]
+    header = [
+        "N° marché",
+        "Intitulé",
+        "Famille d'achat",
+        "Code CPV",
+        "Procédure",
+        "Date de notification",
+        "Durée",
+        "Montant HT (€)",
+        "SIRET titulaire",
+        "Raison sociale",
+        "Lieu d'exécution",
+        "Clause sociale",
+        "Heures d'insertion prévues",
+        "Critère social",
+        "Réservé",
+        "Facilitateur",
+    ]
+
     def row(m):
-        return [m["id_marche"], m["objet"], m["famille"], m["cpv"], m["procedure"], m["date_notification"].strftime("%d/%m/%Y"),
-                m["duree_mois"], _fr_number(m["montant_ht"]), m["titulaire_siret"], m["titulaire_nom"], m["commune_execution"],
-                "Oui" if m["clause_insertion"] else "Non",
-                _fr_number(m["heures_insertion_prevues"], 0) if m["heures_insertion_prevues"] else "",
-                "oui" if m["critere_social"] else "non", m["marche_reserve"], m["facilitateur"] or ""]
+        return [
+            m["id_marche"],
+            m["objet"],
+            m["famille"],
+            m["cpv"],
+            m["procedure"],
+            m["date_notification"].strftime("%d/%m/%Y"),
+            m["duree_mois"],
+            _fr_number(m["montant_ht"]),
+            m["titulaire_siret"],
+            m["titulaire_nom"],
+            m["commune_execution"],
+            "Oui" if m["clause_insertion"] else "Non",
+            _fr_number(m["heures_insertion_prevues"], 0) if m["heures_insertion_prevues"] else "",
+            "oui" if m["critere_social"] else "non",
+            m["marche_reserve"],
+            m["facilitateur"] or "",
+        ]
+
     # The latest year comes as an XLSX beside the CSV of the earlier ones (one year alone: all in the CSV).
     years = sorted({m["date_notification"].year for m in marches})
     latest_year = years[-1] if len(years) > 1 else years[-1] + 1
     older = [row(m) for m in marches if m["date_notification"].year < latest_year]
     recent = [m for m in marches if m["date_notification"].year == latest_year]
     older += _bad_marches(older, header)
-    _write_csv(out / "marches" / f"{as_of.year - 1}-12-31_extraction_marches.csv", header, older,
-               title=f"Extraction des marchés notifiés - Direction de la commande publique - {as_of.year - 1}")
-    xlsx_rows = [[m["id_marche"], m["objet"], m["famille"], m["cpv"], m["procedure"], m["date_notification"], m["duree_mois"],
-                  m["montant_ht"], m["titulaire_siret"], m["titulaire_nom"], m["commune_execution"],
-                  "oui" if m["clause_insertion"] else "non", m["heures_insertion_prevues"], "x" if m["critere_social"] else "",
-                  m["marche_reserve"], m["facilitateur"]] for m in recent]
+    _write_csv(
+        out / "marches" / f"{as_of.year - 1}-12-31_extraction_marches.csv",
+        header,
+        older,
+        title=f"Extraction des marchés notifiés - Direction de la commande publique - {as_of.year - 1}",
+    )
+    xlsx_rows = [
+        [
+            m["id_marche"],
+            m["objet"],
+            m["famille"],
+            m["cpv"],
+            m["procedure"],
+            m["date_notification"],
+            m["duree_mois"],
+            m["montant_ht"],
+            m["titulaire_siret"],
+            m["titulaire_nom"],
+            m["commune_execution"],
+            "oui" if m["clause_insertion"] else "non",
+            m["heures_insertion_prevues"],
+            "x" if m["critere_social"] else "",
+            m["marche_reserve"],
+            m["facilitateur"],
+        ]
+        for m in recent
+    ]
     files += 1
     if recent:
-        _write_xlsx(out / "marches" / f"{as_of.isoformat()}_marches_{latest_year}.xlsx", "marches",
-                    ["numero_marche", "objet", "famille", "cpv", "procedure", "date_notification", "duree_mois", "montant_ht",
-                     "titulaire_siret", "titulaire_nom", "commune_execution", "clause_insertion", "heures_insertion_prevues",
-                     "critere_social", "marche_reserve", "facilitateur"], xlsx_rows, date_columns=("date_notification",))
+        _write_xlsx(
+            out / "marches" / f"{as_of.isoformat()}_marches_{latest_year}.xlsx",
+            "marches",
+            [
+                "numero_marche",
+                "objet",
+                "famille",
+                "cpv",
+                "procedure",
+                "date_notification",
+                "duree_mois",
+                "montant_ht",
+                "titulaire_siret",
+                "titulaire_nom",
+                "commune_execution",
+                "clause_insertion",
+                "heures_insertion_prevues",
+                "critere_social",
+                "marche_reserve",
+                "facilitateur",
+            ],
+            xlsx_rows,
+            date_columns=("date_notification",),
+        )
         files += 1
 
     # -- participants: one file per facilitator, personal columns included (dropped at the door) ----
-    p_header = ["Facilitateur", "Réf participant", "Nom", "Prénom", "Né le", "NIR", "Téléphone", "Email", "Sexe", "Commune",
-                "Résident QPV", "Niveau", "DELD", "BRSA", "RQTH", "Jeune sans qualification", "Minima sociaux", "Senior",
-                "Autre public", "Date d'entrée", "Date de sortie", "Situation à 6 mois"]
+    p_header = [
+        "Facilitateur",
+        "Réf participant",
+        "Nom",
+        "Prénom",
+        "Né le",
+        "NIR",
+        "Téléphone",
+        "Email",
+        "Sexe",
+        "Commune",
+        "Résident QPV",
+        "Niveau",
+        "DELD",
+        "BRSA",
+        "RQTH",
+        "Jeune sans qualification",
+        "Minima sociaux",
+        "Senior",
+        "Autre public",
+        "Date d'entrée",
+        "Date de sortie",
+        "Situation à 6 mois",
+    ]
     flags = ["deld", "brsa", "rqth", "jeune_sans_qualification", "minima_sociaux", "senior", "autre_public"]
     size = participants.height
     digits = rng.integers(0, 10, (size, 16)).astype(str)
     written = participants.with_columns(
-        pl.Series("_nir_tail", ["".join(d[:8]) for d in digits]), pl.Series("_phone", ["".join(d[8:]) for d in digits]),
+        pl.Series("_nir_tail", ["".join(d[:8]) for d in digits]),
+        pl.Series("_phone", ["".join(d[8:]) for d in digits]),
     ).select(
-        "facilitateur", "id_participant", "nom", "prenom", pl.col("date_naissance").dt.strftime("%d/%m/%Y"),
-        (pl.when(pl.col("sexe") == "M").then(pl.lit("1")).otherwise(pl.lit("2")) + pl.col("date_naissance").dt.strftime("%y%m")
-         + "13" + pl.col("_nir_tail")).alias("nir"),
+        "facilitateur",
+        "id_participant",
+        "nom",
+        "prenom",
+        pl.col("date_naissance").dt.strftime("%d/%m/%Y"),
+        (
+            pl.when(pl.col("sexe") == "M").then(pl.lit("1")).otherwise(pl.lit("2"))
+            + pl.col("date_naissance").dt.strftime("%y%m")
+            + "13"
+            + pl.col("_nir_tail")
+        ).alias("nir"),
         ("06" + pl.col("_phone")).alias("telephone"),
-        (pl.col("prenom").str.to_lowercase() + "." + pl.col("nom").str.to_lowercase().str.replace_all(" ", "") + "@example.fr")
-        .alias("email"),
+        (
+            pl.col("prenom").str.to_lowercase()
+            + "."
+            + pl.col("nom").str.to_lowercase().str.replace_all(" ", "")
+            + "@example.fr"
+        ).alias("email"),
         pl.when(pl.col("sexe") == "F").then(pl.lit("Femme")).otherwise(pl.lit("H")).alias("sexe"),
-        "commune_residence", pl.when("qpv").then(pl.lit("oui")).otherwise(pl.lit("non")).alias("qpv"), "niveau_formation",
+        "commune_residence",
+        pl.when("qpv").then(pl.lit("oui")).otherwise(pl.lit("non")).alias("qpv"),
+        "niveau_formation",
         *[pl.when(f).then(pl.lit("x")).otherwise(pl.lit("")).alias(f) for f in flags],
-        pl.col("date_entree").dt.strftime("%d/%m/%Y"), pl.col("date_sortie").dt.strftime("%d/%m/%Y").fill_null(""),
+        pl.col("date_entree").dt.strftime("%d/%m/%Y"),
+        pl.col("date_sortie").dt.strftime("%d/%m/%Y").fill_null(""),
         pl.col("situation_6_mois").fill_null(""),
     )
     for (fac,), rows in written.group_by("facilitateur", maintain_order=True):
         first = rows.head(1)
-        bad = pl.concat([
-            first.with_columns(pl.lit(f"{fac}-X00001").alias("id_participant"), *[pl.lit("").alias(f) for f in flags]),  # nobody eligible
-            first.with_columns(pl.lit(f"{fac}-X00002").alias("id_participant"), pl.lit("01/01/2015").alias("date_naissance")),  # 10 at entry
-            first.with_columns(pl.lit(f"{fac}-X00003").alias("id_participant"), pl.lit("01/01/2011").alias("date_sortie")),  # exit before entry
-        ])
+        bad = pl.concat(
+            [
+                first.with_columns(
+                    pl.lit(f"{fac}-X00001").alias("id_participant"), *[pl.lit("").alias(f) for f in flags]
+                ),  # nobody eligible
+                first.with_columns(
+                    pl.lit(f"{fac}-X00002").alias("id_participant"), pl.lit("01/01/2015").alias("date_naissance")
+                ),  # 10 at entry
+                first.with_columns(
+                    pl.lit(f"{fac}-X00003").alias("id_participant"), pl.lit("01/01/2011").alias("date_sortie")
+                ),  # exit before entry
+            ]
+        )
         rows = pl.concat([rows, bad])
         name = out / "participants" / f"{as_of.isoformat()}_{fac}_participants"
         if fac == "F4":
             _write_xlsx(name.with_suffix(".xlsx"), "participants", p_header, rows.rows())
         else:
-            _write_frame_csv(name.with_suffix(".csv"), p_header, rows, encoding="utf-8-sig" if fac in ("F1", "F9") else "cp1252")
+            _write_frame_csv(
+                name.with_suffix(".csv"), p_header, rows, encoding="utf-8-sig" if fac in ("F1", "F9") else "cp1252"
+            )
         files += 1
 
     # -- hours: monthly statements, one file per facilitator and year, and one later correction -------
-    h_header = ["Facilitateur", "Ref participant", "N° marché", "Période", "Nb heures", "Modalité", "SIRET employeur",
-                "Employeur", "Contrat"]
+    h_header = [
+        "Facilitateur",
+        "Ref participant",
+        "N° marché",
+        "Période",
+        "Nb heures",
+        "Modalité",
+        "SIRET employeur",
+        "Employeur",
+        "Contrat",
+    ]
     frame = heures.sort("mois", maintain_order=True)
-    as_text = [pl.col("facilitateur"), pl.col("id_participant"), pl.col("id_marche"), pl.col("mois").dt.strftime("%m/%Y"),
-               _fr_number_expr(pl.col("heures")), pl.col("modalite"), pl.col("employeur_siret"), pl.col("employeur_nom"),
-               pl.col("type_contrat")]
-    for (fac, year), group in frame.group_by(pl.col("facilitateur"), pl.col("mois").dt.year().alias("annee"),
-                                             maintain_order=True):
+    as_text = [
+        pl.col("facilitateur"),
+        pl.col("id_participant"),
+        pl.col("id_marche"),
+        pl.col("mois").dt.strftime("%m/%Y"),
+        _fr_number_expr(pl.col("heures")),
+        pl.col("modalite"),
+        pl.col("employeur_siret"),
+        pl.col("employeur_nom"),
+        pl.col("type_contrat"),
+    ]
+    for (fac, year), group in frame.group_by(
+        pl.col("facilitateur"), pl.col("mois").dt.year().alias("annee"), maintain_order=True
+    ):
         rows = group.select(as_text)
         first = rows.head(1)
-        rows = pl.concat([rows,
-                          first.with_columns(pl.lit("250").alias("heures")),  # more than a month can hold
-                          first.with_columns(pl.lit("BENEVOLAT").alias("modalite")),
-                          first.with_columns(pl.lit(f"{year}-TX-99999").alias("id_marche"))])  # contract not known yet
+        rows = pl.concat(
+            [
+                rows,
+                first.with_columns(pl.lit("250").alias("heures")),  # more than a month can hold
+                first.with_columns(pl.lit("BENEVOLAT").alias("modalite")),
+                first.with_columns(pl.lit(f"{year}-TX-99999").alias("id_marche")),
+            ]
+        )  # contract not known yet
         stamp = dt.date(year + 1, 1, 15) if year < as_of.year else as_of
         path = out / "heures" / f"{stamp.isoformat()}_{fac}_heures_{year}"
         if fac == "F5" and rows.height < XLSX_MAX_ROWS:
@@ -432,11 +894,16 @@ def _write_files(out: Path, rng, marches, participants, heures, as_of) -> DemoSu
     f1 = frame.filter(pl.col("facilitateur") == "F1")
     if f1.height:
         month = f1["mois"].sort()[f1.height // 2]
-        fix = f1.filter(pl.col("mois") == month).with_columns(pl.col("heures") * 0.9).select(
-            *as_text[:3], pl.col("mois").dt.strftime("%Y-%m"), *as_text[4:])
+        fix = (
+            f1.filter(pl.col("mois") == month)
+            .with_columns(pl.col("heures") * 0.9)
+            .select(*as_text[:3], pl.col("mois").dt.strftime("%Y-%m"), *as_text[4:])
+        )
         _write_frame_csv(out / "heures" / f"{as_of.isoformat()}_F1_rectificatif.csv", h_header, fix, encoding="utf-8")
         files += 1
-    return DemoSummary(out=out, files=files, marches=len(marches), heures=heures.height, participants=participants.height)
+    return DemoSummary(
+        out=out, files=files, marches=len(marches), heures=heures.height, participants=participants.height
+    )
 
 
 XLSX_MAX_ROWS = 1_000_000  # a sheet holds 1,048,576 rows: bigger statements are sent as CSV, as in real life
@@ -447,7 +914,9 @@ def _fr_number_expr(x: pl.Expr) -> pl.Expr:
     return x.round(1).cast(pl.String).str.replace(r"\.0$", "").str.replace(".", ",", literal=True)
 
 
-def _write_frame_csv(path: Path, header: list[str], rows: pl.DataFrame, encoding: str = "cp1252", delimiter: str = ";") -> None:
+def _write_frame_csv(
+    path: Path, header: list[str], rows: pl.DataFrame, encoding: str = "cp1252", delimiter: str = ";"
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     body = rows.write_csv(separator=delimiter, include_header=False, line_terminator="\r\n", quote_style="necessary")
     head = delimiter.join(header) + "\r\n"

@@ -19,29 +19,54 @@ import xlsxwriter
 from pipeline.extracts import COLUMNS
 
 SCHEMAS = {"marts": "Tables des analystes et des exports", "qualite": "Qualité des données"}
-TYPES = {"text": "texte", "code": "code", "cpv": "code CPV (8 chiffres, clé facultative)", "date": "date (jj/mm/aaaa)",
-         "month": "mois (mm/aaaa)", "amount": "montant en euros", "hours": "heures (décimales avec virgule)",
-         "integer": "nombre entier", "boolean": "oui / non", "checkbox": "x ou vide", "siret": "SIRET (14 chiffres)",
-         "insee": "code INSEE de commune (5 caractères)", "sexe": "F / M"}
+TYPES = {
+    "text": "texte",
+    "code": "code",
+    "cpv": "code CPV (8 chiffres, clé facultative)",
+    "date": "date (jj/mm/aaaa)",
+    "month": "mois (mm/aaaa)",
+    "amount": "montant en euros",
+    "hours": "heures (décimales avec virgule)",
+    "integer": "nombre entier",
+    "boolean": "oui / non",
+    "checkbox": "x ou vide",
+    "siret": "SIRET (14 chiffres)",
+    "insee": "code INSEE de commune (5 caractères)",
+    "sexe": "F / M",
+}
 
 
 def data_dictionary(warehouse: Path) -> str:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = con.execute(
             "select schema_name, table_name, coalesce(comment, '') from duckdb_tables() "
-            "where schema_name in ('marts', 'qualite') order by schema_name, table_name").fetchall()
+            "where schema_name in ('marts', 'qualite') order by schema_name, table_name"
+        ).fetchall()
         columns = con.execute(
             "select schema_name, table_name, column_name, data_type, coalesce(comment, '') from duckdb_columns() "
-            "where schema_name in ('marts', 'qualite') order by schema_name, table_name, column_index").fetchall()
-    out = ["# Dictionnaire des données", "",
-           "Généré depuis l'entrepôt publié par `clauses docs` : les descriptions sont celles des modèles dbt",
-           "(`dbt_project/models/**/*.yml`), à modifier là-bas seulement.", ""]
+            "where schema_name in ('marts', 'qualite') order by schema_name, table_name, column_index"
+        ).fetchall()
+    out = [
+        "# Dictionnaire des données",
+        "",
+        "Généré depuis l'entrepôt publié par `clauses docs` : les descriptions sont celles des modèles dbt",
+        "(`dbt_project/models/**/*.yml`), à modifier là-bas seulement.",
+        "",
+    ]
     for schema, title in SCHEMAS.items():
         out += [f"## Schéma `{schema}` : {title}", ""]
         for _, table, comment in (t for t in tables if t[0] == schema):
-            out += [f"### `{schema}.{table}`", "", _cell(comment) or "_(sans description)_", "",
-                    "| colonne | type | description |", "|---|---|---|"]
-            out += [f"| `{c}` | {dtype} | {_cell(text)} |" for s, t, c, dtype, text in columns if (s, t) == (schema, table)]
+            out += [
+                f"### `{schema}.{table}`",
+                "",
+                _cell(comment) or "_(sans description)_",
+                "",
+                "| colonne | type | description |",
+                "|---|---|---|",
+            ]
+            out += [
+                f"| `{c}` | {dtype} | {_cell(text)} |" for s, t, c, dtype, text in columns if (s, t) == (schema, table)
+            ]
             out.append("")
     return "\n".join(out)
 
@@ -85,10 +110,15 @@ def write_templates(folder: Path) -> list[Path]:
             data.set_column(0, len(headers) - 1, 22)
             data.freeze_panes(1, 0)
             help_sheet = book.add_worksheet("aide")
-            help_sheet.write_row(0, 0, ["colonne", "obligatoire", "type", "valeurs admises", "autres intitulés acceptés"], bold)
+            help_sheet.write_row(
+                0, 0, ["colonne", "obligatoire", "type", "valeurs admises", "autres intitulés acceptés"], bold
+            )
             for row, c in enumerate(columns, start=1):
-                help_sheet.write_row(row, 0, [c.name, "oui" if c.required else "non", TYPES[c.type], ", ".join(c.codes),
-                                              ", ".join(c.aliases)])
+                help_sheet.write_row(
+                    row,
+                    0,
+                    [c.name, "oui" if c.required else "non", TYPES[c.type], ", ".join(c.codes), ", ".join(c.aliases)],
+                )
             help_sheet.set_column(0, 4, 30)
         written.append(path)
     return written

@@ -21,32 +21,79 @@ from pipeline import confidentiality, labels
 from pipeline.warehouse import connect
 
 WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the Département has about 1,000)
-KPI_TABLES = ("kpi_annuel", "kpi_spaser", "kpi_modalites", "kpi_impact_heures", "kpi_territoire", "kpi_residence",
-              "marche_execution")
+KPI_TABLES = (
+    "kpi_annuel",
+    "kpi_spaser",
+    "kpi_modalites",
+    "kpi_impact_heures",
+    "kpi_territoire",
+    "kpi_residence",
+    "marche_execution",
+)
 
 THEMES = {
     "Marchés et clauses": (
-        ["nb_marches", "montant_marches_ht", "nb_marches_eligibles", "nb_marches_eligibles_avec_clause",
-         "taux_couverture_clause", "nb_marches_clause", "montant_marches_clause_ht", "nb_marches_clause_services",
-         "nb_marches_clause_prestations_intellectuelles", "nb_marches_critere_social", "part_marches_critere_social",
-         "nb_marches_reserves", "montant_marches_reserves_ht", "heures_prevues"],
+        [
+            "nb_marches",
+            "montant_marches_ht",
+            "nb_marches_eligibles",
+            "nb_marches_eligibles_avec_clause",
+            "taux_couverture_clause",
+            "nb_marches_clause",
+            "montant_marches_clause_ht",
+            "nb_marches_clause_services",
+            "nb_marches_clause_prestations_intellectuelles",
+            "nb_marches_critere_social",
+            "part_marches_critere_social",
+            "nb_marches_reserves",
+            "montant_marches_reserves_ht",
+            "heures_prevues",
+        ],
         "Par année de notification. Éligible : marché de travaux (BTP) d'au moins 200 000 € HT, pour lequel le "
         "Département impose la clause ; la cible du SPASER est une couverture de 100 %. Un marché publié en données "
-        "ouvertes sans information sur la clause compte dans les marchés notifiés, jamais dans les clauses."),
+        "ouvertes sans information sur la clause compte dans les marchés notifiés, jamais dans les clauses.",
+    ),
     "Heures et personnes": (
-        ["heures_realisees", "etp", "nb_participants", "nb_nouveaux_participants", "nb_employeurs", "nb_marches_actifs",
-         "taux_realisation_marches_acheves"],
+        [
+            "heures_realisees",
+            "etp",
+            "nb_participants",
+            "nb_nouveaux_participants",
+            "nb_employeurs",
+            "nb_marches_actifs",
+            "taux_realisation_marches_acheves",
+        ],
         "Par année du mois travaillé. Une personne suivie par deux facilitateurs compte une fois ; sur la période du "
-        "SPASER, les personnes sont comptées une fois sur toute la période. ETP : heures / 1 607."),
+        "SPASER, les personnes sont comptées une fois sur toute la période. ETP : heures / 1 607.",
+    ),
     "Publics": (
-        ["nb_participants", "part_femmes", "part_moins_26_ans", "part_50_ans_et_plus", "part_qpv", "part_brsa",
-         "part_deld", "part_rqth", "part_jeunes_sans_qualification"],
-        "Parmi les personnes ayant travaillé dans l'année, selon leur dernière fiche ; âges à l'entrée dans le parcours."),
+        [
+            "nb_participants",
+            "part_femmes",
+            "part_moins_26_ans",
+            "part_50_ans_et_plus",
+            "part_qpv",
+            "part_brsa",
+            "part_deld",
+            "part_rqth",
+            "part_jeunes_sans_qualification",
+        ],
+        "Parmi les personnes ayant travaillé dans l'année, selon leur dernière fiche ; âges à l'entrée dans le parcours.",
+    ),
     "Résultats": (
-        ["nb_sortants", "nb_sortants_en_attente", "nb_sortants_situation_connue", "taux_situation_connue",
-         "taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive", "taux_sorties_dynamiques"],
+        [
+            "nb_sortants",
+            "nb_sortants_en_attente",
+            "nb_sortants_situation_connue",
+            "taux_situation_connue",
+            "taux_emploi_durable",
+            "taux_emploi_transition",
+            "taux_sortie_positive",
+            "taux_sorties_dynamiques",
+        ],
         "Par année de sortie (cohorte), situation six mois après la sortie. Les sorties de moins de six mois sont "
-        "comptées à part. Les taux d'emploi sont calculés sur les sorties dont la situation est connue."),
+        "comptées à part. Les taux d'emploi sont calculés sur les sorties dont la situation est connue.",
+    ),
 }
 
 
@@ -61,17 +108,22 @@ class ExportData:
 
 def load(published_db: Path, as_of: dt.date) -> ExportData:
     with connect(published_db, read_only=True) as con:
+
         def frame(sql: str) -> pl.DataFrame:
             return pl.from_arrow(con.sql(sql).to_arrow_table())
+
         tables = {t: frame(f"select * from marts.{t}") for t in KPI_TABLES}
         return ExportData(
-            as_of=as_of, tables=tables,
+            as_of=as_of,
+            tables=tables,
             targets=frame("select annee, indicateur, cible from marts.objectifs_spaser"),
-            files=frame("select type_extrait, count(*) as fichiers, count(*) filter (where statut = 'REJETE') as rejetes, "
-                        "sum(lignes_lues) as lignes_lues, sum(lignes_chargees) as lignes_chargees, "
-                        "sum(lignes_quarantaine) as lignes_quarantaine, sum(lignes_en_attente) as lignes_en_attente, "
-                        "min(date_depot) as premier_depot, max(date_depot) as dernier_depot "
-                        "from qualite.qualite_fichiers group by 1 order by 1"),
+            files=frame(
+                "select type_extrait, count(*) as fichiers, count(*) filter (where statut = 'REJETE') as rejetes, "
+                "sum(lignes_lues) as lignes_lues, sum(lignes_chargees) as lignes_chargees, "
+                "sum(lignes_quarantaine) as lignes_quarantaine, sum(lignes_en_attente) as lignes_en_attente, "
+                "min(date_depot) as premier_depot, max(date_depot) as dernier_depot "
+                "from qualite.qualite_fichiers group by 1 order by 1"
+            ),
             synthese=frame("select * from qualite.qualite_synthese order by source, annee, champ"),
         )
 
@@ -87,7 +139,9 @@ def write_tables(data: ExportData, folder: Path, threshold: int) -> None:
         masked.with_columns(hidden).write_parquet(folder / f"{name}.parquet")
         text = masked.with_columns(pl.all().cast(pl.String))
         for column, mask in confidentiality.masked_cells(frame, threshold).items():
-            text = text.with_columns(pl.when(mask).then(pl.lit(confidentiality.SECRET)).otherwise(pl.col(column)).alias(column))
+            text = text.with_columns(
+                pl.when(mask).then(pl.lit(confidentiality.SECRET)).otherwise(pl.col(column)).alias(column)
+            )
         text = text.with_columns(confidentiality.safe_text_expr(c) for c in text.columns)
         # UTF-8 with BOM and `;`, so that Excel in French opens it as it is.
         (folder / f"{name}.csv").write_bytes(b"\xef\xbb\xbf" + text.write_csv(separator=";").encode("utf-8"))
@@ -101,7 +155,9 @@ class Workbook:
         self.fmt = {
             "title": b.add_format({"bold": True, "font_size": 16, "font_color": "#1f3864"}),
             "subtitle": b.add_format({"bold": True, "font_size": 12, "font_color": "#1f3864"}),
-            "header": b.add_format({"bold": True, "bg_color": "#d9e2f3", "border": 1, "text_wrap": True, "valign": "top"}),
+            "header": b.add_format(
+                {"bold": True, "bg_color": "#d9e2f3", "border": 1, "text_wrap": True, "valign": "top"}
+            ),
             "note": b.add_format({"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"}),
             "text": b.add_format({"border": 1, "text_wrap": True, "valign": "top"}),
             "count": b.add_format({"num_format": "#,##0", "border": 1}),
@@ -132,7 +188,9 @@ class Workbook:
         ws.set_row(row, 15 * (1 + len(text) // 110))
         return row + 2
 
-    def table(self, ws, row: int, frame: pl.DataFrame, columns: list[str], threshold: int, title: str, definition: str) -> int:
+    def table(
+        self, ws, row: int, frame: pl.DataFrame, columns: list[str], threshold: int, title: str, definition: str
+    ) -> int:
         ws.write_string(row, 0, title, self.fmt["subtitle"])
         row += 1
         masks = confidentiality.masked_cells(frame, threshold)
@@ -145,11 +203,15 @@ class Workbook:
                 self.cell(ws, row + 1 + i, c, value, kinds[c], hidden[c] is not None and bool(hidden[c][i]))
         return self.note(ws, row + frame.height + 1, definition, max(len(columns) - 1, 6))
 
-    def indicators(self, ws, row: int, data: ExportData, columns: list[str], threshold: int, title: str,
-                   definition: str) -> int:
+    def indicators(
+        self, ws, row: int, data: ExportData, columns: list[str], threshold: int, title: str, definition: str
+    ) -> int:
         """Indicators as rows, years then the SPASER period as columns, and the target where one is set."""
         annuel, spaser = data.tables["kpi_annuel"], data.tables["kpi_spaser"]
-        masks_y, masks_s = confidentiality.masked_cells(annuel, threshold), confidentiality.masked_cells(spaser, threshold)
+        masks_y, masks_s = (
+            confidentiality.masked_cells(annuel, threshold),
+            confidentiality.masked_cells(spaser, threshold),
+        )
         years = annuel["annee"].to_list()
         targets = {(a, i): c for a, i, c in data.targets.iter_rows()}
         ws.write_string(row, 0, title, self.fmt["subtitle"])
@@ -192,18 +254,36 @@ def write_workbook(data: ExportData, path: Path, threshold: int) -> None:
     cover.write_string(0, 0, "Clause sociale d'insertion — indicateurs du SPASER 2023-2026", wb.fmt["title"])
     cover.write_string(1, 0, "Département des Bouches-du-Rhône", wb.fmt["subtitle"])
     cover.write_string(3, 0, "Données arrêtées au", wb.fmt["header"])
-    cover.write_datetime(3, 1, dt.datetime.combine(data.as_of, dt.time()), wb.book.add_format({"num_format": "dd/mm/yyyy", "bold": True}))
+    cover.write_datetime(
+        3, 1, dt.datetime.combine(data.as_of, dt.time()), wb.book.add_format({"num_format": "dd/mm/yyyy", "bold": True})
+    )
     cover.write_string(5, 0, "Sources", wb.fmt["subtitle"])
     row = 6
-    for c, h in enumerate(["Extraction", "Fichiers", "Rejetés", "Lignes lues", "Chargées", "En quarantaine", "En attente",
-                           "Premier dépôt", "Dernier dépôt"]):
+    for c, h in enumerate(
+        [
+            "Extraction",
+            "Fichiers",
+            "Rejetés",
+            "Lignes lues",
+            "Chargées",
+            "En quarantaine",
+            "En attente",
+            "Premier dépôt",
+            "Dernier dépôt",
+        ]
+    ):
         cover.write_string(row, c, h, wb.fmt["header"])
-    names = {"marches": "Marchés (commande publique, DECP)", "heures": "Heures d'insertion (facilitateurs)",
-             "participants": "Participants (facilitateurs)"}
+    names = {
+        "marches": "Marchés (commande publique, DECP)",
+        "heures": "Heures d'insertion (facilitateurs)",
+        "participants": "Participants (facilitateurs)",
+    }
     for r, rec in enumerate(data.files.iter_rows(named=True), start=row + 1):
         wb.cell(cover, r, 0, names.get(rec["type_extrait"], rec["type_extrait"]), "text")
-        for c, k in enumerate(["fichiers", "rejetes", "lignes_lues", "lignes_chargees", "lignes_quarantaine",
-                               "lignes_en_attente"], start=1):
+        for c, k in enumerate(
+            ["fichiers", "rejetes", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente"],
+            start=1,
+        ):
             wb.cell(cover, r, c, rec[k], "count")
         wb.cell(cover, r, 7, rec["premier_depot"], "date")
         wb.cell(cover, r, 8, rec["dernier_depot"], "date")
@@ -229,55 +309,131 @@ def write_workbook(data: ExportData, path: Path, threshold: int) -> None:
         ws.set_column(1, 12, 14)
         r = wb.indicators(ws, 0, data, columns, threshold, theme, definition)
         if theme == "Heures et personnes":
-            wb.table(ws, r, data.tables["kpi_modalites"], ["annee", "libelle_modalite", "heures", "part_heures"], threshold,
-                     "Heures par modalité de réalisation", "Part des heures de l'année réalisées par chaque modalité.")
+            wb.table(
+                ws,
+                r,
+                data.tables["kpi_modalites"],
+                ["annee", "libelle_modalite", "heures", "part_heures"],
+                threshold,
+                "Heures par modalité de réalisation",
+                "Part des heures de l'année réalisées par chaque modalité.",
+            )
         if theme == "Résultats":
             impact = data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES")
-            wb.table(ws, r, impact, ["tranche_heures", "nb_sortants", "nb_sortants_situation_connue", "taux_emploi_durable",
-                                     "taux_emploi_transition", "taux_sortie_positive", "taux_sorties_dynamiques"], threshold,
-                     "Résultats selon les heures travaillées",
-                     "Toutes les sorties observables, selon le total d'heures du parcours sur toute sa durée : "
-                     "les résultats croissent-ils avec les heures travaillées ?")
+            wb.table(
+                ws,
+                r,
+                impact,
+                [
+                    "tranche_heures",
+                    "nb_sortants",
+                    "nb_sortants_situation_connue",
+                    "taux_emploi_durable",
+                    "taux_emploi_transition",
+                    "taux_sortie_positive",
+                    "taux_sorties_dynamiques",
+                ],
+                threshold,
+                "Résultats selon les heures travaillées",
+                "Toutes les sorties observables, selon le total d'heures du parcours sur toute sa durée : "
+                "les résultats croissent-ils avec les heures travaillées ?",
+            )
 
     ws = wb.book.add_worksheet("Territoires")
     ws.set_column(0, 3, 22)
     ws.set_column(4, 16, 14)
     territoire = data.tables["kpi_territoire"]
-    r = wb.table(ws, 0, territoire, ["annee", "facilitateur", "structure", "territoire", "heures_realisees", "etp",
-                                     "nb_participants", "nb_employeurs", "nb_marches_clause", "nb_sortants",
-                                     "taux_sorties_dynamiques"], threshold, "Par facilitateur",
-                 "Heures déclarées par chaque facilitateur, personnes suivies (une personne suivie par deux facilitateurs "
-                 "compte dans chacun), marchés avec clause suivis (année de notification), résultats de ses parcours.")
-    wb.table(ws, r, data.tables["kpi_residence"], ["annee", "territoire_residence", "nb_participants", "heures_realisees",
-                                                   "part_participants"], threshold, "Par territoire de résidence",
-             "Personnes ayant travaillé dans l'année selon leur commune de résidence ; « territoire non couvert » : "
-             "communes sans facilitateur ; « hors département » : commune absente du référentiel.")
+    r = wb.table(
+        ws,
+        0,
+        territoire,
+        [
+            "annee",
+            "facilitateur",
+            "structure",
+            "territoire",
+            "heures_realisees",
+            "etp",
+            "nb_participants",
+            "nb_employeurs",
+            "nb_marches_clause",
+            "nb_sortants",
+            "taux_sorties_dynamiques",
+        ],
+        threshold,
+        "Par facilitateur",
+        "Heures déclarées par chaque facilitateur, personnes suivies (une personne suivie par deux facilitateurs "
+        "compte dans chacun), marchés avec clause suivis (année de notification), résultats de ses parcours.",
+    )
+    wb.table(
+        ws,
+        r,
+        data.tables["kpi_residence"],
+        ["annee", "territoire_residence", "nb_participants", "heures_realisees", "part_participants"],
+        threshold,
+        "Par territoire de résidence",
+        "Personnes ayant travaillé dans l'année selon leur commune de résidence ; « territoire non couvert » : "
+        "communes sans facilitateur ; « hors département » : commune absente du référentiel.",
+    )
 
     ws = wb.book.add_worksheet("Exécution des marchés")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 50)
     ws.set_column(2, 10, 16)
     execution = data.tables["marche_execution"].sort(["statut", "date_fin"], nulls_last=True)
-    definition = ("Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de "
-                  "fin (notification + durée) est passée à la date d'arrêté.")
+    definition = (
+        "Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de "
+        "fin (notification + durée) est passée à la date d'arrêté."
+    )
     if execution.height > WORKBOOK_MAX_CONTRACTS:  # a region or the country: the full list is in the CSV
-        definition += (f" Seuls les {WORKBOOK_MAX_CONTRACTS:,} premiers marchés (sur {execution.height:,}) sont listés "
-                       "ici ; la liste complète est dans marche_execution.csv.").replace(",", "\u202f")
+        definition += (
+            f" Seuls les {WORKBOOK_MAX_CONTRACTS:,} premiers marchés (sur {execution.height:,}) sont listés "
+            "ici ; la liste complète est dans marche_execution.csv."
+        ).replace(",", "\u202f")
         execution = execution.head(WORKBOOK_MAX_CONTRACTS)
-    wb.table(ws, 0, execution, ["id_marche", "objet", "famille", "facilitateur", "date_notification", "date_fin",
-                                "heures_prevues", "heures_realisees", "taux_realisation", "statut"], threshold,
-             "Marchés avec clause", definition)
+    wb.table(
+        ws,
+        0,
+        execution,
+        [
+            "id_marche",
+            "objet",
+            "famille",
+            "facilitateur",
+            "date_notification",
+            "date_fin",
+            "heures_prevues",
+            "heures_realisees",
+            "taux_realisation",
+            "statut",
+        ],
+        threshold,
+        "Marchés avec clause",
+        definition,
+    )
 
     ws = wb.book.add_worksheet("Qualité des données")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 10, 16)
-    r = wb.table(ws, 0, data.files, ["type_extrait", "lignes_lues", "lignes_chargees", "lignes_quarantaine",
-                                     "lignes_en_attente"], threshold, "Lignes reçues",
-                 "Pour chaque extraction : lignes lues = chargées + en quarantaine + en attente. Les lignes en attente "
-                 "(heures dont le marché ou la personne n'est pas encore connu) seront chargées à leur arrivée.")
-    wb.table(ws, r, data.synthese, ["source", "annee", "champ", "nb_attendus", "nb_renseignes", "taux_completude"],
-             threshold, "Complétude des champs", "Part des lignes où le champ nécessaire aux indicateurs est renseigné : "
-             "l'objectif de collecte du SPASER.")
+    r = wb.table(
+        ws,
+        0,
+        data.files,
+        ["type_extrait", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente"],
+        threshold,
+        "Lignes reçues",
+        "Pour chaque extraction : lignes lues = chargées + en quarantaine + en attente. Les lignes en attente "
+        "(heures dont le marché ou la personne n'est pas encore connu) seront chargées à leur arrivée.",
+    )
+    wb.table(
+        ws,
+        r,
+        data.synthese,
+        ["source", "annee", "champ", "nb_attendus", "nb_renseignes", "taux_completude"],
+        threshold,
+        "Complétude des champs",
+        "Part des lignes où le champ nécessaire aux indicateurs est renseigné : l'objectif de collecte du SPASER.",
+    )
     wb.close()
 
 

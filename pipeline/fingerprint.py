@@ -14,8 +14,15 @@ from pipeline.extracts import KINDS
 from pipeline.settings import PROJECT_ROOT, Settings
 
 # The code that turns raw files into figures: a change to any of it rebuilds everything.
-CODE_PATHS = ("pipeline", "assets", "dbt_project/models", "dbt_project/macros", "dbt_project/seeds",
-              "dbt_project/tests", "dbt_project/dbt_project.yml")
+CODE_PATHS = (
+    "pipeline",
+    "assets",
+    "dbt_project/models",
+    "dbt_project/macros",
+    "dbt_project/seeds",
+    "dbt_project/tests",
+    "dbt_project/dbt_project.yml",
+)
 
 _FILE_MEMO: dict[tuple[str, int, int], str] = {}
 
@@ -42,7 +49,11 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for root in CODE_PATHS:
         base = PROJECT_ROOT / root
-        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        files = (
+            [base]
+            if base.is_file()
+            else sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        )
         for path in files:
             digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -50,7 +61,9 @@ def code_fingerprint() -> str:
 
 def settings_fingerprint(settings: Settings) -> str:
     """The settings every figure depends on (the key changes the pseudonyms, the as-of date the exits)."""
-    return fingerprint(code_fingerprint(), settings.as_of, settings.pseudonym_key, settings.secret_min, settings.heures_etp)
+    return fingerprint(
+        code_fingerprint(), settings.as_of, settings.pseudonym_key, settings.secret_min, settings.heures_etp
+    )
 
 
 def build_fingerprint(settings: Settings, landing: dict[str, str]) -> str:

@@ -20,11 +20,25 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 # Usual spellings of codes that mean one of ours.
 CODE_ALIASES = {
-    "modalite": {"ETTI": "INTERIM_INSERTION", "INTERIM": "INTERIM_INSERTION", "AI": "MISE_A_DISPOSITION",
-                 "GEIQ": "MISE_A_DISPOSITION", "EMBAUCHE": "EMBAUCHE_DIRECTE"},
+    "modalite": {
+        "ETTI": "INTERIM_INSERTION",
+        "INTERIM": "INTERIM_INSERTION",
+        "AI": "MISE_A_DISPOSITION",
+        "GEIQ": "MISE_A_DISPOSITION",
+        "EMBAUCHE": "EMBAUCHE_DIRECTE",
+    },
     "marche_reserve": {"NON_RESERVE": "NON", "EA": "EA_ESAT", "ESAT": "EA_ESAT", "OUI": "RESERVE_NON_PRECISE"},
-    "niveau_formation": {"5": "5_PLUS", "5_ET_PLUS": "5_PLUS", "5PLUS": "5_PLUS", "INFRA3": "INFRA_3",
-                         "INFRA_BAC": "INFRA_3", "CAP_BEP": "3", "BAC": "4", "NIVEAU_3": "3", "NIVEAU_4": "4"},
+    "niveau_formation": {
+        "5": "5_PLUS",
+        "5_ET_PLUS": "5_PLUS",
+        "5PLUS": "5_PLUS",
+        "INFRA3": "INFRA_3",
+        "INFRA_BAC": "INFRA_3",
+        "CAP_BEP": "3",
+        "BAC": "4",
+        "NIVEAU_3": "3",
+        "NIVEAU_4": "4",
+    },
     "situation_6_mois": {"": "INCONNU", "NON_CONNUE": "INCONNU", "INCONNUE": "INCONNU"},
     "facilitateur": {f"F_{i}": f"F{i}" for i in range(1, 10)},
 }
@@ -52,8 +66,12 @@ def month(expr: pl.Expr) -> pl.Expr:
     """yyyy-mm, mm/yyyy, or any date (its month): the first day of the month."""
     text = expr.str.strip_chars()
     return pl.coalesce(
-        pl.when(text.str.contains(r"^\d{4}-\d{1,2}$")).then((text + "-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False)),
-        pl.when(text.str.contains(r"^\d{1,2}/\d{4}$")).then(("01/" + text).str.strptime(pl.Date, "%d/%m/%Y", strict=False)),
+        pl.when(text.str.contains(r"^\d{4}-\d{1,2}$")).then(
+            (text + "-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        ),
+        pl.when(text.str.contains(r"^\d{1,2}/\d{4}$")).then(
+            ("01/" + text).str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+        ),
         date(expr).dt.truncate("1mo"),
     )
 
@@ -72,8 +90,12 @@ def insee(expr: pl.Expr) -> pl.Expr:
 
 def sexe(expr: pl.Expr) -> pl.Expr:
     word = expr.str.strip_chars().str.to_lowercase()
-    return pl.when(word.is_in(["f", "femme", "feminin", "féminin"])).then(pl.lit("F")).when(
-        word.is_in(["m", "h", "homme", "masculin"])).then(pl.lit("M"))
+    return (
+        pl.when(word.is_in(["f", "femme", "feminin", "féminin"]))
+        .then(pl.lit("F"))
+        .when(word.is_in(["m", "h", "homme", "masculin"]))
+        .then(pl.lit("M"))
+    )
 
 
 def siret_digits(expr: pl.Expr) -> pl.Expr:

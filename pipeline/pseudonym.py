@@ -58,9 +58,12 @@ def _hmac_column(messages: pl.Series, key: str) -> pl.Series:
     uniques = messages.drop_nulls().unique().rename("message").to_frame()  # noqa: F841 - read by DuckDB
     inner, outer = _hmac_pads(key)
     with duckdb.connect() as con:
-        digests = pl.from_arrow(con.sql(
-            "select message, sha256($outer || unhex(sha256($inner || encode(message)))) as digest from uniques",
-            params={"inner": inner, "outer": outer}).to_arrow_table())
+        digests = pl.from_arrow(
+            con.sql(
+                "select message, sha256($outer || unhex(sha256($inner || encode(message)))) as digest from uniques",
+                params={"inner": inner, "outer": outer},
+            ).to_arrow_table()
+        )
     return messages.replace_strict(digests["message"], digests["digest"], default=None, return_dtype=pl.String)
 
 
@@ -71,15 +74,30 @@ def _normalised(column: pl.Series) -> pl.Series:
 
 def add_parcours_id(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     """Replace (facilitateur, id_participant) by its pseudonym."""
-    messages = frame.select(pl.when(pl.col("facilitateur").is_not_null() & pl.col("id_participant").is_not_null()).then(
-        pl.concat_str(pl.lit("parcours"), "facilitateur", pl.col("id_participant").str.strip_chars().str.to_uppercase(),
-                      separator="|"))).to_series()
+    messages = frame.select(
+        pl.when(pl.col("facilitateur").is_not_null() & pl.col("id_participant").is_not_null()).then(
+            pl.concat_str(
+                pl.lit("parcours"),
+                "facilitateur",
+                pl.col("id_participant").str.strip_chars().str.to_uppercase(),
+                separator="|",
+            )
+        )
+    ).to_series()
     return frame.with_columns(_hmac_column(messages, key).alias("parcours_id")).drop("id_participant")
 
 
 def add_personne_id(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     """Build personne_id from nom, prenom, date_naissance, then drop nom and prenom."""
-    messages = pl.DataFrame([_normalised(frame["nom"]), _normalised(frame["prenom"]),
-                             frame["date_naissance"].dt.strftime("%Y-%m-%d").fill_null("")]).select(
-        pl.concat_str(pl.all(), separator="|")).to_series()
+    messages = (
+        pl.DataFrame(
+            [
+                _normalised(frame["nom"]),
+                _normalised(frame["prenom"]),
+                frame["date_naissance"].dt.strftime("%Y-%m-%d").fill_null(""),
+            ]
+        )
+        .select(pl.concat_str(pl.all(), separator="|"))
+        .to_series()
+    )
     return frame.with_columns(_hmac_column(messages, key).alias("personne_id")).drop("nom", "prenom")

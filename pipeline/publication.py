@@ -18,16 +18,19 @@ def blocking_checks(candidate_db: Path) -> dict[str, int]:
         # (a view would point at the build's catalog name and break once published).
         stray = con.execute(
             f"select schema_name || '.' || table_name from duckdb_tables() where schema_name not in ({schemas}) "
-            "union all select schema_name || '.' || view_name from duckdb_views() where not internal").fetchall()
+            "union all select schema_name || '.' || view_name from duckdb_views() where not internal"
+        ).fetchall()
         if stray:
             raise PublishError(f"objet hors des tables publiées dans l'entrepôt candidat : {stray[0][0]}")
-        version = con.execute("select tags['storage_version'] from duckdb_databases() "
-                              "where database_name = current_database()").fetchone()[0]
+        version = con.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
+        ).fetchone()[0]
         if version and not version.startswith("v1."):
             raise PublishError(f"format de stockage {version} : illisible par les clients DuckDB 1.4")
         unbalanced = con.execute(
             "select count(*) from qualite.qualite_fichiers "
-            "where lignes_lues <> lignes_chargees + lignes_quarantaine + lignes_en_attente").fetchone()[0]
+            "where lignes_lues <> lignes_chargees + lignes_quarantaine + lignes_en_attente"
+        ).fetchone()[0]
         if unbalanced:
             raise PublishError(f"{unbalanced} fichier(s) dont les lignes ne se réconcilient pas")
         personal = con.execute(
@@ -36,8 +39,13 @@ def blocking_checks(candidate_db: Path) -> dict[str, int]:
         ).fetchall()
         if personal:
             raise PublishError(f"colonne personnelle dans l'entrepôt : {personal[0][0]}")
-        missing = [t for t in ("kpi_annuel", "kpi_spaser") if not con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?", [t]).fetchone()[0]]
+        missing = [
+            t
+            for t in ("kpi_annuel", "kpi_spaser")
+            if not con.execute(
+                "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?", [t]
+            ).fetchone()[0]
+        ]
         if missing:
             raise PublishError(f"table absente de la construction : marts.{missing[0]}")
         return {

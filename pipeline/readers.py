@@ -212,7 +212,9 @@ def read_extract(path: Path, kind: str) -> RawTable:
         return read_xlsx(data, kind)
     if fmt in ("json", "xml"):
         if kind != "marches":
-            raise FileRejected(f"fichier {fmt.upper()} : seuls les fichiers DECP de marches/ peuvent être en {fmt.upper()}")
+            raise FileRejected(
+                f"fichier {fmt.upper()} : seuls les fichiers DECP de marches/ peuvent être en {fmt.upper()}"
+            )
         from pipeline.decp import read_decp
 
         return read_decp(data, fmt)

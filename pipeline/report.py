@@ -16,15 +16,35 @@ from pygal.style import Style
 from pipeline import confidentiality, labels
 
 TEMPLATES = Path(__file__).with_name("templates")
-STYLE = Style(background="white", plot_background="white", foreground="#333", foreground_strong="#1f3864",
-              foreground_subtle="#999", colors=("#1f5fa8", "#e07b39", "#3a9a5b", "#b0b0b0", "#7b4fa0"),
-              font_family="sans-serif", title_font_size=16, label_font_size=12, major_label_font_size=12,
-              legend_font_size=12, value_font_size=11)
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#333",
+    foreground_strong="#1f3864",
+    foreground_subtle="#999",
+    colors=("#1f5fa8", "#e07b39", "#3a9a5b", "#b0b0b0", "#7b4fa0"),
+    font_family="sans-serif",
+    title_font_size=16,
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=12,
+    value_font_size=11,
+)
 
 
 def _chart(kind, title: str, **options) -> pygal.Graph:
-    return kind(title=title, style=STYLE, js=[], disable_xml_declaration=True, width=760, height=360,
-                legend_at_bottom=True, print_values=False, explicit_size=False, **options)
+    return kind(
+        title=title,
+        style=STYLE,
+        js=[],
+        disable_xml_declaration=True,
+        width=760,
+        height=360,
+        legend_at_bottom=True,
+        print_values=False,
+        explicit_size=False,
+        **options,
+    )
 
 
 def _svg(chart: pygal.Graph) -> str:
@@ -45,50 +65,95 @@ def charts(data, threshold: int) -> list[dict]:
     years = [str(y) for y in annuel["annee"].to_list()]
     out = []
 
-    c = _chart(pygal.Bar, "Heures d'insertion et personnes par année", secondary_range=(0, max(
-        [v or 0 for v in annuel["nb_participants"].to_list()] + [1]) * 1.2), value_formatter=lambda v: _fr(v, "hours"))
+    c = _chart(
+        pygal.Bar,
+        "Heures d'insertion et personnes par année",
+        secondary_range=(0, max([v or 0 for v in annuel["nb_participants"].to_list()] + [1]) * 1.2),
+        value_formatter=lambda v: _fr(v, "hours"),
+    )
     c.x_labels = years
     c.add("Heures réalisées", annuel["heures_realisees"].to_list())
     c.add("Personnes", annuel["nb_participants"].to_list(), secondary=True)
-    out.append({"titre": "Heures et personnes", "svg": _svg(c),
-                "note": "Heures par année du mois travaillé ; personnes distinctes ayant travaillé dans l'année (axe de droite)."})
+    out.append(
+        {
+            "titre": "Heures et personnes",
+            "svg": _svg(c),
+            "note": "Heures par année du mois travaillé ; personnes distinctes ayant travaillé dans l'année (axe de droite).",
+        }
+    )
 
     targets = {a: v for a, i, v in data.targets.iter_rows() if i == "taux_couverture_clause"}
-    c = _chart(pygal.Bar, "Couverture des marchés éligibles par la clause", range=(0, 1.05),
-               value_formatter=lambda v: _fr(v, "rate"))
+    c = _chart(
+        pygal.Bar,
+        "Couverture des marchés éligibles par la clause",
+        range=(0, 1.05),
+        value_formatter=lambda v: _fr(v, "rate"),
+    )
     c.x_labels = years
     c.add("Taux de couverture", annuel["taux_couverture_clause"].to_list())
     c.add("Cible SPASER (100 %)", [targets.get(int(y), 1.0) for y in years], stroke_style={"dasharray": "6,4"})
-    out.append({"titre": "Couverture des marchés éligibles", "svg": _svg(c),
-                "note": "Marchés de travaux d'au moins 200 000 € HT : part de ceux qui portent une clause d'insertion."})
+    out.append(
+        {
+            "titre": "Couverture des marchés éligibles",
+            "svg": _svg(c),
+            "note": "Marchés de travaux d'au moins 200 000 € HT : part de ceux qui portent une clause d'insertion.",
+        }
+    )
 
-    c = _chart(pygal.StackedBar, "Situation six mois après la sortie, par année de sortie", range=(0, 1),
-               value_formatter=lambda v: _fr(v, "rate"))
+    c = _chart(
+        pygal.StackedBar,
+        "Situation six mois après la sortie, par année de sortie",
+        range=(0, 1),
+        value_formatter=lambda v: _fr(v, "rate"),
+    )
     c.x_labels = years
     for column in ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive"):
         c.add(labels.label(column), annuel[column].to_list())
-    out.append({"titre": "Résultats par cohorte de sortie", "svg": _svg(c),
-                "note": "Parmi les sorties de plus de six mois dont la situation est connue."})
+    out.append(
+        {
+            "titre": "Résultats par cohorte de sortie",
+            "svg": _svg(c),
+            "note": "Parmi les sorties de plus de six mois dont la situation est connue.",
+        }
+    )
 
-    impact = _masked(data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES")
-                     .sort("ordre_tranche"), threshold)
-    c = _chart(pygal.Bar, "Résultats selon les heures travaillées dans le parcours", range=(0, 1),
-               value_formatter=lambda v: _fr(v, "rate"))
+    impact = _masked(
+        data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES").sort("ordre_tranche"), threshold
+    )
+    c = _chart(
+        pygal.Bar,
+        "Résultats selon les heures travaillées dans le parcours",
+        range=(0, 1),
+        value_formatter=lambda v: _fr(v, "rate"),
+    )
     c.x_labels = impact["tranche_heures"].to_list()
     c.add("Emploi durable", impact["taux_emploi_durable"].to_list())
     c.add("Sorties dynamiques", impact["taux_sorties_dynamiques"].to_list())
-    out.append({"titre": "Résultats selon les heures", "svg": _svg(c),
-                "note": "Toutes les sorties observables, selon le total d'heures du parcours."})
+    out.append(
+        {
+            "titre": "Résultats selon les heures",
+            "svg": _svg(c),
+            "note": "Toutes les sorties observables, selon le total d'heures du parcours.",
+        }
+    )
 
     territoire = data.tables["kpi_territoire"]
     last = territoire["annee"].max()
     current = territoire.filter(pl.col("annee") == last).sort("heures_realisees", descending=True)
-    c = _chart(pygal.HorizontalBar, f"Heures par territoire de facilitateur en {last}",
-               value_formatter=lambda v: _fr(v, "hours"))
+    c = _chart(
+        pygal.HorizontalBar,
+        f"Heures par territoire de facilitateur en {last}",
+        value_formatter=lambda v: _fr(v, "hours"),
+    )
     for record in current.iter_rows(named=True):
         c.add(f"{record['facilitateur']} · {record['structure']}", [record["heures_realisees"]])
-    out.append({"titre": "Heures par territoire", "svg": _svg(c),
-                "note": "Heures déclarées par chaque facilitateur dans l'année."})
+    out.append(
+        {
+            "titre": "Heures par territoire",
+            "svg": _svg(c),
+            "note": "Heures déclarées par chaque facilitateur dans l'année.",
+        }
+    )
     return out
 
 
@@ -97,11 +162,25 @@ def headline(data, threshold: int) -> list[dict]:
     if spaser.height == 0:
         return []
     row = spaser.row(0, named=True)
-    items = ["heures_realisees", "etp", "nb_participants", "nb_marches_clause", "taux_couverture_clause",
-             "taux_sorties_dynamiques", "taux_emploi_durable", "taux_situation_connue"]
-    return [{"libelle": labels.label(c), "valeur": confidentiality.SECRET if row[c] is None and c in
-             confidentiality.masked_cells(data.tables["kpi_spaser"], threshold) else _fr(row[c], labels.kind(c))}
-            for c in items]
+    items = [
+        "heures_realisees",
+        "etp",
+        "nb_participants",
+        "nb_marches_clause",
+        "taux_couverture_clause",
+        "taux_sorties_dynamiques",
+        "taux_emploi_durable",
+        "taux_situation_connue",
+    ]
+    return [
+        {
+            "libelle": labels.label(c),
+            "valeur": confidentiality.SECRET
+            if row[c] is None and c in confidentiality.masked_cells(data.tables["kpi_spaser"], threshold)
+            else _fr(row[c], labels.kind(c)),
+        }
+        for c in items
+    ]
 
 
 def write_report(data, path: Path, threshold: int) -> None:

@@ -11,8 +11,16 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
-from pipeline.extracts import (ELIGIBILITES, FACILITATEURS, FAMILLE_SECTEUR, MARCHE_RESERVE, MODALITES,
-                               NIVEAUX_FORMATION, SITUATIONS_6_MOIS, TYPES_CONTRAT)
+from pipeline.extracts import (
+    ELIGIBILITES,
+    FACILITATEURS,
+    FAMILLE_SECTEUR,
+    MARCHE_RESERVE,
+    MODALITES,
+    NIVEAUX_FORMATION,
+    SITUATIONS_6_MOIS,
+    TYPES_CONTRAT,
+)
 
 MIN_DATE = dt.date(2010, 1, 1)
 MIN_DATE_ENTREE = dt.date(2000, 1, 1)
@@ -21,11 +29,12 @@ MAX_TEXT = 10_000  # a longer cell is a paste accident, not a contract title
 
 def age_at(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
     """Age in whole years on `day`."""
+
     def month_day(d: pl.Expr) -> pl.Expr:
         return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)  # Int8 would overflow
 
     before_birthday = month_day(day) < month_day(birth)
-    return (day.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32))
+    return day.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
 
 
 def _rule(rule: str, column: str, expr_builder) -> pa.Check:
@@ -60,13 +69,25 @@ def marches_schema(as_of: dt.date) -> pa.DataFrameSchema:
             _rule("HORS_LIMITES", "date_notification", lambda: (pl.col("date_notification") >= MIN_DATE) | from_decp),
             _rule("OBLIGATOIRE", "clause_insertion", lambda: pl.col("clause_insertion").is_not_null() | from_decp),
             _rule("OBLIGATOIRE", "titulaire_nom", lambda: pl.col("titulaire_nom").is_not_null() | from_decp),
-            _rule("OBLIGATOIRE", "titulaire_siret",
-                  lambda: pl.col("titulaire_siret").is_not_null()
-                  | (from_decp & pl.col("titulaire_id").is_not_null() & (pl.col("titulaire_type_id") != "SIRET"))),
-            _rule("HEURES_PREVUES_SANS_CLAUSE_OU_ABSENTES", "heures_insertion_prevues",
-                  lambda: pl.when(pl.col("clause_insertion") & ~from_decp).then(pl.col("heures_insertion_prevues").is_not_null())
-                  .when(pl.col("clause_insertion").not_()).then(pl.col("heures_insertion_prevues").is_null())
-                  .otherwise(True)),
+            _rule(
+                "OBLIGATOIRE",
+                "titulaire_siret",
+                lambda: (
+                    pl.col("titulaire_siret").is_not_null()
+                    | (from_decp & pl.col("titulaire_id").is_not_null() & (pl.col("titulaire_type_id") != "SIRET"))
+                ),
+            ),
+            _rule(
+                "HEURES_PREVUES_SANS_CLAUSE_OU_ABSENTES",
+                "heures_insertion_prevues",
+                lambda: (
+                    pl.when(pl.col("clause_insertion") & ~from_decp)
+                    .then(pl.col("heures_insertion_prevues").is_not_null())
+                    .when(pl.col("clause_insertion").not_())
+                    .then(pl.col("heures_insertion_prevues").is_null())
+                    .otherwise(True)
+                ),
+            ),
             *_text_length(["id_marche", "objet", "titulaire_nom", "procedure"]),
         ],
         strict=False,

@@ -121,14 +121,16 @@ def load_settings() -> Settings:
     if heures_etp <= 0:
         raise SettingsError("CLAUSES_HEURES_ETP doit être positif")
     if not MEMORY_SIZE.match(v["CLAUSES_DBT_MEMORY"].strip()):
-        raise SettingsError(f"CLAUSES_DBT_MEMORY={v['CLAUSES_DBT_MEMORY']!r} : une taille est attendue (2.5GB, 800MB...)")
+        raise SettingsError(
+            f"CLAUSES_DBT_MEMORY={v['CLAUSES_DBT_MEMORY']!r} : une taille est attendue (2.5GB, 800MB...)"
+        )
     key = v["CLAUSES_PSEUDONYM_KEY"]
     if not key:
         global _warned_demo_key
         if not _warned_demo_key:
             _warned_demo_key = True
             warnings.warn(
-            "CLAUSES_PSEUDONYM_KEY n'est pas défini : clé de démonstration utilisée, "
+                "CLAUSES_PSEUDONYM_KEY n'est pas défini : clé de démonstration utilisée, "
                 "les pseudonymes ne protègent rien. Définissez-la pour un usage réel.",
                 stacklevel=2,
             )

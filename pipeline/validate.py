@@ -117,9 +117,13 @@ def validate(raw: pl.DataFrame, kind: str, as_of: dt.date, key: str) -> Validate
     typed = type_frame(raw, kind)
     if kind == "marches":
         if "source" not in typed.columns:
-            typed = typed.with_columns(pl.lit("EXTRAIT").alias("source"), pl.lit("SIRET").alias("titulaire_type_id"),
-                                       pl.col("titulaire_siret").alias("titulaire_id"), pl.lit(False).alias("date_estimee"),
-                                       pl.lit(None, pl.String).alias("acheteur_siret"))
+            typed = typed.with_columns(
+                pl.lit("EXTRAIT").alias("source"),
+                pl.lit("SIRET").alias("titulaire_type_id"),
+                pl.col("titulaire_siret").alias("titulaire_id"),
+                pl.lit(False).alias("date_estimee"),
+                pl.lit(None, pl.String).alias("acheteur_siret"),
+            )
         typed = typed.with_columns(
             pl.col("famille").fill_null(cpv.famille_expr(typed["cpv"])),
             pl.col("marche_reserve").fill_null(pl.when(pl.col("source") == "EXTRAIT").then(pl.lit("NON"))),
@@ -135,9 +139,15 @@ def validate(raw: pl.DataFrame, kind: str, as_of: dt.date, key: str) -> Validate
         errors.append(_errors_where(raw, unreadable.fill_null(False), col.name, rule))
         if col.type == "siret":
             digits = typed[col.name]
-            errors.append(_errors_where(raw, (~parsing.siret_is_valid(digits)).fill_null(False), col.name, "SIRET_INVALIDE"))
+            errors.append(
+                _errors_where(raw, (~parsing.siret_is_valid(digits)).fill_null(False), col.name, "SIRET_INVALIDE")
+            )
     if kind == "marches":
-        errors.append(_errors_where(raw, typed["famille"].is_null() & pl.col("famille").is_null(), "cpv", "FAMILLE_INDETERMINABLE"))
+        errors.append(
+            _errors_where(
+                raw, typed["famille"].is_null() & pl.col("famille").is_null(), "cpv", "FAMILLE_INDETERMINABLE"
+            )
+        )
     errors.append(_schema_errors(typed, raw, kind, as_of))
 
     all_errors = pl.concat(errors).unique(subset=[LINE_COLUMN], keep="first", maintain_order=True)

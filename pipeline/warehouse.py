@@ -39,8 +39,9 @@ def connect(path: Path, read_only: bool = False):
 FINGERPRINTS = "landing._empreintes"  # what each kind's landing tables were built from (not published)
 
 
-def write_tables(db: Path, schema: str, tables: dict[str, pl.DataFrame | pl.LazyFrame],
-                 fingerprint: tuple[str, str] | None = None) -> None:
+def write_tables(
+    db: Path, schema: str, tables: dict[str, pl.DataFrame | pl.LazyFrame], fingerprint: tuple[str, str] | None = None
+) -> None:
     """Replace each table of `tables` in `schema`, in one transaction with the fingerprint of what they were
     built from: both change, or neither.
 
@@ -80,8 +81,9 @@ def stored_fingerprints(db: Path) -> dict[str, str]:
     if not db.exists():
         return {}
     with connect(db) as con:
-        exists = con.execute("select count(*) from duckdb_tables() where schema_name = 'landing' "
-                             "and table_name = '_empreintes'").fetchone()[0]
+        exists = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'landing' and table_name = '_empreintes'"
+        ).fetchone()[0]
         return dict(con.execute(f"select * from {FINGERPRINTS}").fetchall()) if exists else {}
 
 

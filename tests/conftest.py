@@ -19,16 +19,58 @@ AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 KEY = "clef-de-test"
 
 needs_shared = pytest.mark.skipif(
-    not SHARED_DATA.is_dir(), reason=f"../shared/data absent ({SHARED_DATA}): tests on the real public files skipped")
+    not SHARED_DATA.is_dir(), reason=f"../shared/data absent ({SHARED_DATA}): tests on the real public files skipped"
+)
 
-MARCHES_HEADER = ["id_marche", "objet", "famille", "cpv", "date_notification", "duree_mois", "montant_ht",
-                  "titulaire_siret", "titulaire_nom", "commune_execution", "clause_insertion",
-                  "heures_insertion_prevues", "critere_social", "marche_reserve", "facilitateur"]
-HEURES_HEADER = ["facilitateur", "id_participant", "id_marche", "mois", "heures", "modalite", "employeur_siret",
-                 "employeur_nom", "type_contrat"]
-PARTICIPANTS_HEADER = ["facilitateur", "id_participant", "nom", "prenom", "date_naissance", "sexe", "commune_residence",
-                       "qpv", "niveau_formation", "deld", "brsa", "rqth", "jeune_sans_qualification", "minima_sociaux",
-                       "senior", "autre_public", "date_entree", "date_sortie", "situation_6_mois"]
+MARCHES_HEADER = [
+    "id_marche",
+    "objet",
+    "famille",
+    "cpv",
+    "date_notification",
+    "duree_mois",
+    "montant_ht",
+    "titulaire_siret",
+    "titulaire_nom",
+    "commune_execution",
+    "clause_insertion",
+    "heures_insertion_prevues",
+    "critere_social",
+    "marche_reserve",
+    "facilitateur",
+]
+HEURES_HEADER = [
+    "facilitateur",
+    "id_participant",
+    "id_marche",
+    "mois",
+    "heures",
+    "modalite",
+    "employeur_siret",
+    "employeur_nom",
+    "type_contrat",
+]
+PARTICIPANTS_HEADER = [
+    "facilitateur",
+    "id_participant",
+    "nom",
+    "prenom",
+    "date_naissance",
+    "sexe",
+    "commune_residence",
+    "qpv",
+    "niveau_formation",
+    "deld",
+    "brsa",
+    "rqth",
+    "jeune_sans_qualification",
+    "minima_sociaux",
+    "senior",
+    "autre_public",
+    "date_entree",
+    "date_sortie",
+    "situation_6_mois",
+]
 
 # Valid SIRETs (SIREN and SIRET Luhn keys): La Poste's head office follows its own rule.
 SIRET_A = "73282932000074"
@@ -37,32 +79,77 @@ SIRET_LA_POSTE = "35600000000048"
 
 
 def marche(**over) -> dict:
-    row = dict(id_marche="M1", objet="Réhabilitation du collège", famille="TRAVAUX_BATIMENT", cpv="45214200-2",
-               date_notification="15/03/2024", duree_mois="12", montant_ht="250000", titulaire_siret=SIRET_A,
-               titulaire_nom="Bâtisseurs du Sud", commune_execution="13001", clause_insertion="oui",
-               heures_insertion_prevues="700", critere_social="non", marche_reserve="NON", facilitateur="F4")
+    row = dict(
+        id_marche="M1",
+        objet="Réhabilitation du collège",
+        famille="TRAVAUX_BATIMENT",
+        cpv="45214200-2",
+        date_notification="15/03/2024",
+        duree_mois="12",
+        montant_ht="250000",
+        titulaire_siret=SIRET_A,
+        titulaire_nom="Bâtisseurs du Sud",
+        commune_execution="13001",
+        clause_insertion="oui",
+        heures_insertion_prevues="700",
+        critere_social="non",
+        marche_reserve="NON",
+        facilitateur="F4",
+    )
     row.update(over)
     return row
 
 
 def heure(**over) -> dict:
-    row = dict(facilitateur="F4", id_participant="P1", id_marche="M1", mois="2024-04", heures="100",
-               modalite="EMBAUCHE_DIRECTE", employeur_siret=SIRET_A, employeur_nom="Bâtisseurs du Sud", type_contrat="CDD")
+    row = dict(
+        facilitateur="F4",
+        id_participant="P1",
+        id_marche="M1",
+        mois="2024-04",
+        heures="100",
+        modalite="EMBAUCHE_DIRECTE",
+        employeur_siret=SIRET_A,
+        employeur_nom="Bâtisseurs du Sud",
+        type_contrat="CDD",
+    )
     row.update(over)
     return row
 
 
 def participant(**over) -> dict:
-    row = dict(facilitateur="F4", id_participant="P1", nom="Lefèvre", prenom="Éloïse", date_naissance="12/05/1990",
-               sexe="F", commune_residence="13001", qpv="oui", niveau_formation="3", deld="x", brsa="", rqth="",
-               jeune_sans_qualification="", minima_sociaux="", senior="", autre_public="", date_entree="01/04/2024",
-               date_sortie="", situation_6_mois="")
+    row = dict(
+        facilitateur="F4",
+        id_participant="P1",
+        nom="Lefèvre",
+        prenom="Éloïse",
+        date_naissance="12/05/1990",
+        sexe="F",
+        commune_residence="13001",
+        qpv="oui",
+        niveau_formation="3",
+        deld="x",
+        brsa="",
+        rqth="",
+        jeune_sans_qualification="",
+        minima_sociaux="",
+        senior="",
+        autre_public="",
+        date_entree="01/04/2024",
+        date_sortie="",
+        situation_6_mois="",
+    )
     row.update(over)
     return row
 
 
-def write_csv(path: Path, rows: list[dict], header: list[str] | None = None, encoding: str = "utf-8",
-              delimiter: str = ";", before: str = "") -> Path:
+def write_csv(
+    path: Path,
+    rows: list[dict],
+    header: list[str] | None = None,
+    encoding: str = "utf-8",
+    delimiter: str = ";",
+    before: str = "",
+) -> Path:
     header = header or list(rows[0])
     buf = io.StringIO()
     buf.write(before)
@@ -75,7 +162,9 @@ def write_csv(path: Path, rows: list[dict], header: list[str] | None = None, enc
     return path
 
 
-def write_xlsx(path: Path, rows: list[dict], sheets: dict[str, list[dict]] | None = None, header: list[str] | None = None) -> Path:
+def write_xlsx(
+    path: Path, rows: list[dict], sheets: dict[str, list[dict]] | None = None, header: list[str] | None = None
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
@@ -95,9 +184,14 @@ def write_xlsx(path: Path, rows: list[dict], sheets: dict[str, list[dict]] | Non
 
 
 def env_for(root: Path) -> dict[str, str]:
-    return {"CLAUSES_RAW_DIR": str(root / "raw"), "CLAUSES_WAREHOUSE_DIR": str(root / "warehouse"),
-            "CLAUSES_EXPORT_DIR": str(root / "exports"), "DAGSTER_HOME": str(root / "dagster"),
-            "CLAUSES_AS_OF": AS_OF, "CLAUSES_PSEUDONYM_KEY": KEY}
+    return {
+        "CLAUSES_RAW_DIR": str(root / "raw"),
+        "CLAUSES_WAREHOUSE_DIR": str(root / "warehouse"),
+        "CLAUSES_EXPORT_DIR": str(root / "exports"),
+        "DAGSTER_HOME": str(root / "dagster"),
+        "CLAUSES_AS_OF": AS_OF,
+        "CLAUSES_PSEUDONYM_KEY": KEY,
+    }
 
 
 @contextlib.contextmanager
@@ -143,3 +237,15 @@ def settings(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     (tmp_path / "raw").mkdir()
     return load_settings()
+
+
+@pytest.fixture(scope="session")
+def fixture_root(tmp_path_factory):
+    """The real graph on the hand-computed fixture (tests/hand_fixture.py)."""
+    from hand_fixture import write_hand_fixture
+
+    root = tmp_path_factory.mktemp("fixture")
+    write_hand_fixture(root / "raw")
+    outcome = run_graph(root)
+    assert outcome.success, outcome.reason
+    return root

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, marche, needs_shared, run_graph, write_csv
+
 from pipeline.cpv import famille_of
 from pipeline.ingest import ingest
 from pipeline.readers import FileRejected, read_extract
@@ -19,12 +19,20 @@ DECP = SHARED_DATA / "decp"
 
 
 def _record(**over) -> dict:
-    record = {"id": "2024-001", "acheteur": {"id": "22130001900015"}, "nature": "Marché", "objet": "Voirie",
-              "codeCPV": "45233140-2", "procedure": "Appel d'offres ouvert", "dureeMois": 12,
-              "dateNotification": "2024-03-15+01:00", "montant": "250000.50",
-              "lieuExecution": {"code": "13055", "typeCode": "Code commune"},
-              "titulaires": [{"titulaire": {"typeIdentifiant": "SIRET", "id": SIRET_A}}],
-              "considerationsSociales": {"considerationSociale": ["Clause sociale"]}}
+    record = {
+        "id": "2024-001",
+        "acheteur": {"id": "22130001900015"},
+        "nature": "Marché",
+        "objet": "Voirie",
+        "codeCPV": "45233140-2",
+        "procedure": "Appel d'offres ouvert",
+        "dureeMois": 12,
+        "dateNotification": "2024-03-15+01:00",
+        "montant": "250000.50",
+        "lieuExecution": {"code": "13055", "typeCode": "Code commune"},
+        "titulaires": [{"titulaire": {"typeIdentifiant": "SIRET", "id": SIRET_A}}],
+        "considerationsSociales": {"considerationSociale": ["Clause sociale"]},
+    }
     record.update(over)
     return {k: v for k, v in record.items() if v is not None}
 
@@ -44,32 +52,58 @@ def _v2(*records, concessions=()) -> str:
 def test_v2_json_maps_the_canonical_contract(tmp_path):
     _, checked = _load(tmp_path, _v2(_record()))
     row = checked.rows.row(0, named=True)
-    assert (row["id_marche"], row["famille"], row["cpv"], row["date_notification"].isoformat()) == \
-        ("2024-001", "TRAVAUX_ROUTES_RESEAUX", "45233140", "2024-03-15")
-    assert (row["montant_ht"], row["duree_mois"], row["titulaire_siret"], row["commune_execution"]) == \
-        (250000.5, 12, SIRET_A, "13055")
+    assert (row["id_marche"], row["famille"], row["cpv"], row["date_notification"].isoformat()) == (
+        "2024-001",
+        "TRAVAUX_ROUTES_RESEAUX",
+        "45233140",
+        "2024-03-15",
+    )
+    assert (row["montant_ht"], row["duree_mois"], row["titulaire_siret"], row["commune_execution"]) == (
+        250000.5,
+        12,
+        SIRET_A,
+        "13055",
+    )
     assert (row["clause_insertion"], row["critere_social"], row["marche_reserve"]) == (True, False, "NON")
-    assert (row["source"], row["date_estimee"], row["heures_insertion_prevues"], row["facilitateur"]) == \
-        ("DECP", False, None, None)
+    assert (row["source"], row["date_estimee"], row["heures_insertion_prevues"], row["facilitateur"]) == (
+        "DECP",
+        False,
+        None,
+        None,
+    )
 
 
-@pytest.mark.parametrize("considerations, expected", [
-    ({"considerationSociale": ["Clause sociale", "Critère social", "Marché réservé"]}, (True, True, "RESERVE_NON_PRECISE")),
-    (["Critère social"], (False, True, "NON")),  # the flat list form
-    ({"considerationSociale": "Clause sociale"}, (True, False, "NON")),  # a single value
-    ({"considerationSociale": ["Pas de considération sociale"]}, (False, False, "NON")),
-    (None, (None, None, None)),  # v1: unknown, not false
-])
+@pytest.mark.parametrize(
+    "considerations, expected",
+    [
+        (
+            {"considerationSociale": ["Clause sociale", "Critère social", "Marché réservé"]},
+            (True, True, "RESERVE_NON_PRECISE"),
+        ),
+        (["Critère social"], (False, True, "NON")),  # the flat list form
+        ({"considerationSociale": "Clause sociale"}, (True, False, "NON")),  # a single value
+        ({"considerationSociale": ["Pas de considération sociale"]}, (False, False, "NON")),
+        (None, (None, None, None)),  # v1: unknown, not false
+    ],
+)
 def test_social_considerations(tmp_path, considerations, expected):
     _, checked = _load(tmp_path, _v2(_record(considerationsSociales=considerations)))
     assert checked.rows.select("clause_insertion", "critere_social", "marche_reserve").row(0) == expected
 
 
 def test_v1_json_list_form_with_flat_holders_and_mojibake(tmp_path):
-    record = _record(considerationsSociales=None, _type="Marché", objet="Travaux de rÃ©novation de l'Ã©cole",
-                     titulaires=[{"typeIdentifiant": "SIRET", "id": SIRET_B, "denominationSociale": "Société Sud"},
-                                 {"typeIdentifiant": "TVA", "id": "DE814864138"}],
-                     montant=300000.0, dateNotification="2019-06-01T00:00:00+02:00", codeCPV=45210000)
+    record = _record(
+        considerationsSociales=None,
+        _type="Marché",
+        objet="Travaux de rÃ©novation de l'Ã©cole",
+        titulaires=[
+            {"typeIdentifiant": "SIRET", "id": SIRET_B, "denominationSociale": "Société Sud"},
+            {"typeIdentifiant": "TVA", "id": "DE814864138"},
+        ],
+        montant=300000.0,
+        dateNotification="2019-06-01T00:00:00+02:00",
+        codeCPV=45210000,
+    )
     _, checked = _load(tmp_path, json.dumps({"marches": [record]}))
     row = checked.rows.row(0, named=True)
     assert row["objet"] == "Travaux de rénovation de l'école"
@@ -88,8 +122,9 @@ def test_a_foreign_holder_is_a_valid_contract_and_a_bad_siret_is_not(tmp_path):
     bad = _record(id="B", titulaires=[{"typeIdentifiant": "SIRET", "id": "12345678901234"}])
     nobody = _record(id="C", titulaires=None)
     _, checked = _load(tmp_path, _v2(foreign, bad, nobody))
-    assert checked.rows.select("id_marche", "titulaire_siret", "titulaire_id", "titulaire_type_id").rows() == \
-        [("A", None, "DE814864138", "TVA_INTRACOMMUNAUTAIRE")]
+    assert checked.rows.select("id_marche", "titulaire_siret", "titulaire_id", "titulaire_type_id").rows() == [
+        ("A", None, "DE814864138", "TVA_INTRACOMMUNAUTAIRE")
+    ]
     assert checked.errors.select("_ligne", "regle").rows() == [(2, "SIRET_INVALIDE"), (3, "OBLIGATOIRE")]
 
 
@@ -115,34 +150,43 @@ def test_an_id_shared_by_two_buyers_is_prefixed_with_the_buyer(tmp_path):
 
 
 def test_xml_v2_nested_lists(tmp_path):
-    xml = """<?xml version="1.0" encoding="UTF-8"?>
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <marches><marche><id>X1</id><acheteur><id>22130001900015</id></acheteur><objet>Nettoyage des locaux</objet>
 <codeCPV>90911200-8</codeCPV><dureeMois>24</dureeMois><dateNotification>2024-05-15</dateNotification>
-<montant>575000</montant><titulaires><titulaire><id>{siret}</id><typeIdentifiant>SIRET</typeIdentifiant></titulaire>
+<montant>575000</montant><titulaires><titulaire><id>{SIRET_A}</id><typeIdentifiant>SIRET</typeIdentifiant></titulaire>
 </titulaires><considerationsSociales><considerationSociale>Clause sociale</considerationSociale>
 <considerationSociale>Marché réservé</considerationSociale></considerationsSociales></marche>
-<contrat-concession><id>C9</id></contrat-concession></marches>""".format(siret=SIRET_A)
+<contrat-concession><id>C9</id></contrat-concession></marches>"""
     table, checked = _load(tmp_path, xml, "decp.xml")
-    assert checked.rows.select("id_marche", "famille", "clause_insertion", "marche_reserve").rows() == \
-        [("X1", "NETTOYAGE", True, "RESERVE_NON_PRECISE")]
+    assert checked.rows.select("id_marche", "famille", "clause_insertion", "marche_reserve").rows() == [
+        ("X1", "NETTOYAGE", True, "RESERVE_NON_PRECISE")
+    ]
     assert table.set_aside["regle"].to_list() == ["CONCESSION"]
 
 
 def test_xml_in_windows_1252_despite_its_declaration(tmp_path):
-    xml = f'<?xml version="1.0" encoding="UTF-8"?><marches><marche><id>X1</id><objet>Rénovation</objet>' \
-          f'<codeCPV>45210000</codeCPV><dateNotification>2024-05-15</dateNotification><montant>1000</montant>' \
-          f'<titulaires><titulaire><id>{SIRET_A}</id><typeIdentifiant>SIRET</typeIdentifiant></titulaire></titulaires>' \
-          f'</marche></marches>'
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><marches><marche><id>X1</id><objet>Rénovation</objet>'
+        f"<codeCPV>45210000</codeCPV><dateNotification>2024-05-15</dateNotification><montant>1000</montant>"
+        f"<titulaires><titulaire><id>{SIRET_A}</id><typeIdentifiant>SIRET</typeIdentifiant></titulaire></titulaires>"
+        f"</marche></marches>"
+    )
     _, checked = _load(tmp_path, xml.encode("cp1252"), "decp.xml")
     assert checked.rows["objet"].to_list() == ["Rénovation"]
 
 
-@pytest.mark.parametrize("content, message", [
-    ('{"marches": [', "JSON illisible"),
-    ('{"autre": 1}', "pas un fichier DECP"),
-    ('{"marches": []}', "sans aucun marché"),
-    ('<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><marches>&b;</marches>', "XML refusé"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"marches": [', "JSON illisible"),
+        ('{"autre": 1}', "pas un fichier DECP"),
+        ('{"marches": []}', "sans aucun marché"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><marches>&b;</marches>',
+            "XML refusé",
+        ),
+    ],
+)
 def test_unreadable_decp_files_say_why(tmp_path, content, message):
     with pytest.raises(FileRejected, match=message):
         _load(tmp_path, content, "decp.xml" if content.startswith("<") else "decp.json")
@@ -158,6 +202,7 @@ def test_the_departement_extract_wins_over_decp_for_the_same_contract(settings):
 
 
 # The real files in ../shared/data/decp.
+
 
 def _official_examples() -> list[Path]:
     return sorted(p for p in (DECP / "exemples-officiels").rglob("*") if p.suffix in (".json", ".xml"))
@@ -195,8 +240,13 @@ def test_real_2019_files_every_record_accounted_for(name, records):
     assert loaded + quarantined + aside == records
     contracts = records - aside
     assert loaded / contracts >= 0.95, collections.Counter(checked.errors["regle"])
-    assert set(checked.errors["regle"]) <= {"SIRET_INVALIDE", "HORS_LIMITES", "FORMAT_INVALIDE",
-                                             "FAMILLE_INDETERMINABLE", "OBLIGATOIRE"}
+    assert set(checked.errors["regle"]) <= {
+        "SIRET_INVALIDE",
+        "HORS_LIMITES",
+        "FORMAT_INVALIDE",
+        "FAMILLE_INDETERMINABLE",
+        "OBLIGATOIRE",
+    }
     # More than half of the AIFE contracts have no notification date: loaded, in no year.
     assert checked.rows["date_notification"].null_count() > 0
     assert checked.rows.filter(pl.col("date_estimee"))["date_notification"].null_count() == 0
@@ -205,8 +255,12 @@ def test_real_2019_files_every_record_accounted_for(name, records):
 @needs_shared
 @pytest.mark.real_data
 def test_cpv_families_on_the_real_codes():
-    codes = pl.concat([read_extract(DECP / "reel-2019" / n, "marches").frame.select("cpv")
-                       for n in ("aife-2019.json", "bouches-du-rhone-2019.json")])["cpv"].drop_nulls()
+    codes = pl.concat(
+        [
+            read_extract(DECP / "reel-2019" / n, "marches").frame.select("cpv")
+            for n in ("aife-2019.json", "bouches-du-rhone-2019.json")
+        ]
+    )["cpv"].drop_nulls()
     families = [famille_of(c) for c in codes]
     mapped = sum(f is not None for f in families) / len(families)
     assert mapped >= 0.99
@@ -222,8 +276,14 @@ def test_every_code_of_the_cpv_nomenclature_has_the_famille_the_spec_gives():
     nomenclature = pl.read_csv(SHARED_DATA / "reference" / "cpv_2008.csv", infer_schema_length=0)
     families = {code: famille_of(code) for code in nomenclature["code_cpv"]}
     assert len(families) > 9000 and None not in families.values()
-    expected = {"45": {"TRAVAUX_BATIMENT", "TRAVAUX_ROUTES_RESEAUX"}, "03": {"FOURNITURES"}, "30": {"FOURNITURES"},
-                "72": {"INFORMATIQUE"}, "80": {"FORMATION"}, "55": {"RESTAURATION"}}
+    expected = {
+        "45": {"TRAVAUX_BATIMENT", "TRAVAUX_ROUTES_RESEAUX"},
+        "03": {"FOURNITURES"},
+        "30": {"FOURNITURES"},
+        "72": {"INFORMATIQUE"},
+        "80": {"FORMATION"},
+        "55": {"RESTAURATION"},
+    }
     for division, allowed in expected.items():
         assert {f for c, f in families.items() if c.startswith(division)} == allowed, division
 
@@ -245,12 +305,18 @@ def test_the_real_files_through_the_whole_graph(tmp_path):
     assert outcome.success, outcome.reason
     with duckdb.connect(str(tmp_path / "warehouse" / "clauses.duckdb"), read_only=True) as con:
         files = dict(con.execute("select chemin, lignes_lues from qualite.qualite_fichiers").fetchall())
-        assert files == {"marches/aife-2019.json": 4530, "marches/bouches-du-rhone-2019.json": 288, "marches/v2-Marche.xml": 2,
-                         "marches/zz_extrait.csv": 1}
-        loaded_share = dict(con.execute("""
+        assert files == {
+            "marches/aife-2019.json": 4530,
+            "marches/bouches-du-rhone-2019.json": 288,
+            "marches/v2-Marche.xml": 2,
+            "marches/zz_extrait.csv": 1,
+        }
+        loaded_share = dict(
+            con.execute("""
             select f.chemin, any_value(f.lignes_chargees) / (any_value(f.lignes_lues) - count(q.ligne))
             from qualite.qualite_fichiers f left join qualite.quarantaine q on q.chemin = f.chemin and q.regle = 'CONCESSION'
-            group by f.chemin""").fetchall())
+            group by f.chemin""").fetchall()
+        )
         assert min(loaded_share.values()) >= 0.95, loaded_share
         # A contract published again (later in the file, or in the other file) is there once, in its last version.
         origins = dict(con.execute("select origine, count(*) from marts.dim_marches group by all").fetchall())

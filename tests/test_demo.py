@@ -16,8 +16,11 @@ AS_OF = dt.date(2026, 11, 25)
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _use_as_raw(settings, out: Path) -> None:
@@ -44,9 +47,14 @@ def test_same_seed_same_files_other_seed_other_files(demo, tmp_path):
 def test_calibrated_on_the_departement(demo, settings):
     out, summary = demo
     _use_as_raw(settings, out)
-    contracts = ingest("marches", settings).loaded.collect().with_columns(pl.col("date_notification").dt.year().alias("annee"))
-    full_years = contracts.filter(pl.col("annee") < AS_OF.year).group_by("annee").agg(
-        pl.len().alias("n"), (pl.col("montant_ht").sum() / 1e6).alias("m_eur"))
+    contracts = (
+        ingest("marches", settings).loaded.collect().with_columns(pl.col("date_notification").dt.year().alias("annee"))
+    )
+    full_years = (
+        contracts.filter(pl.col("annee") < AS_OF.year)
+        .group_by("annee")
+        .agg(pl.len().alias("n"), (pl.col("montant_ht").sum() / 1e6).alias("m_eur"))
+    )
     for row in full_years.iter_rows(named=True):
         assert 690 <= row["n"] <= 710 and 250 <= row["m_eur"] <= 420, row["annee"]
     eligible = contracts.filter((pl.col("montant_ht") >= 200_000) & pl.col("famille").str.starts_with("TRAVAUX"))
@@ -79,9 +87,19 @@ def test_a_few_bad_rows_of_each_kind(demo, settings):
     p = ingest("participants", settings)
     h = ingest("heures", settings, m.loaded.collect()["id_marche"], p.loaded.collect()["parcours_id"])
     rules = set(pl.concat([m.quarantine, p.quarantine, h.quarantine])["regle"])
-    assert {"SIRET_INVALIDE", "OBLIGATOIRE", "FORMAT_INVALIDE", "CODE_INCONNU", "DOUBLON", "CONFLIT",
-            "AUCUN_CRITERE_D_ELIGIBILITE", "AGE_A_L_ENTREE_HORS_16_70", "SORTIE_AVANT_ENTREE", "HORS_LIMITES",
-            "MARCHE_INCONNU"} <= rules
+    assert {
+        "SIRET_INVALIDE",
+        "OBLIGATOIRE",
+        "FORMAT_INVALIDE",
+        "CODE_INCONNU",
+        "DOUBLON",
+        "CONFLIT",
+        "AUCUN_CRITERE_D_ELIGIBILITE",
+        "AGE_A_L_ENTREE_HORS_16_70",
+        "SORTIE_AVANT_ENTREE",
+        "HORS_LIMITES",
+        "MARCHE_INCONNU",
+    } <= rules
     for result in (m, p, h):
         loaded_share = result.files["lignes_chargees"].sum() / result.files["lignes_lues"].sum()
         assert loaded_share > 0.98

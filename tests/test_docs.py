@@ -13,8 +13,8 @@ import duckdb
 import openpyxl
 import polars as pl
 import pytest
-
 from conftest import marche
+
 from pipeline.dictionary import data_dictionary, with_example_queries
 from pipeline.extracts import COLUMNS
 from pipeline.readers import read_extract
@@ -42,8 +42,9 @@ def test_example_query_answers_on_the_demo_warehouse(demo_root, query):
 
 def test_data_dictionary_is_generated_from_the_current_dbt_docs(demo_root):
     expected = data_dictionary(demo_root / "warehouse" / "clauses.duckdb")
-    assert (DOCS / "dictionnaire_donnees.md").read_text(encoding="utf-8") == expected, \
+    assert (DOCS / "dictionnaire_donnees.md").read_text(encoding="utf-8") == expected, (
         "run `clauses run` then `clauses docs`, and commit docs/dictionnaire_donnees.md"
+    )
     assert "_(sans description)_" not in expected and "|  |" not in expected
 
 
@@ -58,8 +59,10 @@ def test_extract_templates_have_the_canonical_headers_and_load(kind, tmp_path):
     if kind == "marches":
         row = marche()
         filled = tmp_path / "marches.csv"
-        filled.write_bytes((DOCS / "modeles" / "marches.csv").read_bytes()
-                           + (";".join(row.get(h, "") for h in headers) + "\r\n").encode("cp1252"))
+        filled.write_bytes(
+            (DOCS / "modeles" / "marches.csv").read_bytes()
+            + (";".join(row.get(h, "") for h in headers) + "\r\n").encode("cp1252")
+        )
         assert read_extract(filled, "marches").frame.height == 1
 
 
@@ -84,10 +87,14 @@ def test_no_personal_value_in_the_warehouse_logs_records_or_exports(demo_root):
     with duckdb.connect(str(demo_root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
         con.execute("create temp table personal(v varchar)")
         con.executemany("insert into personal values (?)", [[v] for v in personal])
-        text_columns = con.execute("select schema_name, table_name, column_name from duckdb_columns() "
-                                   "where data_type = 'VARCHAR' and schema_name in ('marts', 'qualite')").fetchall()
+        text_columns = con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where data_type = 'VARCHAR' and schema_name in ('marts', 'qualite')"
+        ).fetchall()
         for schema, table, column in text_columns:
-            found = con.execute(f'select count(*) from {schema}.{table} where "{column}" in (select v from personal)').fetchone()[0]
+            found = con.execute(
+                f'select count(*) from {schema}.{table} where "{column}" in (select v from personal)'
+            ).fetchone()[0]
             assert found == 0, f"{schema}.{table}.{column}"
     # Logs, Dagster's records (SQLite: text is stored as is), the exports (workbook unzipped).
     blobs: list[tuple[Path, bytes]] = []

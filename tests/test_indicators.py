@@ -21,65 +21,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from conftest import SIRET_A, SIRET_B, heure, marche, participant, run_graph, write_csv
-
 pytestmark = pytest.mark.integration
-
-
-def _fixture(raw):
-    write_csv(raw / "marches" / "marches.csv", [
-        marche(id_marche="M1", date_notification="15/03/2023", montant_ht="250 000", heures_insertion_prevues="700"),
-        marche(id_marche="M2", famille="TRAVAUX_ROUTES_RESEAUX", date_notification="01/06/2023", montant_ht="500000",
-               clause_insertion="non", heures_insertion_prevues="", critere_social="oui", duree_mois="24", facilitateur=""),
-        marche(id_marche="M3", famille="NETTOYAGE", date_notification="01/09/2023", montant_ht="100000", duree_mois="6",
-               heures_insertion_prevues="300", marche_reserve="SIAE", facilitateur="F1"),
-        marche(id_marche="M4", famille="PRESTATIONS_INTELLECTUELLES", date_notification="01/02/2024", montant_ht="80000",
-               duree_mois="36", heures_insertion_prevues="100"),
-        marche(id_marche="M5", date_notification="10/05/2024", montant_ht="150000", clause_insertion="non",
-               heures_insertion_prevues="", critere_social="oui", facilitateur=""),
-        marche(id_marche="M6", famille="FOURNITURES", date_notification="01/07/2024", montant_ht="40000",
-               clause_insertion="non", heures_insertion_prevues="", marche_reserve="EA_ESAT", facilitateur=""),
-    ])
-    write_csv(raw / "participants" / "2024_F1.csv", [
-        participant(facilitateur="F1", id_participant="P3", nom="Durand", prenom="Paul", date_naissance="15/06/1970",
-                    sexe="M", qpv="non", deld="", senior="x", rqth="x", date_entree="01/10/2023",
-                    date_sortie="31/12/2023", situation_6_mois="INCONNU"),
-        participant(facilitateur="F1", id_participant="Z1", nom="LEFEVRE", prenom="ELOISE", qpv="non", brsa="x",
-                    date_entree="01/01/2024"),
-    ])
-    write_csv(raw / "participants" / "2024_F4.csv", [
-        participant(id_participant="P1", brsa="x", date_entree="01/04/2023", date_sortie="31/03/2024",
-                    situation_6_mois="CDI"),
-        participant(id_participant="P2", nom="Martin", prenom="Karim", date_naissance="01/01/2000", sexe="H", qpv="non",
-                    deld="", jeune_sans_qualification="x", date_entree="01/05/2023", date_sortie="30/06/2026",
-                    situation_6_mois="CDD_MOINS_6_MOIS"),
-        participant(id_participant="P4", nom="Garcia", prenom="Inès", date_naissance="10/10/1995", qpv="non",
-                    date_entree="01/02/2024", date_sortie="31/05/2024", situation_6_mois="FORMATION_QUALIFIANTE"),
-    ])
-    write_csv(raw / "heures" / "2024-06-01_F4.csv", [
-        heure(id_participant="P1", mois="2023-04", heures="100"),
-        heure(id_participant="P1", mois="2023-05", heures="120"),
-        heure(id_participant="P1", mois="2024-01", heures="50"),
-        heure(id_participant="P2", mois="2023-06", heures="150", modalite="INTERIM_INSERTION", employeur_siret=SIRET_B),
-        heure(id_participant="P2", mois="2024-02", heures="100", modalite="INTERIM_INSERTION", employeur_siret=SIRET_B),
-        heure(id_participant="P2", id_marche="M4", mois="2024-03", heures="20"),
-    ])
-    write_csv(raw / "heures" / "2024-06-01_F1.csv", [
-        heure(facilitateur="F1", id_participant="P3", id_marche="M3", mois="2023-10", heures="80",
-              modalite="MISE_A_DISPOSITION", employeur_siret=SIRET_B),
-        heure(facilitateur="F1", id_participant="P3", id_marche="M3", mois="2023-11", heures="80",
-              modalite="MISE_A_DISPOSITION", employeur_siret=SIRET_B),
-        heure(facilitateur="F1", id_participant="Z1", id_marche="M3", mois="2024-01", heures="40", employeur_siret=SIRET_A),
-    ])
-
-
-@pytest.fixture(scope="session")
-def fixture_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fixture")
-    _fixture(root / "raw")
-    outcome = run_graph(root)
-    assert outcome.success, outcome.reason
-    return root
 
 
 @pytest.fixture(scope="module")
@@ -91,30 +33,56 @@ def warehouse(fixture_root):
 
 def _row(con, sql):
     cursor = con.execute(sql)
-    return dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+    return dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=False))
 
 
 def test_years_are_those_with_data(warehouse):
     # 2025 has no contract, no hour and no exit; 2026 has P2's exit.
-    assert [r[0] for r in warehouse.execute("select annee from marts.kpi_annuel order by 1").fetchall()] == [2023, 2024, 2026]
+    assert [r[0] for r in warehouse.execute("select annee from marts.kpi_annuel order by 1").fetchall()] == [
+        2023,
+        2024,
+        2026,
+    ]
 
 
 def test_kpi_annuel_2023(warehouse):
     k = _row(warehouse, "select * from marts.kpi_annuel where annee = 2023")
     expected = {
-        "nb_marches": 3, "montant_marches_ht": 250_000 + 500_000 + 100_000,
+        "nb_marches": 3,
+        "montant_marches_ht": 250_000 + 500_000 + 100_000,
         "nb_marches_eligibles": 2,  # M1 and M2: BTP from 200 000 €
-        "nb_marches_eligibles_avec_clause": 1, "taux_couverture_clause": 1 / 2,
-        "nb_marches_clause": 2, "montant_marches_clause_ht": 250_000 + 100_000,  # M1, M3
-        "nb_marches_clause_services": 1, "nb_marches_clause_prestations_intellectuelles": 0,
-        "nb_marches_critere_social": 1, "part_marches_critere_social": 1 / 3,
-        "nb_marches_reserves": 1, "montant_marches_reserves_ht": 100_000, "heures_prevues": 700 + 300,
-        "heures_realisees": 100 + 120 + 150 + 80 + 80, "etp": 530 / 1607,
-        "nb_participants": 3, "nb_nouveaux_participants": 3, "nb_employeurs": 2, "nb_marches_actifs": 2,
-        "part_femmes": 1 / 3, "part_moins_26_ans": 1 / 3, "part_50_ans_et_plus": 1 / 3, "part_qpv": 1 / 3,
-        "part_brsa": 1 / 3, "part_deld": 1 / 3, "part_rqth": 1 / 3, "part_jeunes_sans_qualification": 1 / 3,
-        "nb_sortants": 1, "nb_sortants_en_attente": 0, "nb_sortants_situation_connue": 0, "taux_situation_connue": 0 / 1,
-        "taux_emploi_durable": None, "taux_emploi_transition": None, "taux_sortie_positive": None,
+        "nb_marches_eligibles_avec_clause": 1,
+        "taux_couverture_clause": 1 / 2,
+        "nb_marches_clause": 2,
+        "montant_marches_clause_ht": 250_000 + 100_000,  # M1, M3
+        "nb_marches_clause_services": 1,
+        "nb_marches_clause_prestations_intellectuelles": 0,
+        "nb_marches_critere_social": 1,
+        "part_marches_critere_social": 1 / 3,
+        "nb_marches_reserves": 1,
+        "montant_marches_reserves_ht": 100_000,
+        "heures_prevues": 700 + 300,
+        "heures_realisees": 100 + 120 + 150 + 80 + 80,
+        "etp": 530 / 1607,
+        "nb_participants": 3,
+        "nb_nouveaux_participants": 3,
+        "nb_employeurs": 2,
+        "nb_marches_actifs": 2,
+        "part_femmes": 1 / 3,
+        "part_moins_26_ans": 1 / 3,
+        "part_50_ans_et_plus": 1 / 3,
+        "part_qpv": 1 / 3,
+        "part_brsa": 1 / 3,
+        "part_deld": 1 / 3,
+        "part_rqth": 1 / 3,
+        "part_jeunes_sans_qualification": 1 / 3,
+        "nb_sortants": 1,
+        "nb_sortants_en_attente": 0,
+        "nb_sortants_situation_connue": 0,
+        "taux_situation_connue": 0 / 1,
+        "taux_emploi_durable": None,
+        "taux_emploi_transition": None,
+        "taux_sortie_positive": None,
         "taux_sorties_dynamiques": None,  # no known situation: a zero denominator gives NULL
         "taux_realisation_marches_acheves": None,  # no clause contract ended in 2023
     }
@@ -124,19 +92,41 @@ def test_kpi_annuel_2023(warehouse):
 def test_kpi_annuel_2024(warehouse):
     k = _row(warehouse, "select * from marts.kpi_annuel where annee = 2024")
     expected = {
-        "nb_marches": 3, "montant_marches_ht": 80_000 + 150_000 + 40_000,
-        "nb_marches_eligibles": 0, "nb_marches_eligibles_avec_clause": 0, "taux_couverture_clause": None,
-        "nb_marches_clause": 1, "montant_marches_clause_ht": 80_000, "nb_marches_clause_services": 1,
-        "nb_marches_clause_prestations_intellectuelles": 1, "nb_marches_critere_social": 1,
-        "part_marches_critere_social": 1 / 3, "nb_marches_reserves": 1, "montant_marches_reserves_ht": 40_000,
+        "nb_marches": 3,
+        "montant_marches_ht": 80_000 + 150_000 + 40_000,
+        "nb_marches_eligibles": 0,
+        "nb_marches_eligibles_avec_clause": 0,
+        "taux_couverture_clause": None,
+        "nb_marches_clause": 1,
+        "montant_marches_clause_ht": 80_000,
+        "nb_marches_clause_services": 1,
+        "nb_marches_clause_prestations_intellectuelles": 1,
+        "nb_marches_critere_social": 1,
+        "part_marches_critere_social": 1 / 3,
+        "nb_marches_reserves": 1,
+        "montant_marches_reserves_ht": 40_000,
         "heures_prevues": 100,
-        "heures_realisees": 50 + 40 + 100 + 20, "etp": 210 / 1607,
+        "heures_realisees": 50 + 40 + 100 + 20,
+        "etp": 210 / 1607,
         "nb_participants": 2,  # P1 (through P1 and Z1) and P2
-        "nb_nouveaux_participants": 0, "nb_employeurs": 2, "nb_marches_actifs": 3,  # M1, M3, M4
-        "part_femmes": 1 / 2, "part_moins_26_ans": 1 / 2, "part_50_ans_et_plus": 0.0, "part_qpv": 1 / 2,
-        "part_brsa": 1 / 2, "part_deld": 1 / 2, "part_rqth": 0.0, "part_jeunes_sans_qualification": 1 / 2,
-        "nb_sortants": 2, "nb_sortants_en_attente": 0, "nb_sortants_situation_connue": 2, "taux_situation_connue": 1.0,
-        "taux_emploi_durable": 1 / 2, "taux_emploi_transition": 0.0, "taux_sortie_positive": 1 / 2,
+        "nb_nouveaux_participants": 0,
+        "nb_employeurs": 2,
+        "nb_marches_actifs": 3,  # M1, M3, M4
+        "part_femmes": 1 / 2,
+        "part_moins_26_ans": 1 / 2,
+        "part_50_ans_et_plus": 0.0,
+        "part_qpv": 1 / 2,
+        "part_brsa": 1 / 2,
+        "part_deld": 1 / 2,
+        "part_rqth": 0.0,
+        "part_jeunes_sans_qualification": 1 / 2,
+        "nb_sortants": 2,
+        "nb_sortants_en_attente": 0,
+        "nb_sortants_situation_connue": 2,
+        "taux_situation_connue": 1.0,
+        "taux_emploi_durable": 1 / 2,
+        "taux_emploi_transition": 0.0,
+        "taux_sortie_positive": 1 / 2,
         "taux_sorties_dynamiques": 1.0,
         # M1 (520 of 700 h) and M3 (200 of 300 h) ended in 2024.
         "taux_realisation_marches_acheves": (520 + 200) / (700 + 300),
@@ -145,28 +135,61 @@ def test_kpi_annuel_2024(warehouse):
 
 
 def test_kpi_annuel_2026_only_a_pending_exit(warehouse):
-    k = _row(warehouse, "select nb_marches, heures_realisees, nb_participants, nb_sortants, nb_sortants_en_attente, "
-                        "taux_situation_connue, part_femmes from marts.kpi_annuel where annee = 2026")
-    assert k == {"nb_marches": 0, "heures_realisees": 0, "nb_participants": 0, "nb_sortants": 0,
-                 "nb_sortants_en_attente": 1, "taux_situation_connue": None, "part_femmes": None}
+    k = _row(
+        warehouse,
+        "select nb_marches, heures_realisees, nb_participants, nb_sortants, nb_sortants_en_attente, "
+        "taux_situation_connue, part_femmes from marts.kpi_annuel where annee = 2026",
+    )
+    assert k == {
+        "nb_marches": 0,
+        "heures_realisees": 0,
+        "nb_participants": 0,
+        "nb_sortants": 0,
+        "nb_sortants_en_attente": 1,
+        "taux_situation_connue": None,
+        "part_femmes": None,
+    }
 
 
 def test_kpi_spaser_is_distinct_over_the_period(warehouse):
     k = _row(warehouse, "select * from marts.kpi_spaser")
     expected = {
-        "nb_marches": 6, "montant_marches_ht": 1_120_000, "nb_marches_eligibles": 2,
-        "nb_marches_eligibles_avec_clause": 1, "taux_couverture_clause": 0.5, "nb_marches_clause": 3,
-        "montant_marches_clause_ht": 430_000, "nb_marches_clause_services": 2,
-        "nb_marches_clause_prestations_intellectuelles": 1, "nb_marches_critere_social": 2,
-        "part_marches_critere_social": 2 / 6, "nb_marches_reserves": 2, "montant_marches_reserves_ht": 140_000,
-        "heures_prevues": 1100, "heures_realisees": 740, "etp": 740 / 1607,
+        "nb_marches": 6,
+        "montant_marches_ht": 1_120_000,
+        "nb_marches_eligibles": 2,
+        "nb_marches_eligibles_avec_clause": 1,
+        "taux_couverture_clause": 0.5,
+        "nb_marches_clause": 3,
+        "montant_marches_clause_ht": 430_000,
+        "nb_marches_clause_services": 2,
+        "nb_marches_clause_prestations_intellectuelles": 1,
+        "nb_marches_critere_social": 2,
+        "part_marches_critere_social": 2 / 6,
+        "nb_marches_reserves": 2,
+        "montant_marches_reserves_ht": 140_000,
+        "heures_prevues": 1100,
+        "heures_realisees": 740,
+        "etp": 740 / 1607,
         "nb_participants": 3,  # not 3 + 2: distinct over the period
-        "nb_nouveaux_participants": 3, "nb_employeurs": 2, "nb_marches_actifs": 3,
-        "part_femmes": 1 / 3, "part_moins_26_ans": 1 / 3, "part_50_ans_et_plus": 1 / 3, "part_qpv": 1 / 3,
-        "part_brsa": 1 / 3, "part_deld": 1 / 3, "part_rqth": 1 / 3, "part_jeunes_sans_qualification": 1 / 3,
-        "nb_sortants": 3, "nb_sortants_en_attente": 1, "nb_sortants_situation_connue": 2,
-        "taux_situation_connue": 2 / 3, "taux_emploi_durable": 1 / 2, "taux_emploi_transition": 0.0,
-        "taux_sortie_positive": 1 / 2, "taux_sorties_dynamiques": 1.0,
+        "nb_nouveaux_participants": 3,
+        "nb_employeurs": 2,
+        "nb_marches_actifs": 3,
+        "part_femmes": 1 / 3,
+        "part_moins_26_ans": 1 / 3,
+        "part_50_ans_et_plus": 1 / 3,
+        "part_qpv": 1 / 3,
+        "part_brsa": 1 / 3,
+        "part_deld": 1 / 3,
+        "part_rqth": 1 / 3,
+        "part_jeunes_sans_qualification": 1 / 3,
+        "nb_sortants": 3,
+        "nb_sortants_en_attente": 1,
+        "nb_sortants_situation_connue": 2,
+        "taux_situation_connue": 2 / 3,
+        "taux_emploi_durable": 1 / 2,
+        "taux_emploi_transition": 0.0,
+        "taux_sortie_positive": 1 / 2,
+        "taux_sorties_dynamiques": 1.0,
         "taux_realisation_marches_acheves": 720 / 1000,
     }
     got = {k2: v for k2, v in k.items() if k2 not in ("periode", "periode_debut", "periode_fin")}
@@ -175,38 +198,55 @@ def test_kpi_spaser_is_distinct_over_the_period(warehouse):
 
 
 def test_marche_execution(warehouse):
-    rows = warehouse.execute("select id_marche, heures_prevues, heures_realisees, taux_realisation, statut "
-                             "from marts.marche_execution order by 1").fetchall()
-    assert rows == [("M1", 700, 520, pytest.approx(520 / 700), "ACHEVE_OBJECTIF_NON_ATTEINT"),
-                    ("M3", 300, 200, pytest.approx(200 / 300), "ACHEVE_OBJECTIF_NON_ATTEINT"),
-                    ("M4", 100, 20, pytest.approx(0.2), "EN_COURS")]
+    rows = warehouse.execute(
+        "select id_marche, heures_prevues, heures_realisees, taux_realisation, statut "
+        "from marts.marche_execution order by 1"
+    ).fetchall()
+    assert rows == [
+        ("M1", 700, 520, pytest.approx(520 / 700), "ACHEVE_OBJECTIF_NON_ATTEINT"),
+        ("M3", 300, 200, pytest.approx(200 / 300), "ACHEVE_OBJECTIF_NON_ATTEINT"),
+        ("M4", 100, 20, pytest.approx(0.2), "EN_COURS"),
+    ]
 
 
 def test_kpi_impact_heures_bands(warehouse):
     # Observable exits: P4 (0 h, known) under 150 h; P3 (160 h, unknown) and P1's F4 path (270 h, known) in 150-449 h.
-    rows = warehouse.execute("select tranche_heures, nb_sortants, nb_sortants_situation_connue from marts.kpi_impact_heures "
-                             "where perimetre = 'TOUTES_ANNEES' order by ordre_tranche").fetchall()
+    rows = warehouse.execute(
+        "select tranche_heures, nb_sortants, nb_sortants_situation_connue from marts.kpi_impact_heures "
+        "where perimetre = 'TOUTES_ANNEES' order by ordre_tranche"
+    ).fetchall()
     assert rows == [("< 150 h", 1, 1), ("150-449 h", 2, 1), ("450-899 h", 0, 0), (">= 900 h", 0, 0)]
 
 
 def test_kpi_territoire_and_modalites(warehouse):
-    f1 = _row(warehouse, "select heures_realisees, nb_participants, nb_marches_clause, nb_sortants "
-                         "from marts.kpi_territoire where annee = 2023 and facilitateur = 'F1'")
+    f1 = _row(
+        warehouse,
+        "select heures_realisees, nb_participants, nb_marches_clause, nb_sortants "
+        "from marts.kpi_territoire where annee = 2023 and facilitateur = 'F1'",
+    )
     assert f1 == {"heures_realisees": 160, "nb_participants": 1, "nb_marches_clause": 1, "nb_sortants": 1}
-    modalites = dict(warehouse.execute("select modalite, part_heures from marts.kpi_modalites where annee = 2023").fetchall())
-    assert modalites == pytest.approx({"EMBAUCHE_DIRECTE": 220 / 530, "INTERIM_INSERTION": 150 / 530,
-                                       "MISE_A_DISPOSITION": 160 / 530})
+    modalites = dict(
+        warehouse.execute("select modalite, part_heures from marts.kpi_modalites where annee = 2023").fetchall()
+    )
+    assert modalites == pytest.approx(
+        {"EMBAUCHE_DIRECTE": 220 / 530, "INTERIM_INSERTION": 150 / 530, "MISE_A_DISPOSITION": 160 / 530}
+    )
 
 
 def test_quality_tables_account_for_every_row(warehouse):
-    rows = warehouse.execute("select sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine), "
-                             "sum(lignes_en_attente) from qualite.qualite_fichiers").fetchone()
+    rows = warehouse.execute(
+        "select sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine), "
+        "sum(lignes_en_attente) from qualite.qualite_fichiers"
+    ).fetchone()
     assert rows == (6 + 5 + 9, 6 + 5 + 9, 0, 0)
 
 
 def test_no_personal_value_in_the_warehouse(warehouse):
-    text = " ".join(str(v) for t in warehouse.execute(
-        "select table_schema, table_name from information_schema.tables").fetchall()
-        for row in warehouse.execute(f'select * from "{t[0]}"."{t[1]}"').fetchall() for v in row)
+    text = " ".join(
+        str(v)
+        for t in warehouse.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        for row in warehouse.execute(f'select * from "{t[0]}"."{t[1]}"').fetchall()
+        for v in row
+    )
     for value in ("Lefèvre", "LEFEVRE", "Éloïse", "Durand", "Karim", "1990-05-12", "12/05/1990", "P1", "Z1"):
         assert value not in text.split() and f" {value} " not in f" {text} "

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import polars as pl
-
 from conftest import KEY, heure, marche, participant, write_csv, write_xlsx
+
 from pipeline import ingest as ingest_module
 from pipeline.ingest import ingest
 from pipeline.pseudonym import _hmac_column, hmac_hex, normalise_name, personne_id
 
 
 def _balanced(files: pl.DataFrame) -> bool:
-    return files.select((pl.col("lignes_lues") == pl.col("lignes_chargees") + pl.col("lignes_quarantaine")
-                         + pl.col("lignes_en_attente")).all()).item()
+    return files.select(
+        (
+            pl.col("lignes_lues")
+            == pl.col("lignes_chargees") + pl.col("lignes_quarantaine") + pl.col("lignes_en_attente")
+        ).all()
+    ).item()
 
 
 def _ingest_all(settings):
@@ -24,7 +28,9 @@ def _ingest_all(settings):
 
 def test_pseudonym_is_the_same_for_a_person_written_differently():
     assert normalise_name("Lefèvre-Dupont ") == "LEFEVREDUPONT"
-    assert personne_id(KEY, "Lefèvre-Dupont", "Éloïse", "1990-05-12") == personne_id(KEY, "LEFEVRE DUPONT", "eloise", "1990-05-12")
+    assert personne_id(KEY, "Lefèvre-Dupont", "Éloïse", "1990-05-12") == personne_id(
+        KEY, "LEFEVRE DUPONT", "eloise", "1990-05-12"
+    )
     assert personne_id(KEY, "Martin", "Léa", "1990-05-12") != personne_id(KEY, "Martin", "Léa", "1990-05-13")
     assert personne_id("autre-clef", "Martin", "Léa", "1990-05-12") != personne_id(KEY, "Martin", "Léa", "1990-05-12")
 
@@ -40,8 +46,11 @@ def test_vectorised_hmac_gives_the_standard_digests():
 def test_two_facilitators_one_person(settings):
     raw = settings.raw_dir / "participants"
     write_csv(raw / "a_F4.csv", [participant()])
-    write_csv(raw / "b_F1.csv", [participant(facilitateur="F1", id_participant="X9", nom="LEFEVRE", prenom="ELOISE")],
-              encoding="cp1252")
+    write_csv(
+        raw / "b_F1.csv",
+        [participant(facilitateur="F1", id_participant="X9", nom="LEFEVRE", prenom="ELOISE")],
+        encoding="cp1252",
+    )
     loaded = ingest("participants", settings).loaded.collect()
     assert loaded.height == 2 and loaded["personne_id"].n_unique() == 1 and loaded["parcours_id"].n_unique() == 2
 
@@ -51,7 +60,10 @@ def test_later_file_replaces_a_contract_and_counts_it(settings):
     write_csv(raw / "2025-01-01.csv", [marche(), marche(id_marche="M2")])
     write_xlsx(raw / "2025-02-01.xlsx", [marche(montant_ht="300000")])
     result = ingest("marches", settings)
-    assert sorted(result.loaded.collect().select("id_marche", "montant_ht").rows()) == [("M1", 300000.0), ("M2", 250000.0)]
+    assert sorted(result.loaded.collect().select("id_marche", "montant_ht").rows()) == [
+        ("M1", 300000.0),
+        ("M2", 250000.0),
+    ]
     files = result.files.sort("chemin")
     assert files["lignes_remplacees"].to_list() == [1, 0] and _balanced(files)
 
@@ -66,7 +78,9 @@ def test_later_participant_row_replaces_the_earlier(settings):
 
 def test_a_timesheet_replaces_the_facilitator_month(settings):
     write_csv(settings.raw_dir / "marches" / "m.csv", [marche()])
-    write_csv(settings.raw_dir / "participants" / "p.csv", [participant(), participant(id_participant="P2", nom="Martin")])
+    write_csv(
+        settings.raw_dir / "participants" / "p.csv", [participant(), participant(id_participant="P2", nom="Martin")]
+    )
     raw = settings.raw_dir / "heures"
     write_csv(raw / "2024-05-01_F4.csv", [heure(), heure(id_participant="P2"), heure(mois="2024-05")])
     # The correction holds April only: both April rows go, May stays; another facilitator is untouched.
@@ -94,7 +108,9 @@ def test_hours_wait_for_their_contract_then_load(settings):
     _, _, h = _ingest_all(settings)
     assert h.loaded.collect().height == 0
     assert sorted(h.quarantine.select("regle", "statut").rows()) == [
-        ("MARCHE_INCONNU", "EN_ATTENTE"), ("PARTICIPANT_INCONNU", "EN_ATTENTE")]
+        ("MARCHE_INCONNU", "EN_ATTENTE"),
+        ("PARTICIPANT_INCONNU", "EN_ATTENTE"),
+    ]
     assert h.files["lignes_en_attente"].to_list() == [2] and _balanced(h.files)
     assert "P404" not in h.quarantine["valeur"].to_list()  # the facilitator's reference is personal
     # The contract arrives in a later file: the held row loads, nothing was lost.
@@ -143,8 +159,14 @@ def test_hostile_folder_every_file_accounted_for(settings):
     (settings.raw_dir / "tmp.xlsx").unlink()
     write_csv(raw / "noext", [marche(id_marche="OK1")])
     write_csv(raw / "utf16.txt", [marche(id_marche="OK2")], encoding="utf-16", delimiter="\t")
-    write_csv(raw / "absurd.csv", [marche(id_marche="A1", montant_ht="1e30"), marche(id_marche="A2",
-              date_notification="32/13/2024"), marche(id_marche="A3", facilitateur="F42")])
+    write_csv(
+        raw / "absurd.csv",
+        [
+            marche(id_marche="A1", montant_ht="1e30"),
+            marche(id_marche="A2", date_notification="32/13/2024"),
+            marche(id_marche="A3", facilitateur="F42"),
+        ],
+    )
     result = ingest("marches", settings)
     files = {r["chemin"].split("/")[-1]: r for r in result.files.iter_rows(named=True)}
     assert {n for n, f in files.items() if f["statut"] == "REJETE"} == {"garbage.csv", "empty.csv", "truncated.xlsx"}

@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-from dagster import RunRequest, SkipReason, build_sensor_context
-
 from conftest import marche, write_csv
+from dagster import RunRequest, SkipReason, build_sensor_context
+from hand_fixture import write_hand_fixture
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 
@@ -26,10 +26,23 @@ def graph_snapshot() -> dict:
             "depend_de": sorted(k.to_user_string() for k in node.parent_keys),
         }
     checks = sorted(f"{c.asset_key.to_user_string()}:{c.name}" for c in graph.asset_check_keys)
-    schedules = {s.name: {"cron": s.cron_schedule, "fuseau": s.execution_timezone, "job": s.job_name,
-                          "statut_par_defaut": s.default_status.value} for s in defs.schedules}
-    sensors = {s.name: {"job": s.job_name, "intervalle_s": s.minimum_interval_seconds,
-                        "statut_par_defaut": s.default_status.value} for s in defs.sensors}
+    schedules = {
+        s.name: {
+            "cron": s.cron_schedule,
+            "fuseau": s.execution_timezone,
+            "job": s.job_name,
+            "statut_par_defaut": s.default_status.value,
+        }
+        for s in defs.schedules
+    }
+    sensors = {
+        s.name: {
+            "job": s.job_name,
+            "intervalle_s": s.minimum_interval_seconds,
+            "statut_par_defaut": s.default_status.value,
+        }
+        for s in defs.sensors
+    }
     return {"assets": assets, "checks": checks, "schedules": schedules, "sensors": sensors}
 
 
@@ -49,7 +62,10 @@ def test_lineage_reaches_from_the_hours_ingest_to_kpi_annuel_and_the_exports():
     from assets.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    edges = {key.to_user_string(): {k.to_user_string() for k in graph.get(key).child_keys} for key in graph.get_all_asset_keys()}
+    edges = {
+        key.to_user_string(): {k.to_user_string() for k in graph.get(key).child_keys}
+        for key in graph.get_all_asset_keys()
+    }
 
     def reachable(start: str) -> set[str]:
         seen, todo = set(), [start]
@@ -112,21 +128,28 @@ def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(tmp_path):
     import urllib.request
 
     from conftest import env_for, run_graph
-    from test_indicators import _fixture
 
-    _fixture(tmp_path / "raw")
+    write_hand_fixture(tmp_path / "raw")
     outcome = run_graph(tmp_path)
     assert outcome.success, outcome.reason
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, **env_for(tmp_path)}
-    ui = subprocess.Popen([str(Path(sys.executable).with_name("clauses")), "ui", "--port", str(port)], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    ui = subprocess.Popen(
+        [str(Path(sys.executable).with_name("clauses")), "ui", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
     def graphql(query: str) -> dict:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/graphql",
+            data=json.dumps({"query": query}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.load(response)["data"]
 
@@ -134,17 +157,20 @@ def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(tmp_path):
         deadline = time.monotonic() + 180
         while True:
             try:
-                data = graphql("{ repositoriesOrError { ... on RepositoryConnection { nodes { name "
-                               "schedules { name cronSchedule executionTimezone } sensors { name } } } } }")
+                data = graphql(
+                    "{ repositoriesOrError { ... on RepositoryConnection { nodes { name "
+                    "schedules { name cronSchedule executionTimezone } sensors { name } } } } }"
+                )
                 break
             except OSError:
                 assert time.monotonic() < deadline, "the UI did not answer within 3 minutes"
                 time.sleep(2)
         repository = data["repositoriesOrError"]["nodes"][0]
-        assert repository["schedules"] == [{"name": "nuit_0200", "cronSchedule": "0 2 * * *",
-                                            "executionTimezone": "Europe/Paris"}]
+        assert repository["schedules"] == [
+            {"name": "nuit_0200", "cronSchedule": "0 2 * * *", "executionTimezone": "Europe/Paris"}
+        ]
         assert [s["name"] for s in repository["sensors"]] == ["depot_dans_raw"]
-        runs = graphql('{ runsOrError { ... on Runs { results { runId status jobName } } } }')["runsOrError"]["results"]
+        runs = graphql("{ runsOrError { ... on Runs { results { runId status jobName } } } }")["runsOrError"]["results"]
         assert {"runId": outcome.run_id, "status": "SUCCESS", "jobName": "clauses_complet"} in runs
     finally:
         os.killpg(ui.pid, 15)  # as systemd stops it

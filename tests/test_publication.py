@@ -18,10 +18,10 @@ import duckdb
 import openpyxl
 import polars as pl
 import pytest
-
 from conftest import AS_OF, env_for, marche, run_graph, write_csv
+from hand_fixture import write_hand_fixture
+
 from pipeline.settings import PROJECT_ROOT
-from test_indicators import _fixture, fixture_root  # noqa: F401 - the hand-computed warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -37,13 +37,15 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 
 def test_a_reader_keeps_working_during_a_run_and_then_sees_the_new_build(tmp_path):
-    _fixture(tmp_path / "raw")
+    write_hand_fixture(tmp_path / "raw")
     assert run_graph(tmp_path).success
     published = tmp_path / "warehouse" / "clauses.duckdb"
     reader = duckdb.connect(str(published), read_only=True)
     before = reader.execute("select nb_marches from marts.kpi_spaser").fetchone()[0]
-    write_csv(tmp_path / "raw" / "marches" / "zz_nouveau.csv", [marche(id_marche="M7", date_notification="01/03/2025",
-                                                                       clause_insertion="non", heures_insertion_prevues="")])
+    write_csv(
+        tmp_path / "raw" / "marches" / "zz_nouveau.csv",
+        [marche(id_marche="M7", date_notification="01/03/2025", clause_insertion="non", heures_insertion_prevues="")],
+    )
     outcome = run_graph(tmp_path)
     assert outcome.success, outcome.reason
     # The reader still sees its consistent snapshot, without error.
@@ -55,15 +57,22 @@ def test_a_reader_keeps_working_during_a_run_and_then_sees_the_new_build(tmp_pat
 
 
 def test_a_killed_run_leaves_the_published_warehouse_and_exports_as_they_were(tmp_path):
-    _fixture(tmp_path / "raw")
+    write_hand_fixture(tmp_path / "raw")
     assert run_graph(tmp_path).success
     published = tmp_path / "warehouse" / "clauses.duckdb"
     exports = tmp_path / "exports" / "latest"
     db_before, exports_before = _digest(published), _tree_digest(exports)
     write_csv(tmp_path / "raw" / "marches" / "zz_nouveau.csv", [marche(id_marche="M8")])
     env = {**os.environ, **env_for(tmp_path)}
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("clauses")), "run"], env=env, cwd=PROJECT_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("clauses")), "run"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     dbt_started = threading.Event()
 
     def watch() -> None:
@@ -96,9 +105,14 @@ def test_a_killed_run_leaves_the_published_warehouse_and_exports_as_they_were(tm
 def test_published_file_is_readable_by_duckdb_1_4_clients(fixture_root):
     with duckdb.connect(str(fixture_root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
         # A DuckDB 1.4 client reads storage versions up to its own.
-        versions = con.execute("select tags['storage_version'] from duckdb_databases() where database_name = 'clauses'").fetchone()
+        versions = con.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = 'clauses'"
+        ).fetchone()
         assert versions[0] in ("v1.4.0", None) or versions[0].startswith("v1.")
-        assert {s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()} == {"marts", "qualite"}
+        assert {s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()} == {
+            "marts",
+            "qualite",
+        }
 
 
 def test_a_candidate_with_anything_but_the_published_tables_is_not_published(tmp_path):
@@ -115,8 +129,16 @@ def test_a_candidate_with_anything_but_the_published_tables_is_not_published(tmp
 
 def test_workbook_sheets_formats_and_confidentiality(fixture_root):
     book = openpyxl.load_workbook(fixture_root / "exports" / "latest" / f"indicateurs_spaser_{AS_OF}.xlsx")
-    assert book.sheetnames == ["Couverture", "Marchés et clauses", "Heures et personnes", "Publics", "Résultats",
-                               "Territoires", "Exécution des marchés", "Qualité des données"]
+    assert book.sheetnames == [
+        "Couverture",
+        "Marchés et clauses",
+        "Heures et personnes",
+        "Publics",
+        "Résultats",
+        "Territoires",
+        "Exécution des marchés",
+        "Qualité des données",
+    ]
     cover = book["Couverture"]
     assert cover["B4"].value.date().isoformat() == AS_OF
     assert any("secret statistique" in str(c.value) for row in cover.iter_rows() for c in row)
@@ -157,8 +179,15 @@ def test_a_long_contract_list_is_cut_in_the_workbook_and_whole_in_the_csv(fixtur
 
 def test_csv_and_parquet_per_kpi_table(fixture_root):
     folder = fixture_root / "exports" / "latest"
-    for table in ("kpi_annuel", "kpi_spaser", "kpi_modalites", "kpi_impact_heures", "kpi_territoire", "kpi_residence",
-                  "marche_execution"):
+    for table in (
+        "kpi_annuel",
+        "kpi_spaser",
+        "kpi_modalites",
+        "kpi_impact_heures",
+        "kpi_territoire",
+        "kpi_residence",
+        "marche_execution",
+    ):
         raw = (folder / f"{table}.csv").read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
         assert pl.read_parquet(folder / f"{table}.parquet").height >= 0
@@ -177,18 +206,33 @@ def test_formula_like_text_is_neutralised(tmp_path):
 def test_report_is_self_contained(fixture_root):
     html = (fixture_root / "exports" / "latest" / f"rapport_spaser_{AS_OF}.html").read_text()
     assert html.count("<svg") == 5
-    assert "<script" not in html and "src=\"http" not in html and "href=\"http" not in html and "@import" not in html
+    assert "<script" not in html and 'src="http' not in html and 'href="http' not in html and "@import" not in html
     assert not any(p in html for p in PERSONAL)
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_report_renders_in_headless_chromium(fixture_root, tmp_path):
     shot = tmp_path / "rapport.png"
-    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=900,1600", f"--screenshot={shot}",
-                    (fixture_root / "exports" / "latest" / f"rapport_spaser_{AS_OF}.html").as_uri()],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=900,1600",
+            f"--screenshot={shot}",
+            (fixture_root / "exports" / "latest" / f"rapport_spaser_{AS_OF}.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     from PIL import Image
 
     image = Image.open(shot).convert("L")

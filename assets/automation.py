@@ -15,10 +15,11 @@ from dagster import (
     sensor,
 )
 
-from pipeline.extracts import KINDS
+from assets.resources import ClausesSettings
+from pipeline.extracts import EXTRACTS
 from pipeline.fingerprint import file_sha256
 from pipeline.ingest import list_files
-from pipeline.settings import load_settings
+from pipeline.settings import Settings
 
 JOB_NAME = "clauses_complet"
 
@@ -32,16 +33,15 @@ nightly_schedule = ScheduleDefinition(
 )
 
 
-def raw_fingerprint(previous: dict[str, list] | None = None) -> dict[str, list]:
+def raw_fingerprint(settings: Settings, previous: dict[str, list] | None = None) -> dict[str, list]:
     """Path -> [size, mtime_ns, content hash] of every file in raw/.
 
     A file is re-hashed only when its size or date moved; it counts as changed only when its hash did.
     """
-    settings = load_settings()
     previous = previous or {}
     current = {}
-    for kind in KINDS:
-        for path in list_files(settings.raw_dir, kind):
+    for extract in EXTRACTS:
+        for path in list_files(settings.raw_dir, extract):
             stat = path.stat()
             key = path.relative_to(settings.raw_dir).as_posix()
             known = previous.get(key)
@@ -57,9 +57,9 @@ def raw_fingerprint(previous: dict[str, list] | None = None) -> dict[str, list]:
     default_status=DefaultSensorStatus.RUNNING,
     description="Lance un passage quand un fichier de raw/ est nouveau ou a changé (par son contenu).",
 )
-def raw_files_sensor(context: SensorEvaluationContext):
+def raw_files_sensor(context: SensorEvaluationContext, settings: ClausesSettings):
     previous = json.loads(context.cursor) if context.cursor else {}
-    current = raw_fingerprint(previous)
+    current = raw_fingerprint(settings.get(), previous)
     context.update_cursor(json.dumps(current))  # also records new dates of unchanged files
     changed = sorted(
         {p for p, v in current.items() if p not in previous or previous[p][2] != v[2]}

@@ -8,6 +8,7 @@ from assets.automation import JOB_NAME, nightly_schedule, raw_files_sensor
 from assets.dbt_project import dbt_resource
 from assets.ingest import INGEST_ASSETS
 from assets.publish import entrepot_publie, exports
+from assets.resources import ClausesSettings
 from assets.transform import clauses_dbt
 
 # Every run of the whole graph carries this tag; the run queue lets one such run at a time.
@@ -26,5 +27,5 @@ defs = Definitions(
     jobs=[clauses_complet],
     schedules=[nightly_schedule],
     sensors=[raw_files_sensor],
-    resources={"dbt": dbt_resource()},
+    resources={"dbt": dbt_resource(), "settings": ClausesSettings()},
 )

@@ -1,4 +1,4 @@
-"""One ingest asset per extract kind: raw/<kind>/ -> landing.<kind> (+ its files and quarantine)."""
+"""One ingest asset per extract: raw/<name>/ -> landing.<name> (+ its files and quarantine)."""
 
 import polars as pl
 from dagster import (
@@ -15,14 +15,16 @@ from dagster import (
 
 from assets.lock import warehouse_lock
 from assets.progress import say
-from pipeline.ingest import ingest, kind_fingerprint
-from pipeline.settings import load_settings
+from assets.resources import ClausesSettings
+from pipeline.extracts import EXTRACTS, Extract
+from pipeline.ingest import extract_fingerprint, ingest
+from pipeline.settings import Settings
 from pipeline.timing import stage
 from pipeline.warehouse import count_rows, read_column, read_table, stored_fingerprints, write_tables
 
 
-def _checks(kind: str) -> list[AssetCheckSpec]:
-    key = AssetKey(["landing", kind])
+def _checks(name: str) -> list[AssetCheckSpec]:
+    key = AssetKey(["landing", name])
     return [
         AssetCheckSpec(
             "lignes_reconciliees",
@@ -39,7 +41,7 @@ def _checks(kind: str) -> list[AssetCheckSpec]:
 
 
 def _report(
-    kind: str, files: pl.DataFrame, quarantine: pl.DataFrame, loaded_rows: int, unchanged: bool
+    name: str, files: pl.DataFrame, quarantine: pl.DataFrame, loaded_rows: int, unchanged: bool
 ) -> MaterializeResult:
     unbalanced = files.filter(
         pl.col("lignes_lues") != pl.col("lignes_chargees") + pl.col("lignes_quarantaine") + pl.col("lignes_en_attente")
@@ -49,7 +51,7 @@ def _report(
     quarantined = int(files["lignes_quarantaine"].sum() or 0)
     waiting = int(files["lignes_en_attente"].sum() or 0)
     say(
-        f"  {kind:<13} {files.height:>4} fichiers ({rejected.height} rejetés)  "
+        f"  {name:<13} {files.height:>4} fichiers ({rejected.height} rejetés)  "
         f"{loaded_rows:>9} lignes chargées  {quarantined:>6} en quarantaine  {waiting:>6} en attente"
         + ("  (inchangé)" if unchanged else "")
     )
@@ -91,74 +93,57 @@ def _report(
     )
 
 
-UPSTREAM_KINDS = ("marches", "participants")  # the hours' held rows depend on them
-
-
-def _ingest_and_write(kind: str, **known) -> MaterializeResult:
-    """Ingest raw/<kind>/ into the build database, unless its landing tables were built from the same inputs."""
-    settings = load_settings()
-    db = settings.build_db
+def _ingest_and_write(extract: Extract, settings: Settings) -> MaterializeResult:
+    """Ingest raw/<extract>/ into the build database, unless its landing tables were built from the same inputs."""
+    db, name = settings.build_db, extract.name
     with warehouse_lock(settings.warehouse_dir):
         stored = stored_fingerprints(db)
-        upstream = "|".join(stored.get(k, "") for k in UPSTREAM_KINDS) if known else ""
-        fingerprint = kind_fingerprint(kind, settings, upstream)
-        if stored.get(kind) == fingerprint:
-            files = read_table(db, f"select * from landing.{kind}_fichiers")
-            quarantine = read_table(db, f"select * from landing.{kind}_quarantaine")
-            return _report(kind, files, quarantine, count_rows(db, f"landing.{kind}"), unchanged=True)
-        if known:
-            known = {name: read_column(db, sql) for name, sql in known.items()}
-        result = ingest(kind, settings, **known)
+        upstream = "|".join(stored.get(u, "") for u in extract.upstream)
+        fingerprint = extract_fingerprint(extract, settings, upstream)
+        if stored.get(name) == fingerprint:
+            files = read_table(db, f"select * from landing.{name}_fichiers")
+            quarantine = read_table(db, f"select * from landing.{name}_quarantaine")
+            return _report(name, files, quarantine, count_rows(db, f"landing.{name}"), unchanged=True)
+        known = {r.column: read_column(db, f"select {r.column} from landing.{r.extract}") for r in extract.references}
+        result = ingest(extract, settings, known)
         with stage("chargement"):
-            write_tables(
-                db,
-                "landing",
-                {kind: result.loaded, f"{kind}_fichiers": result.files, f"{kind}_quarantaine": result.quarantine},
-                fingerprint=(kind, fingerprint),
-            )
-        loaded_rows = count_rows(db, f"landing.{kind}")
-    return _report(kind, result.files, result.quarantine, loaded_rows, unchanged=False)
+            tables = {name: result.loaded, f"{name}_fichiers": result.files, f"{name}_quarantaine": result.quarantine}
+            write_tables(db, "landing", tables, fingerprint=(name, fingerprint))
+        loaded_rows = count_rows(db, f"landing.{name}")
+    return _report(name, result.files, result.quarantine, loaded_rows, unchanged=False)
 
 
-def _ingest_asset(kind: str, description: str, deps=(), **known):
-    """One ingest step per extract kind; it writes three tables, one asset key each (dbt sources)."""
+def ingest_asset(extract: Extract):
+    """One ingest step per extract; it writes three tables, one asset key each (dbt sources)."""
+    name = extract.name
     specs = [
-        AssetSpec(["landing", kind], group_name="ingestion", description=description, deps=deps),
         AssetSpec(
-            ["landing", f"{kind}_fichiers"],
+            ["landing", name],
             group_name="ingestion",
-            description=f"Une ligne par fichier de raw/{kind}/ : lu, chargé ou rejeté, et ses comptes de lignes.",
+            description=extract.description,
+            deps=[AssetKey(["landing", u]) for u in extract.upstream],
         ),
         AssetSpec(
-            ["landing", f"{kind}_quarantaine"],
+            ["landing", f"{name}_fichiers"],
             group_name="ingestion",
-            description=f"Les lignes de raw/{kind}/ non chargées : règle, colonne, valeur (masquée si personnelle).",
+            description=f"Une ligne par fichier de raw/{name}/ : lu, chargé ou rejeté, et ses comptes de lignes.",
+        ),
+        AssetSpec(
+            ["landing", f"{name}_quarantaine"],
+            group_name="ingestion",
+            description=f"Les lignes de raw/{name}/ non chargées : règle, colonne, valeur (masquée si personnelle).",
         ),
     ]
 
-    @multi_asset(name=f"ingest_{kind}", specs=specs, check_specs=_checks(kind))
-    def _ingest(context: AssetExecutionContext):
-        result = _ingest_and_write(kind, **known)
-        yield MaterializeResult(asset_key=["landing", kind], metadata=result.metadata)
-        yield MaterializeResult(asset_key=["landing", f"{kind}_fichiers"])
-        yield MaterializeResult(asset_key=["landing", f"{kind}_quarantaine"])
+    @multi_asset(name=f"ingest_{name}", specs=specs, check_specs=_checks(name))
+    def _ingest(context: AssetExecutionContext, settings: ClausesSettings):
+        result = _ingest_and_write(extract, settings.get())
+        yield MaterializeResult(asset_key=["landing", name], metadata=result.metadata)
+        yield MaterializeResult(asset_key=["landing", f"{name}_fichiers"])
+        yield MaterializeResult(asset_key=["landing", f"{name}_quarantaine"])
         yield from result.check_results
 
     return _ingest
 
 
-landing_marches = _ingest_asset(
-    "marches", "raw/marches/ (extraction du Département, DECP JSON/XML) lu, validé, chargé dans landing.marches."
-)
-landing_participants = _ingest_asset(
-    "participants", "raw/participants/ lu, validé et pseudonymisé à l'entrée (nom, prénom, naissance jamais conservés)."
-)
-landing_heures = _ingest_asset(
-    "heures",
-    "raw/heures/ lu et validé ; les lignes dont le marché ou le participant est inconnu sont mises en attente.",
-    deps=[AssetKey(["landing", "marches"]), AssetKey(["landing", "participants"])],
-    known_marches="select id_marche from landing.marches",
-    known_parcours="select parcours_id from landing.participants",
-)
-
-INGEST_ASSETS = [landing_marches, landing_participants, landing_heures]
+INGEST_ASSETS = [ingest_asset(extract) for extract in EXTRACTS]

@@ -4,11 +4,11 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from assets.lock import warehouse_lock
 from assets.progress import say
+from assets.resources import ClausesSettings
 from assets.transform import clauses_dbt
 from pipeline.exports import publish_exports
 from pipeline.fingerprint import build_fingerprint, published_marker
 from pipeline.publication import blocking_checks
-from pipeline.settings import load_settings
 from pipeline.timing import stage
 from pipeline.warehouse import publish, stored_fingerprints
 
@@ -19,8 +19,8 @@ from pipeline.warehouse import publish, stored_fingerprints
     deps=list(clauses_dbt.keys),
     description="warehouse/clauses.duckdb : publié seulement si la construction est complète et ses contrôles passent.",
 )
-def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
-    settings = load_settings()
+def entrepot_publie(context: AssetExecutionContext, settings: ClausesSettings) -> MaterializeResult:
+    settings = settings.get()
     published_marker(settings).unlink(missing_ok=True)  # rewritten once the exports are written too
     with warehouse_lock(settings.warehouse_dir), stage("publication"):
         facts = blocking_checks(settings.candidate_db)
@@ -35,8 +35,8 @@ def entrepot_publie(context: AssetExecutionContext) -> MaterializeResult:
     deps=[entrepot_publie],
     description="Classeur, rapport HTML, CSV et Parquet par table d'indicateurs, dans exports/<date>/ et exports/latest/.",
 )
-def exports(context: AssetExecutionContext) -> MaterializeResult:
-    settings = load_settings()
+def exports(context: AssetExecutionContext, settings: ClausesSettings) -> MaterializeResult:
+    settings = settings.get()
     with stage("exports"):
         folder = publish_exports(settings.published_db, settings.export_dir, settings.as_of, settings.secret_min)
     published_marker(settings).write_text(build_fingerprint(settings, stored_fingerprints(settings.build_db)))

@@ -50,6 +50,7 @@ def _run(settings: Settings, trigger: str) -> RunOutcome:
     from dagster import DagsterEventType, DagsterInstance
 
     from assets.definitions import defs
+    from assets.resources import ClausesSettings
 
     job = defs.resolve_job_def(JOB_NAME)
     log_path = settings.warehouse_dir / "dernier_passage.log"
@@ -67,6 +68,7 @@ def _run(settings: Settings, trigger: str) -> RunOutcome:
             raise_on_error=False,
             tags={"clauses/declencheur": trigger, **CLI_TAG},
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            resources={"settings": ClausesSettings.of(settings)},
         )
     if result.success:
         return RunOutcome(True, result.run_id)

@@ -1,6 +1,6 @@
 """The dbt models as assets downstream of the ingest assets, dbt tests as asset checks."""
 
-import os
+import json
 import shutil
 from pathlib import Path
 
@@ -10,8 +10,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from assets.dbt_project import dbt_project, translator
 from assets.lock import warehouse_lock
 from assets.progress import say
+from assets.resources import ClausesSettings
 from pipeline.fingerprint import build_fingerprint, published_marker
-from pipeline.settings import load_settings
 from pipeline.timing import stage
 from pipeline.warehouse import stored_fingerprints, write_ahead_log
 
@@ -19,9 +19,8 @@ from pipeline.warehouse import stored_fingerprints, write_ahead_log
 @dbt_assets(
     manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, name="clauses_dbt"
 )
-def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
-    settings = load_settings()
-    os.environ.update(settings.dbt_env())  # profiles.yml and the macros read the same settings
+def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource, settings: ClausesSettings):
+    settings = settings.get()
     built_from = build_fingerprint(settings, stored_fingerprints(settings.build_db))
     marker = published_marker(settings)
     if settings.published_db.exists() and marker.exists() and marker.read_text() == built_from:
@@ -33,7 +32,8 @@ def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
         # A fresh candidate each time: nothing left over from a failed run or a model since removed.
         for leftover in (settings.candidate_db, write_ahead_log(settings.candidate_db)):
             leftover.unlink(missing_ok=True)
-        invocation = dbt.cli(["build"], context=context)
+        # profiles.yml and the macros read the same settings, as dbt vars (no default on the dbt side).
+        invocation = dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context)
         yield from invocation.stream()
     _prune_targets(Path(invocation.target_path).parent)
 

@@ -17,7 +17,7 @@ import ftfy
 import polars as pl
 from defusedxml import ElementTree
 
-from pipeline.readers import LINE_COLUMN, FileRejected, RawTable
+from pipeline.raw import LINE_COLUMN, FileRejected, RawTable
 
 CONTRACT_TAGS = ("marche", "marches")
 CONCESSION_TAGS = ("contrat-concession", "contrats-concession")

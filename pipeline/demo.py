@@ -1,7 +1,7 @@
 """Realistic demo extracts, deterministic by seed, calibrated on the Département's own figures.
 
 About 700 contracts and 330 M€ a year; the clause in every building and road-works contract from
-200,000 € (a few missed, as in real life), in part of the service contracts; the nine facilitators
+the threshold of dbt_project.yml (a few missed, as in real life), in part of the service contracts; the nine facilitators
 and their territories; the eligible publics, the modalités, exits and situations six months later.
 Written as real extracts arrive: Windows-1252 with `;` and decimal commas, XLSX, header aliases,
 title rows, personal columns to drop, and a few bad rows of each kind.
@@ -20,7 +20,7 @@ import polars as pl
 import xlsxwriter
 from stdnum import luhn
 
-from pipeline.extracts import FAMILLE_SECTEUR, MODALITES
+from pipeline.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, RULES
 from pipeline.settings import PROJECT_ROOT
 
 REFERENCE_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
@@ -202,7 +202,7 @@ SITUATIONS = {  # situation six months after exit: base shares
     "AUTRE": 0.03,
     "INCONNU": 0.13,
 }
-DURABLE = ("CDI", "CDD_6_MOIS_ET_PLUS", "INTERIM_6_MOIS_ET_PLUS", "CREATION_ENTREPRISE", "FONCTION_PUBLIQUE")
+DURABLE = tuple(code for code, categorie in CATEGORIE_SITUATION.items() if categorie == "emploi durable")
 MODALITE_SHARES = (0.22, 0.38, 0.14, 0.08, 0.02, 0.06, 0.05, 0.05)
 
 
@@ -345,7 +345,9 @@ def generate(
             if secteur == "BTP":
                 # Coverage of the eligible contracts improves over the SPASER years.
                 clause = (
-                    rng.random() < (0.88 + 0.025 * (year - first_year)) if montant >= 200_000 else rng.random() < 0.25
+                    rng.random() < (0.88 + 0.025 * (year - first_year))
+                    if montant >= RULES.seuil_clause_btp_ht
+                    else rng.random() < 0.25
                 )
             else:
                 clause = rng.random() < SERVICE_CLAUSE_RATE.get(famille, 0.0)

@@ -3,7 +3,7 @@
 - the data dictionary, from the published warehouse: its table and column comments are the dbt docs
   (persist_docs), so the descriptions live in dbt_project/models only;
 - the example queries section of the analysts' guide, from docs/requetes/*.sql;
-- the extract templates, from the column specs of pipeline/extracts.py.
+- the extract templates, from the declarations of pipeline/extracts.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
-from pipeline.extracts import COLUMNS
+from pipeline.extracts import EXTRACTS, Extract
 
 SCHEMAS = {"marts": "Tables des analystes et des exports", "qualite": "Qualité des données"}
 TYPES = {
@@ -94,31 +94,36 @@ def write_templates(folder: Path) -> list[Path]:
     """One CSV (Windows-1252, `;`) and one XLSX per extract, with the canonical headers and a help sheet."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind, columns in COLUMNS.items():
-        headers = [c.name for c in columns]
+    for extract in EXTRACTS:
+        headers = [c.name for c in extract.columns]
         buffer = io.StringIO()
         csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerow(headers)
-        path = folder / f"{kind}.csv"
+        path = folder / f"{extract.name}.csv"
         path.write_bytes(buffer.getvalue().encode("cp1252"))
-        written.append(path)
-        path = folder / f"{kind}.xlsx"
-        with xlsxwriter.Workbook(str(path), {"constant_memory": False}) as book:
-            book.set_properties({"title": f"Modèle d'extraction : {kind}", "created": dt.datetime(2026, 1, 1)})
-            bold = book.add_format({"bold": True})
-            data = book.add_worksheet(kind)  # the reader takes the sheet named like the folder
-            data.write_row(0, 0, headers, bold)
-            data.set_column(0, len(headers) - 1, 22)
-            data.freeze_panes(1, 0)
-            help_sheet = book.add_worksheet("aide")
-            help_sheet.write_row(
-                0, 0, ["colonne", "obligatoire", "type", "valeurs admises", "autres intitulés acceptés"], bold
-            )
-            for row, c in enumerate(columns, start=1):
-                help_sheet.write_row(
-                    row,
-                    0,
-                    [c.name, "oui" if c.required else "non", TYPES[c.type], ", ".join(c.codes), ", ".join(c.aliases)],
-                )
-            help_sheet.set_column(0, 4, 30)
-        written.append(path)
+        written += [path, _xlsx_template(folder / f"{extract.name}.xlsx", extract, headers)]
     return written
+
+
+def _xlsx_template(path: Path, extract: Extract, headers: list[str]) -> Path:
+    with xlsxwriter.Workbook(str(path), {"constant_memory": False}) as book:
+        book.set_properties({"title": f"Modèle d'extraction : {extract.name}", "created": dt.datetime(2026, 1, 1)})
+        bold = book.add_format({"bold": True})
+        data = book.add_worksheet(extract.name)  # the reader takes the sheet named like the folder
+        data.write_row(0, 0, headers, bold)
+        data.set_column(0, len(headers) - 1, 22)
+        data.freeze_panes(1, 0)
+        help_sheet = book.add_worksheet("aide")
+        help_sheet.write_row(
+            0, 0, ["colonne", "obligatoire", "type", "valeurs admises", "autres intitulés acceptés"], bold
+        )
+        for row, c in enumerate(extract.columns, start=1):
+            described = [
+                c.name,
+                "oui" if c.required else "non",
+                TYPES[c.type],
+                ", ".join(c.codes),
+                ", ".join(c.aliases),
+            ]
+            help_sheet.write_row(row, 0, described)
+        help_sheet.set_column(0, 4, 30)
+    return path

@@ -10,7 +10,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.extracts import KINDS
+from pipeline.extracts import EXTRACTS
 from pipeline.settings import PROJECT_ROOT, Settings
 
 # The code that turns raw files into figures: a change to any of it rebuilds everything.
@@ -68,7 +68,7 @@ def settings_fingerprint(settings: Settings) -> str:
 
 def build_fingerprint(settings: Settings, landing: dict[str, str]) -> str:
     """The whole build: the settings and code, and what each kind's landing tables were built from."""
-    return fingerprint(settings_fingerprint(settings), *(landing.get(k, "") for k in KINDS))
+    return fingerprint(settings_fingerprint(settings), *(landing.get(e.name, "") for e in EXTRACTS))
 
 
 def published_marker(settings: Settings) -> Path:

@@ -20,12 +20,13 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.extracts import COLUMNS
+from pipeline.extracts import Extract
 from pipeline.fingerprint import code_fingerprint, file_sha256, fingerprint, settings_fingerprint
-from pipeline.readers import LINE_COLUMN, FileRejected, read_extract
+from pipeline.raw import LINE_COLUMN, FileRejected
+from pipeline.readers import read_extract
 from pipeline.settings import Settings
 from pipeline.timing import stage
-from pipeline.validate import MESSAGES, empty_errors, validate
+from pipeline.validate import MASK, MESSAGES, empty_errors, validate
 
 log = logging.getLogger(__name__)
 
@@ -34,33 +35,15 @@ IGNORED_NAMES = {"readme", "readme.md", "readme.txt", ".gitkeep"}
 PARSE_THREADS = 2
 
 FILE_COLUMNS = {
-    "chemin": pl.String,
-    "type_extrait": pl.String,
-    "sha256": pl.String,
-    "taille_octets": pl.Int64,
-    "date_depot": pl.Date,
-    "format": pl.String,
-    "encodage": pl.String,
-    "statut": pl.String,
-    "motif": pl.String,
-    "colonnes_ignorees": pl.String,
-    "lignes_lues": pl.Int64,
-    "lignes_chargees": pl.Int64,
-    "lignes_quarantaine": pl.Int64,
-    "lignes_en_attente": pl.Int64,
-    "lignes_remplacees": pl.Int64,
-}
+    "chemin": pl.String, "type_extrait": pl.String, "sha256": pl.String, "taille_octets": pl.Int64,
+    "date_depot": pl.Date, "format": pl.String, "encodage": pl.String, "statut": pl.String, "motif": pl.String,
+    "colonnes_ignorees": pl.String, "lignes_lues": pl.Int64, "lignes_chargees": pl.Int64,
+    "lignes_quarantaine": pl.Int64, "lignes_en_attente": pl.Int64, "lignes_remplacees": pl.Int64,
+}  # fmt: skip
 QUARANTINE_COLUMNS = {
-    "chemin": pl.String,
-    "type_extrait": pl.String,
-    "ligne": pl.Int64,
-    "colonne": pl.String,
-    "regle": pl.String,
-    "motif": pl.String,
-    "valeur": pl.String,
-    "statut": pl.String,
-    "depuis": pl.Date,
-}
+    "chemin": pl.String, "type_extrait": pl.String, "ligne": pl.Int64, "colonne": pl.String, "regle": pl.String,
+    "motif": pl.String, "valeur": pl.String, "statut": pl.String, "depuis": pl.Date,
+}  # fmt: skip
 
 
 @dataclass
@@ -76,15 +59,15 @@ class ParsedFile:
 
 @dataclass
 class IngestResult:
-    kind: str
+    extract: Extract
     loaded: pl.LazyFrame  # collected (or written) by the caller
     quarantine: pl.DataFrame
     files: pl.DataFrame
 
 
-def list_files(raw_dir: Path, kind: str) -> list[Path]:
-    """The files of raw/<kind>/, in the lexical order of their paths (the order that decides replacements)."""
-    folder = raw_dir / kind
+def list_files(raw_dir: Path, extract: Extract) -> list[Path]:
+    """The files of raw/<extract>/, in the lexical order of their paths (the order that decides replacements)."""
+    folder = raw_dir / extract.name
     if not folder.is_dir():
         return []
     return sorted(
@@ -97,13 +80,13 @@ def list_files(raw_dir: Path, kind: str) -> list[Path]:
     )
 
 
-def kind_fingerprint(kind: str, settings: Settings, upstream: str = "") -> str:
-    """The files of raw/<kind>/ by content, under this code and these settings (for hours: and their contracts
-    and people, through `upstream`). Equal fingerprints, equal landing tables."""
+def extract_fingerprint(extract: Extract, settings: Settings, upstream: str = "") -> str:
+    """The files of raw/<extract>/ by content, under this code and these settings (and, through `upstream`, what
+    the extracts it refers to were built from). Equal fingerprints, equal landing tables."""
     files = [
-        f"{p.relative_to(settings.raw_dir).as_posix()}:{file_sha256(p)}" for p in list_files(settings.raw_dir, kind)
+        f"{p.relative_to(settings.raw_dir).as_posix()}:{file_sha256(p)}" for p in list_files(settings.raw_dir, extract)
     ]
-    return fingerprint(settings_fingerprint(settings), kind, upstream, *files)
+    return fingerprint(settings_fingerprint(settings), extract.name, upstream, *files)
 
 
 def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -125,19 +108,13 @@ def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataF
     return rows, pl.concat([as_errors(copies, "DOUBLON"), as_errors(conflicts, "CONFLIT")])
 
 
-def parse_file(path: Path, kind: str, settings: Settings) -> tuple[pl.DataFrame | None, pl.DataFrame, dict]:
+def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.DataFrame | None, pl.DataFrame, dict]:
     """One file's valid rows (None when the file is rejected), its errors, and what is known of it."""
-    meta = {
-        "format": None,
-        "encodage": None,
-        "statut": "CHARGE",
-        "motif": None,
-        "colonnes_ignorees": None,
-        "lignes_lues": 0,
-    }
+    meta = {"format": None, "encodage": None, "statut": "CHARGE", "motif": None, "colonnes_ignorees": None}
+    meta["lignes_lues"] = 0
     try:
         with stage("lecture"):
-            table = read_extract(path, kind)
+            table = read_extract(path, extract)
     except FileRejected as exc:
         meta.update(statut="REJETE", motif=str(exc))
         return None, empty_errors(), meta
@@ -145,18 +122,19 @@ def parse_file(path: Path, kind: str, settings: Settings) -> tuple[pl.DataFrame 
         format=table.format, encodage=table.encoding, colonnes_ignorees=", ".join(table.ignored_columns) or None
     )
     with stage("validation"):
-        checked = validate(table.frame, kind, settings.as_of, settings.pseudonym_key)
+        checked = validate(table.frame, extract, settings.as_of, settings.pseudonym_key)
     if table.format in ("json", "xml"):
         # DECP: a contract published again further down the file is a republication; the last record
         # replaces the earlier ones, as a later file would (counted in lignes_remplacees).
         rows, extra = checked.rows, []
     else:
         with stage("validation"):
-            rows, duplicates = within_file_duplicates(checked.rows, list(KEYS[kind]))
+            rows, duplicates = within_file_duplicates(checked.rows, list(extract.key))
         extra = [duplicates]
     if table.repeated_header_lines:
+        repeated = pl.DataFrame({LINE_COLUMN: table.repeated_header_lines}, schema={LINE_COLUMN: pl.Int64})
         extra.append(
-            pl.DataFrame({LINE_COLUMN: table.repeated_header_lines}, schema={LINE_COLUMN: pl.Int64}).with_columns(
+            repeated.with_columns(
                 colonne=pl.lit(None, pl.String), regle=pl.lit("EN_TETE_REPETEE"), valeur=pl.lit(None, pl.String)
             )
         )
@@ -167,24 +145,16 @@ def parse_file(path: Path, kind: str, settings: Settings) -> tuple[pl.DataFrame 
     return rows, errors, meta
 
 
-# Keys after pseudonymisation: the facilitator's reference is only known as parcours_id.
-KEYS = {
-    "marches": ("id_marche",),
-    "participants": ("parcours_id",),
-    "heures": ("parcours_id", "id_marche", "employeur_siret", "mois"),
-}
-
-
-def _cache_dir(settings: Settings, kind: str) -> Path:
+def _cache_dir(settings: Settings, extract: Extract) -> Path:
     # Validation depends on the code, the as-of date, and the pseudonyms on the key: all are part of the cache key.
     salt = fingerprint(code_fingerprint(), settings.as_of, settings.pseudonym_key)[:16]
-    return settings.cache_dir / kind / salt
+    return settings.cache_dir / extract.name / salt
 
 
-def prune_cache(kind: str, settings: Settings, kept: set[str]) -> None:
-    """Drop what no current file needs: the entries of contents no longer in raw/<kind>/, and the folders of
+def prune_cache(extract: Extract, settings: Settings, kept: set[str]) -> None:
+    """Drop what no current file needs: the entries of contents no longer in raw/<extract>/, and the folders of
     another code version, as-of date or key (at 10 M hour rows, each is about 0.5 GB)."""
-    current = _cache_dir(settings, kind)
+    current = _cache_dir(settings, extract)
     for folder in current.parent.iterdir() if current.parent.is_dir() else ():
         if folder != current:
             shutil.rmtree(folder, ignore_errors=True)
@@ -193,12 +163,12 @@ def prune_cache(kind: str, settings: Settings, kept: set[str]) -> None:
             entry.unlink(missing_ok=True)
 
 
-def load_file(path: Path, kind: str, settings: Settings) -> ParsedFile:
+def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
     """Parse a file into the cache, unless its content was already parsed there."""
     chemin = path.relative_to(settings.raw_dir).as_posix()
     with stage("lecture"):
         sha = file_sha256(path)
-    cache = _cache_dir(settings, kind)
+    cache = _cache_dir(settings, extract)
     meta_path = cache / f"{sha}.json"
     rows_path, errors_path = cache / f"{sha}.rows.parquet", cache / f"{sha}.errors.parquet"
     if meta_path.exists():
@@ -206,7 +176,7 @@ def load_file(path: Path, kind: str, settings: Settings) -> ParsedFile:
             meta = json.loads(meta_path.read_text())
             errors = pl.read_parquet(errors_path)
     else:
-        rows, errors, meta = parse_file(path, kind, settings)
+        rows, errors, meta = parse_file(path, extract, settings)
         with stage("chargement"):
             cache.mkdir(parents=True, exist_ok=True)
             if rows is not None:
@@ -214,71 +184,79 @@ def load_file(path: Path, kind: str, settings: Settings) -> ParsedFile:
             errors.write_parquet(errors_path)
             meta_path.write_text(json.dumps(meta))  # written last: its presence means the cache entry is whole
     stat = path.stat()
-    return ParsedFile(
-        chemin,
-        sha,
-        stat.st_size,
-        dt.date.fromtimestamp(stat.st_mtime),
-        rows_path if meta["statut"] == "CHARGE" else None,
-        errors,
-        meta,
-    )
+    loaded = rows_path if meta["statut"] == "CHARGE" else None
+    return ParsedFile(chemin, sha, stat.st_size, dt.date.fromtimestamp(stat.st_mtime), loaded, errors, meta)
 
 
-def _winners(kind: str) -> pl.Expr:
-    """Contracts and participants: true for the row that is not replaced by a later file (one per key)."""
+def _winners(extract: Extract) -> pl.Expr:
+    """True for the row of each key that no later file replaces (the extract's priority first)."""
     order = [pl.col("_ordre"), pl.col(LINE_COLUMN)]
-    if kind == "marches":
-        order = [(pl.col("source") == "EXTRAIT"), *order]  # the Département's own extract wins over DECP
-    rank = pl.struct(order).rank("ordinal", descending=True).over(list(KEYS[kind]))
-    return rank == 1
+    if extract.priority is not None:
+        order = [extract.priority, *order]
+    return pl.struct(order).rank("ordinal", descending=True).over(list(extract.key)) == 1
 
 
-def _latest_statements(rows: pl.LazyFrame) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Hours: a timesheet file is the complete statement of its facilitator for the months it holds, so for
-    each (facilitateur, mois) the latest file holding it wins. Worked out on one small count per file and
-    month: the winning (_ordre, facilitateur, mois), and the rows each file loses."""
-    months = rows.group_by("_ordre", "fichier", "facilitateur", "mois").len().collect()
-    months = months.with_columns(_dernier=pl.col("_ordre").max().over("facilitateur", "mois"))
-    replaced = months.filter(pl.col("_ordre") != pl.col("_dernier")).group_by("fichier").agg(pl.col("len").sum())
-    winners = months.filter(pl.col("_ordre") == pl.col("_dernier")).select("_ordre", "facilitateur", "mois")
+def _latest_statements(rows: pl.LazyFrame, groups: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """A file that states whole groups (hours: a facilitator's months): for each group the latest file holding
+    it wins. Worked out on one small count per file and group: the winning (_ordre, *groups), and the rows each
+    file loses."""
+    counts = rows.group_by("_ordre", "fichier", *groups).len().collect()
+    counts = counts.with_columns(_dernier=pl.col("_ordre").max().over(groups))
+    replaced = counts.filter(pl.col("_ordre") != pl.col("_dernier")).group_by("fichier").agg(pl.col("len").sum())
+    winners = counts.filter(pl.col("_ordre") == pl.col("_dernier")).select("_ordre", *groups)
     return winners, {str(f): int(n) for f, n in replaced.iter_rows()}
 
 
+def _replaced(extract: Extract, rows: pl.LazyFrame) -> tuple[pl.LazyFrame, dict[str, int]]:
+    """The rows no later file replaces, and how many each file lost."""
+    if extract.statement:
+        winners, counts = _latest_statements(rows, list(extract.statement))
+        return rows.join(winners.lazy(), on=["_ordre", *extract.statement], how="semi"), counts
+    ranked = rows.with_columns(_gagnant=_winners(extract)).collect()  # a few million rows at most: in memory
+    counts = {str(f): n for f, n in ranked.filter(~pl.col("_gagnant")).group_by("fichier").len().iter_rows()}
+    return ranked.filter(pl.col("_gagnant")).drop("_gagnant").lazy(), counts
+
+
 def _hold_unknown(
-    rows: pl.LazyFrame, known_marches: pl.Series | None, known_parcours: pl.Series | None
+    extract: Extract, rows: pl.LazyFrame, known: dict[str, pl.Series]
 ) -> tuple[pl.DataFrame, pl.LazyFrame]:
-    """Hours whose contract or participant is not loaded (yet): the held rows, and the others."""
-    # Joins, not is_in: a list of millions of known keys would be copied into every streamed batch.
-    for column, known in (("id_marche", known_marches), ("parcours_id", known_parcours)):
-        flag = pl.lit(True).alias(f"_{column}_connu")
-        if known is None:
-            rows = rows.with_columns(flag)
+    """Rows naming a value another extract does not hold (yet): the held rows, and the others. The first of the
+    extract's references that a row misses is the one reported."""
+    flags = []
+    for ref in extract.references:
+        flag = f"_{ref.column}_connu"
+        flags.append((ref, pl.col(flag).is_null()))
+        # Joins, not is_in: a list of millions of known keys would be copied into every streamed batch.
+        values = known.get(ref.column)
+        if values is None:
+            rows = rows.with_columns(pl.lit(True).alias(flag))
         else:
-            rows = rows.join(known.unique().to_frame(column).lazy().with_columns(flag), on=column, how="left")
-    unknown_marche = pl.col("_id_marche_connu").is_null()
-    unknown_parcours = pl.col("_parcours_id_connu").is_null()
-    held = (
-        rows.filter(unknown_marche | unknown_parcours)
-        .select(
-            pl.col(LINE_COLUMN),
-            pl.when(unknown_marche).then(pl.lit("id_marche")).otherwise(pl.lit("id_participant")).alias("colonne"),
-            pl.when(unknown_marche)
-            .then(pl.lit("MARCHE_INCONNU"))
-            .otherwise(pl.lit("PARTICIPANT_INCONNU"))
-            .alias("regle"),
-            pl.when(unknown_marche).then(pl.col("id_marche")).otherwise(pl.lit("***")).alias("valeur"),
-            pl.col("fichier").cast(pl.String),
-        )
-        .collect()
+            table = values.unique().to_frame(ref.column).lazy().with_columns(pl.lit(True).alias(flag))
+            rows = rows.join(table, on=ref.column, how="left")
+    if not flags:
+        return empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier")), rows
+
+    def first_missing(value) -> pl.Expr:
+        expr = pl.lit(None, pl.String)
+        for ref, missing in reversed(flags):
+            expr = pl.when(missing).then(value(ref)).otherwise(expr)
+        return expr
+
+    unknown = pl.any_horizontal([missing for _, missing in flags])
+    held = rows.filter(unknown).select(
+        pl.col(LINE_COLUMN),
+        first_missing(lambda ref: pl.lit(ref.sender_column)).alias("colonne"),
+        first_missing(lambda ref: pl.lit(ref.rule)).alias("regle"),
+        first_missing(lambda ref: pl.col(ref.column).cast(pl.String) if ref.shown else pl.lit(MASK)).alias("valeur"),
+        pl.col("fichier").cast(pl.String),
     )
-    return held, rows.filter(~(unknown_marche | unknown_parcours)).drop("_id_marche_connu", "_parcours_id_connu")
+    return held.collect(), rows.filter(~unknown).drop(f"_{ref.column}_connu" for ref, _ in flags)
 
 
-def empty_loaded(kind: str, settings: Settings) -> pl.LazyFrame:
+def empty_loaded(extract: Extract, settings: Settings) -> pl.LazyFrame:
     """No file yet: an empty table with the columns the warehouse expects."""
-    raw = pl.DataFrame(schema={LINE_COLUMN: pl.Int64, **{c.name: pl.String for c in COLUMNS[kind]}})
-    rows = validate(raw, kind, settings.as_of, settings.pseudonym_key).rows
+    raw = pl.DataFrame(schema={LINE_COLUMN: pl.Int64, **{c.name: pl.String for c in extract.columns}})
+    rows = validate(raw, extract, settings.as_of, settings.pseudonym_key).rows
     return (
         rows.with_columns(pl.lit(None, pl.Int32).alias("ordre_fichier"), pl.lit(None, pl.Categorical).alias("fichier"))
         .rename({LINE_COLUMN: "ligne"})
@@ -286,34 +264,18 @@ def empty_loaded(kind: str, settings: Settings) -> pl.LazyFrame:
     )
 
 
-def ingest(
-    kind: str,
-    settings: Settings,
-    known_marches: pl.Series | None = None,
-    known_parcours: pl.Series | None = None,
-    progress=None,
-) -> IngestResult:
-    """Every file of raw/<kind>/. For hours, `known_*` are the loaded contracts and paths."""
-    files = list_files(settings.raw_dir, kind)
-    parsed: list[ParsedFile] = []
+def ingest(extract: Extract, settings: Settings, known: dict[str, pl.Series] | None = None) -> IngestResult:
+    """Every file of raw/<extract>/. `known` holds, for each column the extract refers by, the loaded values
+    (hours: the contracts and the paths); a reference with no known values holds nothing."""
+    files = list_files(settings.raw_dir, extract)
     with ThreadPoolExecutor(PARSE_THREADS) as pool:
-        for path, result in zip(files, pool.map(lambda f: load_file(f, kind, settings), files), strict=False):
-            parsed.append(result)
-            if progress:
-                progress(path)
-
-    prune_cache(kind, settings, {p.sha256 for p in parsed})
+        parsed = list(pool.map(lambda f: load_file(f, extract, settings), files))
+    prune_cache(extract, settings, {p.sha256 for p in parsed})
     with stage("validation"):  # across files: replacements, held rows, the accounting
-        return _assemble(kind, settings, parsed, known_marches, known_parcours)
+        return _assemble(extract, settings, parsed, known or {})
 
 
-def _assemble(
-    kind: str,
-    settings: Settings,
-    parsed: list[ParsedFile],
-    known_marches: pl.Series | None,
-    known_parcours: pl.Series | None,
-) -> IngestResult:
+def _assemble(extract: Extract, settings: Settings, parsed: list[ParsedFile], known: dict[str, pl.Series]):
     # The file's path on every row: categorical, 4 bytes a row instead of the path (at 10 M rows, about 1 GB less).
     frames = [
         pl.scan_parquet(p.rows).with_columns(
@@ -324,36 +286,29 @@ def _assemble(
     ]
     held = empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier"))
     if not frames:
-        loaded = empty_loaded(kind, settings)
-        replaced_counts: dict[str, int] = {}
-    else:
-        rows = pl.concat(frames, how="diagonal_relaxed")
-        if kind == "heures":
-            winners, replaced_counts = _latest_statements(rows)
-            current = rows.join(winners.lazy(), on=["_ordre", "facilitateur", "mois"], how="semi")
-            held, current = _hold_unknown(current, known_marches, known_parcours)
-        else:  # a few million rows at most: ranked in memory
-            rows = rows.with_columns(_gagnant=_winners(kind)).collect()
-            replaced_counts = {
-                str(f): n for f, n in rows.filter(~pl.col("_gagnant")).group_by("fichier").len().iter_rows()
-            }
-            current = rows.filter(pl.col("_gagnant")).drop("_gagnant").lazy()
-        loaded = current.rename({LINE_COLUMN: "ligne", "_ordre": "ordre_fichier"})
+        return IngestResult(extract, empty_loaded(extract, settings), *_accounting(extract, parsed, held, {}))
+    current, replaced = _replaced(extract, pl.concat(frames, how="diagonal_relaxed"))
+    if extract.references:
+        held, current = _hold_unknown(extract, current, known)
+    loaded = current.rename({LINE_COLUMN: "ligne", "_ordre": "ordre_fichier"})
+    return IngestResult(extract, loaded, *_accounting(extract, parsed, held, replaced))
 
+
+def _accounting(
+    extract: Extract, parsed: list[ParsedFile], held: pl.DataFrame, replaced: dict[str, int]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The quarantine (rejected and held rows) and one line per file: read = loaded + quarantined + held."""
     deposited = {p.chemin: p.deposited for p in parsed}
-    held_counts = dict(held.group_by("fichier").len().iter_rows()) if held.height else {}
     quarantine = [
         p.errors.with_columns(pl.lit(p.chemin).alias("fichier"), pl.lit("REJETEE").alias("statut"))
         for p in parsed
         if p.errors.height
     ]
     quarantine.append(held.with_columns(pl.lit("EN_ATTENTE").alias("statut")))
-    quarantine_frame = pl.concat(
-        [q.select(LINE_COLUMN, "colonne", "regle", "valeur", "fichier", "statut") for q in quarantine]
-    )
-    quarantine_frame = quarantine_frame.select(
+    frame = pl.concat([q.select(LINE_COLUMN, "colonne", "regle", "valeur", "fichier", "statut") for q in quarantine])
+    frame = frame.select(
         pl.col("fichier").alias("chemin"),
-        pl.lit(kind).alias("type_extrait"),
+        pl.lit(extract.name).alias("type_extrait"),
         pl.col(LINE_COLUMN).alias("ligne"),
         "colonne",
         "regle",
@@ -362,30 +317,15 @@ def _assemble(
         "statut",
         pl.col("fichier").replace_strict(deposited, default=None, return_dtype=pl.Date).alias("depuis"),
     ).cast(QUARANTINE_COLUMNS)
-
-    file_rows = []
+    held_counts = dict(held.group_by("fichier").len().iter_rows()) if held.height else {}
+    files = []
     for p in parsed:
-        waiting = held_counts.get(p.chemin, 0)
-        quarantined = p.errors.height
-        read = p.meta["lignes_lues"]
-        file_rows.append(
-            {
-                "chemin": p.chemin,
-                "type_extrait": kind,
-                "sha256": p.sha256,
-                "taille_octets": p.size,
-                "date_depot": p.deposited,
-                "format": p.meta["format"],
-                "encodage": p.meta["encodage"],
-                "statut": p.meta["statut"],
-                "motif": p.meta["motif"],
-                "colonnes_ignorees": p.meta["colonnes_ignorees"],
-                "lignes_lues": read,
-                "lignes_chargees": read - quarantined - waiting,
-                "lignes_quarantaine": quarantined,
-                "lignes_en_attente": waiting,
-                "lignes_remplacees": replaced_counts.get(p.chemin, 0),
-            }
-        )
-    files_frame = pl.DataFrame(file_rows, schema=FILE_COLUMNS)
-    return IngestResult(kind=kind, loaded=loaded, quarantine=quarantine_frame, files=files_frame)
+        waiting, quarantined, read = held_counts.get(p.chemin, 0), p.errors.height, p.meta["lignes_lues"]
+        files.append({
+            "chemin": p.chemin, "type_extrait": extract.name, "sha256": p.sha256, "taille_octets": p.size,
+            "date_depot": p.deposited, "format": p.meta["format"], "encodage": p.meta["encodage"],
+            "statut": p.meta["statut"], "motif": p.meta["motif"], "colonnes_ignorees": p.meta["colonnes_ignorees"],
+            "lignes_lues": read, "lignes_chargees": read - quarantined - waiting, "lignes_quarantaine": quarantined,
+            "lignes_en_attente": waiting, "lignes_remplacees": replaced.get(p.chemin, 0),
+        })  # fmt: skip
+    return frame, pl.DataFrame(files, schema=FILE_COLUMNS)

@@ -11,8 +11,8 @@ import datetime as dt
 import polars as pl
 from stdnum.fr import siret as stdnum_siret
 
+from pipeline.columns import Column, normalise_code
 from pipeline.cpv import cpv8_expr
-from pipeline.extracts import Column, normalise_code
 
 TRUE_WORDS = ("oui", "o", "vrai", "true", "1", "x", "yes", "y", "v")
 FALSE_WORDS = ("non", "n", "faux", "false", "0", "no", "f")
@@ -150,3 +150,13 @@ def parse_column(frame: pl.DataFrame, col: Column) -> pl.Expr:
             return c.replace_strict(mapping, default=None, return_dtype=pl.String).fill_null(c) if mapping else c
         case _:
             return c
+
+
+def age_at(birth: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """Age in whole years on `day`."""
+
+    def month_day(d: pl.Expr) -> pl.Expr:
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)  # Int8 would overflow
+
+    before_birthday = month_day(day) < month_day(birth)
+    return day.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)

@@ -10,6 +10,8 @@ import unicodedata
 import duckdb
 import polars as pl
 
+from pipeline.parsing import age_at
+
 SHA256_BLOCK = 64  # bytes: the key is padded to one block (RFC 2104)
 
 
@@ -27,18 +29,9 @@ def _personne_message(nom: str, prenom: str, date_naissance_iso: str) -> str:
     return f"{normalise_name(nom)}|{normalise_name(prenom)}|{date_naissance_iso}"
 
 
-def _parcours_message(facilitateur: str, id_participant: str) -> str:
-    return f"parcours|{facilitateur}|{id_participant.strip().upper()}"
-
-
 def personne_id(key: str, nom: str, prenom: str, date_naissance_iso: str) -> str:
     """The same person written differently by two facilitators gets the same id."""
     return hmac_hex(key, _personne_message(nom, prenom, date_naissance_iso))
-
-
-def parcours_id(key: str, facilitateur: str, id_participant: str) -> str:
-    """A facilitator's reference of a person, never kept in clear: the key of a path."""
-    return hmac_hex(key, _parcours_message(facilitateur, id_participant))
 
 
 def _hmac_pads(key: str) -> tuple[bytes, bytes]:
@@ -101,3 +94,15 @@ def add_personne_id(frame: pl.DataFrame, key: str) -> pl.DataFrame:
         .to_series()
     )
     return frame.with_columns(_hmac_column(messages, key).alias("personne_id")).drop("nom", "prenom")
+
+
+def pseudonymise_participants(rows: pl.DataFrame, key: str) -> pl.DataFrame:
+    """A person's identity and a facilitator's reference become pseudonyms; the birth date, a year and an age."""
+    rows = add_personne_id(rows, key)
+    birth = pl.col("date_naissance")
+    rows = rows.with_columns(annee_naissance=birth.dt.year(), age_entree=age_at(birth, pl.col("date_entree")))
+    return add_parcours_id(rows.drop("date_naissance"), key)
+
+
+def pseudonymise_heures(rows: pl.DataFrame, key: str) -> pl.DataFrame:
+    return add_parcours_id(rows, key)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.extracts import PERSONAL_CANONICAL, PERSONAL_EXTRA
+from pipeline.columns import PERSONAL_EXTRA
+from pipeline.extracts import EXTRACTS
 from pipeline.warehouse import PUBLISHED_SCHEMAS, PublishError, connect
 
-FORBIDDEN_COLUMNS = set(PERSONAL_CANONICAL) | set(PERSONAL_EXTRA) | {"id_participant"}
+FORBIDDEN_COLUMNS = {c for e in EXTRACTS for c in e.personal} | set(PERSONAL_EXTRA)
 
 
 def blocking_checks(candidate_db: Path) -> dict[str, int]:

@@ -9,32 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from pipeline.extracts import COLUMNS, alias_map, normalise_header
+from pipeline.columns import normalise_header
+from pipeline.decp import read_decp
+from pipeline.extracts import Extract
+from pipeline.raw import LINE_COLUMN, FileRejected, RawTable
 
-LINE_COLUMN = "_ligne"
 HEADER_SCAN_LINES = 30
 DELIMITERS = (";", ",", "\t", "|")
-
-
-class FileRejected(Exception):
-    """The file cannot be read at all; the message says why, for a person."""
-
-
-@dataclass
-class RawTable:
-    frame: pl.DataFrame  # canonical columns (all text, stripped, empty -> null) and _ligne
-    format: str  # csv, xlsx, json, xml
-    encoding: str | None = None
-    delimiter: str | None = None
-    ignored_columns: list[str] = field(default_factory=list)
-    repeated_header_lines: list[int] = field(default_factory=list)
-    # Records read but set aside by the reader itself (DECP concessions): _ligne, colonne, regle, valeur.
-    set_aside: pl.DataFrame | None = None
 
 
 def sniff_format(data: bytes) -> str:
@@ -89,22 +75,22 @@ def _header_score(cells: list[str], aliases: dict[str, str]) -> int:
     return len({aliases[h] for h in map(normalise_header, cells) if h in aliases})
 
 
-def find_header(rows: list[list[str]], kind: str) -> int:
+def find_header(rows: list[list[str]], extract: Extract) -> int:
     """Index of the header row among the first rows: the one naming the most known columns."""
-    aliases = alias_map(kind)
+    aliases = extract.aliases
     best, best_score = -1, 1
     for i, cells in enumerate(rows[:HEADER_SCAN_LINES]):
         score = _header_score(cells, aliases)
         if score > best_score:
             best, best_score = i, score
     if best < 0:
-        expected = ", ".join(c.name for c in COLUMNS[kind] if c.required)
+        expected = ", ".join(extract.required)
         raise FileRejected(f"aucune ligne d'en-tête reconnue (colonnes attendues : {expected})")
     return best
 
 
-def _sniff_delimiter(lines: list[str], kind: str) -> str:
-    aliases = alias_map(kind)
+def _sniff_delimiter(lines: list[str], extract: Extract) -> str:
+    aliases = extract.aliases
     best, best_score = ";", 0
     for delimiter in DELIMITERS:
         for line in lines[:HEADER_SCAN_LINES]:
@@ -115,9 +101,11 @@ def _sniff_delimiter(lines: list[str], kind: str) -> str:
     return best
 
 
-def _canonical_frame(header: list[str], body: pl.DataFrame, first_line: int, kind: str, table: RawTable) -> RawTable:
+def _canonical_frame(
+    header: list[str], body: pl.DataFrame, first_line: int, extract: Extract, table: RawTable
+) -> RawTable:
     """Rename the columns of `body` from `header`, keep the known ones, number the lines."""
-    aliases = alias_map(kind)
+    aliases = extract.aliases
     keep: dict[str, str] = {}
     for position, label in enumerate(header):
         name = aliases.get(normalise_header(label or ""))
@@ -128,9 +116,9 @@ def _canonical_frame(header: list[str], body: pl.DataFrame, first_line: int, kin
             keep[source] = name
         elif label and label.strip():
             table.ignored_columns.append(str(label).strip())
-    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in keep.values()]
-    if kind == "marches" and missing == ["famille"] and "cpv" in keep.values():
-        missing = []  # derived from the CPV code, as for DECP files
+    found = set(keep.values())
+    derived = {column for column, source in extract.derivable if source in found}  # e.g. the famille from the CPV
+    missing = [name for name in extract.required if name not in found and name not in derived]
     if missing:
         raise FileRejected("colonne obligatoire absente : " + ", ".join(missing))
     frame = body.select([pl.col(src).cast(pl.String).alias(dst) for src, dst in keep.items()])
@@ -147,13 +135,13 @@ def _canonical_frame(header: list[str], body: pl.DataFrame, first_line: int, kin
     return table
 
 
-def read_delimited(data: bytes, kind: str) -> RawTable:
+def read_delimited(data: bytes, extract: Extract) -> RawTable:
     text, encoding = decode_text(data)
     # Header candidates only: a long line is data, and the csv module refuses fields over 128 kB.
     lines = [line[:4000] for line in text[:400_000].splitlines()[:HEADER_SCAN_LINES]]
-    delimiter = _sniff_delimiter(lines, kind)
+    delimiter = _sniff_delimiter(lines, extract)
     rows = [next(csv.reader([line], delimiter=delimiter), []) for line in lines]
-    header_index = find_header(rows, kind)
+    header_index = find_header(rows, extract)
     # Position of the header line in the text, so polars parses from there (quotes respected).
     offset = 0
     for _ in range(header_index):
@@ -176,16 +164,16 @@ def read_delimited(data: bytes, kind: str) -> RawTable:
     header = [str(v) if v is not None else "" for v in body.row(0)]
     table = RawTable(frame=body, format="csv", encoding=encoding, delimiter=delimiter)
     # Line numbers are physical lines of the file (1-based); the header is line header_index + 1.
-    return _canonical_frame(header, body.slice(1), header_index + 2, kind, table)
+    return _canonical_frame(header, body.slice(1), header_index + 2, extract, table)
 
 
-def read_xlsx(data: bytes, kind: str) -> RawTable:
+def read_xlsx(data: bytes, extract: Extract) -> RawTable:
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(data)
         names = reader.sheet_names
-        sheet = next((n for n in names if normalise_header(n) == kind), names[0] if names else None)
+        sheet = next((n for n in names if normalise_header(n) == extract.name), names[0] if names else None)
         if sheet is None:
             raise FileRejected("classeur sans feuille")
         body = pl.DataFrame(reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True))
@@ -196,26 +184,29 @@ def read_xlsx(data: bytes, kind: str) -> RawTable:
     if body.height == 0:
         raise FileRejected("classeur vide")
     rows = [[str(v) if v is not None else "" for v in body.row(i)] for i in range(min(body.height, HEADER_SCAN_LINES))]
-    header_index = find_header(rows, kind)
+    header_index = find_header(rows, extract)
     table = RawTable(frame=body, format="xlsx")
-    return _canonical_frame(rows[header_index], body.slice(header_index + 1), header_index + 2, kind, table)
+    return _canonical_frame(rows[header_index], body.slice(header_index + 1), header_index + 2, extract, table)
 
 
-def read_extract(path: Path, kind: str) -> RawTable:
-    """Read one file of raw/<kind>/; raises FileRejected with a reason a person understands."""
+# The readers by format (sniffed from the content, never the file name).
+READERS: dict[str, Callable[[bytes, Extract], RawTable]] = {
+    "text": read_delimited,
+    "xlsx": read_xlsx,
+    "json": lambda data, extract: read_decp(data, "json"),
+    "xml": lambda data, extract: read_decp(data, "xml"),
+}
+FORMAT_NAMES = {"text": "texte délimité (CSV)", "xlsx": "classeur XLSX", "json": "JSON", "xml": "XML"}
+
+
+def read_extract(path: Path, extract: Extract) -> RawTable:
+    """Read one file of raw/<extract>/; raises FileRejected with a reason a person understands."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise FileRejected(f"fichier illisible ({exc.strerror})") from exc
     fmt = sniff_format(data)
-    if fmt == "xlsx":
-        return read_xlsx(data, kind)
-    if fmt in ("json", "xml"):
-        if kind != "marches":
-            raise FileRejected(
-                f"fichier {fmt.upper()} : seuls les fichiers DECP de marches/ peuvent être en {fmt.upper()}"
-            )
-        from pipeline.decp import read_decp
-
-        return read_decp(data, fmt)
-    return read_delimited(data, kind)
+    if fmt not in extract.formats:
+        accepted = ", ".join(FORMAT_NAMES[f] for f in extract.formats)
+        raise FileRejected(f"fichier {FORMAT_NAMES[fmt]} : raw/{extract.name}/ accepte {accepted}")
+    return READERS[fmt](data, extract)

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,14 +78,14 @@ class Settings:
         """Parsed and validated rows of each raw file, by content hash (already pseudonymised)."""
         return self.warehouse_dir / "cache"
 
-    def dbt_env(self) -> dict[str, str]:
-        """What dbt's profiles.yml and macros read: the same settings, resolved."""
+    def dbt_vars(self) -> dict[str, str | float]:
+        """What dbt's profiles.yml and macros read (passed with --vars): the same settings, resolved."""
         return {
-            "CLAUSES_BUILD_DB": str(self.build_db),
-            "CLAUSES_CANDIDATE_DB": str(self.candidate_db),
-            "CLAUSES_AS_OF": self.as_of.isoformat(),
-            "CLAUSES_HEURES_ETP": repr(self.heures_etp),
-            "CLAUSES_DBT_MEMORY": self.dbt_memory,
+            "build_db": str(self.build_db),
+            "candidate_db": str(self.candidate_db),
+            "as_of": self.as_of.isoformat(),
+            "heures_etp": self.heures_etp,
+            "dbt_memory": self.dbt_memory,
         }
 
     @property
@@ -97,18 +98,19 @@ def _resolve(value: str) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-def raw_values() -> dict[str, str]:
-    """The settings as strings: defaults, then `.env`, then the environment."""
+def raw_values(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The settings as strings: defaults, then `.env`, then the environment, then `overrides` (by variable name)."""
     values = dict(DEFAULTS)
     env_file = PROJECT_ROOT / ".env"
     if env_file.exists():
         values.update({k: v for k, v in dotenv_values(env_file).items() if k in DEFAULTS and v is not None})
     values.update({k: os.environ[k] for k in DEFAULTS if os.environ.get(k)})
+    values.update({k: v for k, v in (overrides or {}).items() if k in DEFAULTS and v})
     return values
 
 
-def load_settings() -> Settings:
-    v = raw_values()
+def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
+    v = raw_values(overrides)
     try:
         as_of = dt.date.fromisoformat(v["CLAUSES_AS_OF"]) if v["CLAUSES_AS_OF"] else dt.date.today()
     except ValueError as exc:

@@ -12,7 +12,9 @@ from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, marche, nee
 
 from pipeline.cpv import famille_of
 from pipeline.ingest import ingest
-from pipeline.readers import FileRejected, read_extract
+from pipeline.extracts import MARCHES
+from pipeline.raw import FileRejected
+from pipeline.readers import read_extract
 from pipeline.validate import validate
 
 DECP = SHARED_DATA / "decp"
@@ -40,8 +42,8 @@ def _record(**over) -> dict:
 def _load(tmp_path: Path, content: str | bytes, name: str = "decp.json"):
     path = tmp_path / name
     path.write_bytes(content.encode() if isinstance(content, str) else content)
-    table = read_extract(path, "marches")
-    checked = validate(table.frame, "marches", AS_OF_DATE, KEY)
+    table = read_extract(path, MARCHES)
+    checked = validate(table.frame, MARCHES, AS_OF_DATE, KEY)
     return table, checked
 
 
@@ -196,7 +198,7 @@ def test_the_departement_extract_wins_over_decp_for_the_same_contract(settings):
     raw = settings.raw_dir / "marches"
     write_csv(raw / "extrait.csv", [marche(id_marche="2024-001", montant_ht="100000")])
     (raw / "zz_decp.json").write_text(_v2(_record(), _record(id="2024-002")))
-    result = ingest("marches", settings)
+    result = ingest(MARCHES, settings)
     loaded = result.loaded.collect().sort("id_marche").select("id_marche", "montant_ht", "source").rows()
     assert loaded == [("2024-001", 100000.0, "EXTRAIT"), ("2024-002", 250000.5, "DECP")]
 
@@ -225,8 +227,8 @@ def test_every_official_example_loads():
 
 
 def _load_in_place(path: Path):
-    table = read_extract(path, "marches")
-    return table, validate(table.frame, "marches", AS_OF_DATE, KEY)
+    table = read_extract(path, MARCHES)
+    return table, validate(table.frame, MARCHES, AS_OF_DATE, KEY)
 
 
 @needs_shared
@@ -257,7 +259,7 @@ def test_real_2019_files_every_record_accounted_for(name, records):
 def test_cpv_families_on_the_real_codes():
     codes = pl.concat(
         [
-            read_extract(DECP / "reel-2019" / n, "marches").frame.select("cpv")
+            read_extract(DECP / "reel-2019" / n, MARCHES).frame.select("cpv")
             for n in ("aife-2019.json", "bouches-du-rhone-2019.json")
         ]
     )["cpv"].drop_nulls()

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from pipeline.demo import generate
+from pipeline.extracts import HEURES, MARCHES, PARTICIPANTS
 from pipeline.ingest import ingest
 
 AS_OF = dt.date(2026, 11, 25)
@@ -48,7 +49,7 @@ def test_calibrated_on_the_departement(demo, settings):
     out, summary = demo
     _use_as_raw(settings, out)
     contracts = (
-        ingest("marches", settings).loaded.collect().with_columns(pl.col("date_notification").dt.year().alias("annee"))
+        ingest(MARCHES, settings).loaded.collect().with_columns(pl.col("date_notification").dt.year().alias("annee"))
     )
     full_years = (
         contracts.filter(pl.col("annee") < AS_OF.year)
@@ -83,9 +84,13 @@ def test_written_as_real_extracts_arrive(demo):
 def test_a_few_bad_rows_of_each_kind(demo, settings):
     out, _ = demo
     _use_as_raw(settings, out)
-    m = ingest("marches", settings)
-    p = ingest("participants", settings)
-    h = ingest("heures", settings, m.loaded.collect()["id_marche"], p.loaded.collect()["parcours_id"])
+    m = ingest(MARCHES, settings)
+    p = ingest(PARTICIPANTS, settings)
+    h = ingest(
+        HEURES,
+        settings,
+        {"id_marche": m.loaded.collect()["id_marche"], "parcours_id": p.loaded.collect()["parcours_id"]},
+    )
     rules = set(pl.concat([m.quarantine, p.quarantine, h.quarantine])["regle"])
     assert {
         "SIRET_INVALIDE",

@@ -16,7 +16,7 @@ import pytest
 from conftest import marche
 
 from pipeline.dictionary import data_dictionary, with_example_queries
-from pipeline.extracts import COLUMNS
+from pipeline.extracts import EXTRACTS, MARCHES
 from pipeline.readers import read_extract
 from pipeline.settings import PROJECT_ROOT
 
@@ -48,22 +48,23 @@ def test_data_dictionary_is_generated_from_the_current_dbt_docs(demo_root):
     assert "_(sans description)_" not in expected and "|  |" not in expected
 
 
-@pytest.mark.parametrize("kind", list(COLUMNS))
-def test_extract_templates_have_the_canonical_headers_and_load(kind, tmp_path):
-    headers = [c.name for c in COLUMNS[kind]]
+@pytest.mark.parametrize("extract", EXTRACTS, ids=lambda e: e.name)
+def test_extract_templates_have_the_canonical_headers_and_load(extract, tmp_path):
+    kind = extract.name
+    headers = [c.name for c in extract.columns]
     with (DOCS / "modeles" / f"{kind}.csv").open(encoding="cp1252", newline="") as fh:
         assert next(csv.reader(fh, delimiter=";")) == headers
     book = openpyxl.load_workbook(DOCS / "modeles" / f"{kind}.xlsx", read_only=True)
     assert [c.value for c in next(book[kind].iter_rows(max_row=1))] == headers
     # Filled in, the template is read as is.
-    if kind == "marches":
+    if extract is MARCHES:
         row = marche()
         filled = tmp_path / "marches.csv"
         filled.write_bytes(
             (DOCS / "modeles" / "marches.csv").read_bytes()
             + (";".join(row.get(h, "") for h in headers) + "\r\n").encode("cp1252")
         )
-        assert read_extract(filled, "marches").frame.height == 1
+        assert read_extract(filled, MARCHES).frame.height == 1
 
 
 def _personal_values(raw: Path) -> set[str]:

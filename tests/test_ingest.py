@@ -6,6 +6,7 @@ import polars as pl
 from conftest import KEY, heure, marche, participant, write_csv, write_xlsx
 
 from pipeline import ingest as ingest_module
+from pipeline.extracts import HEURES, MARCHES, PARTICIPANTS
 from pipeline.ingest import ingest
 from pipeline.pseudonym import _hmac_column, hmac_hex, normalise_name, personne_id
 
@@ -20,9 +21,13 @@ def _balanced(files: pl.DataFrame) -> bool:
 
 
 def _ingest_all(settings):
-    m = ingest("marches", settings)
-    p = ingest("participants", settings)
-    h = ingest("heures", settings, m.loaded.collect()["id_marche"], p.loaded.collect()["parcours_id"])
+    m = ingest(MARCHES, settings)
+    p = ingest(PARTICIPANTS, settings)
+    h = ingest(
+        HEURES,
+        settings,
+        {"id_marche": m.loaded.collect()["id_marche"], "parcours_id": p.loaded.collect()["parcours_id"]},
+    )
     return m, p, h
 
 
@@ -51,7 +56,7 @@ def test_two_facilitators_one_person(settings):
         [participant(facilitateur="F1", id_participant="X9", nom="LEFEVRE", prenom="ELOISE")],
         encoding="cp1252",
     )
-    loaded = ingest("participants", settings).loaded.collect()
+    loaded = ingest(PARTICIPANTS, settings).loaded.collect()
     assert loaded.height == 2 and loaded["personne_id"].n_unique() == 1 and loaded["parcours_id"].n_unique() == 2
 
 
@@ -59,7 +64,7 @@ def test_later_file_replaces_a_contract_and_counts_it(settings):
     raw = settings.raw_dir / "marches"
     write_csv(raw / "2025-01-01.csv", [marche(), marche(id_marche="M2")])
     write_xlsx(raw / "2025-02-01.xlsx", [marche(montant_ht="300000")])
-    result = ingest("marches", settings)
+    result = ingest(MARCHES, settings)
     assert sorted(result.loaded.collect().select("id_marche", "montant_ht").rows()) == [
         ("M1", 300000.0),
         ("M2", 250000.0),
@@ -72,7 +77,7 @@ def test_later_participant_row_replaces_the_earlier(settings):
     raw = settings.raw_dir / "participants"
     write_csv(raw / "1.csv", [participant()])
     write_csv(raw / "2.csv", [participant(date_sortie="30/09/2024", situation_6_mois="CDI")])
-    loaded = ingest("participants", settings).loaded.collect()
+    loaded = ingest(PARTICIPANTS, settings).loaded.collect()
     assert loaded.height == 1 and loaded["situation_6_mois"].to_list() == ["CDI"]
 
 
@@ -95,7 +100,7 @@ def test_a_timesheet_replaces_the_facilitator_month(settings):
 def test_duplicates_count_once_and_conflicts_are_both_quarantined(settings):
     raw = settings.raw_dir / "marches"
     write_csv(raw / "m.csv", [marche(), marche(), marche(id_marche="M2"), marche(id_marche="M2", montant_ht="1")])
-    result = ingest("marches", settings)
+    result = ingest(MARCHES, settings)
     assert result.loaded.collect()["id_marche"].to_list() == ["M1"]
     assert sorted(result.quarantine.select("ligne", "regle").rows()) == [(3, "DOUBLON"), (4, "CONFLIT"), (5, "CONFLIT")]
     assert _balanced(result.files)
@@ -121,32 +126,32 @@ def test_hours_wait_for_their_contract_then_load(settings):
 
 def test_an_unchanged_file_is_not_read_again(settings, monkeypatch):
     write_csv(settings.raw_dir / "marches" / "m.csv", [marche()])
-    first = ingest("marches", settings)
+    first = ingest(MARCHES, settings)
     calls = []
     monkeypatch.setattr(ingest_module, "read_extract", lambda *a: calls.append(a))
-    second = ingest("marches", settings)
+    second = ingest(MARCHES, settings)
     assert calls == [] and second.loaded.collect().equals(first.loaded.collect()) and second.files.equals(first.files)
 
 
 def test_the_cache_keeps_only_what_current_files_need(settings):
     path = settings.raw_dir / "marches" / "m.csv"
     write_csv(path, [marche()])
-    ingest("marches", settings)
+    ingest(MARCHES, settings)
     stale = settings.cache_dir / "marches" / "dossier-d-une-autre-version"
     stale.mkdir()
     write_csv(path, [marche(montant_ht="123")])  # corrected: the first content's entry is no longer needed
-    ingest("marches", settings)
+    ingest(MARCHES, settings)
     (current,) = (settings.cache_dir / "marches").iterdir()
     assert {e.name.split(".", 1)[0] for e in current.iterdir()} == {ingest_module.file_sha256(path)}
 
 
 def test_a_rebuild_from_raw_alone_gives_the_same_rows(settings, tmp_path):
     write_csv(settings.raw_dir / "marches" / "m.csv", [marche(), marche(id_marche="M2", montant_ht="-1")])
-    first = ingest("marches", settings)
+    first = ingest(MARCHES, settings)
     import shutil
 
     shutil.rmtree(settings.cache_dir)
-    again = ingest("marches", settings)
+    again = ingest(MARCHES, settings)
     assert again.loaded.collect().equals(first.loaded.collect()) and again.quarantine.equals(first.quarantine)
 
 
@@ -167,7 +172,7 @@ def test_hostile_folder_every_file_accounted_for(settings):
             marche(id_marche="A3", facilitateur="F42"),
         ],
     )
-    result = ingest("marches", settings)
+    result = ingest(MARCHES, settings)
     files = {r["chemin"].split("/")[-1]: r for r in result.files.iter_rows(named=True)}
     assert {n for n, f in files.items() if f["statut"] == "REJETE"} == {"garbage.csv", "empty.csv", "truncated.xlsx"}
     assert all(f["motif"] for f in files.values() if f["statut"] == "REJETE")

@@ -8,9 +8,11 @@ import polars as pl
 import pytest
 from conftest import MARCHES_HEADER, SIRET_A, heure, marche, write_csv, write_xlsx
 
-from pipeline.extracts import normalise_header
+from pipeline.columns import normalise_header
+from pipeline.extracts import HEURES, MARCHES
 from pipeline.parsing import boolean, date, month, number
-from pipeline.readers import FileRejected, read_extract
+from pipeline.raw import FileRejected
+from pipeline.readers import read_extract
 
 
 def _values(expr, values):
@@ -20,32 +22,32 @@ def _values(expr, values):
 # -- file types ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["m.csv", "m.txt", "m"])
 def test_delimited_file_whatever_its_extension(tmp_path, name):
-    table = read_extract(write_csv(tmp_path / name, [marche()]), "marches")
+    table = read_extract(write_csv(tmp_path / name, [marche()]), MARCHES)
     assert table.frame["id_marche"].to_list() == ["M1"]
 
 
 def test_xlsx_first_sheet(tmp_path):
-    table = read_extract(write_xlsx(tmp_path / "m.xlsx", [marche()]), "marches")
+    table = read_extract(write_xlsx(tmp_path / "m.xlsx", [marche()]), MARCHES)
     assert table.format == "xlsx" and table.frame["objet"].to_list() == ["Réhabilitation du collège"]
 
 
 def test_xlsx_sheet_named_like_the_folder(tmp_path):
     path = write_xlsx(tmp_path / "m.xlsx", [], sheets={"Notes": [{"a": "b"}], "Heures": [heure(heures="12")]})
-    table = read_extract(path, "heures")
+    table = read_extract(path, HEURES)
     assert table.frame["heures"].to_list() == ["12"]
 
 
 def test_xlsx_real_date_cells(tmp_path):
     path = write_xlsx(tmp_path / "m.xlsx", [marche(date_notification=dt.date(2024, 3, 15))])
-    table = read_extract(path, "marches")
+    table = read_extract(path, MARCHES)
     assert _values(date, table.frame["date_notification"].to_list()) == [dt.date(2024, 3, 15)]
 
 
 def test_json_is_only_for_marches(tmp_path):
     path = tmp_path / "h.json"
     path.write_text('{"marches": []}')
-    with pytest.raises(FileRejected, match="DECP"):
-        read_extract(path, "heures")
+    with pytest.raises(FileRejected, match="JSON : raw/heures/ accepte"):
+        read_extract(path, HEURES)
 
 
 # -- encodings -------------------------------------------------------------------------------------
@@ -54,7 +56,7 @@ def test_json_is_only_for_marches(tmp_path):
 )
 def test_encodings_are_detected(tmp_path, encoding, expected):
     path = write_csv(tmp_path / "m.csv", [marche(objet="Œuvre d'art – lot 2 : 5 000 €")], encoding=encoding)
-    table = read_extract(path, "marches")
+    table = read_extract(path, MARCHES)
     assert table.encoding == expected
     assert table.frame["objet"].to_list() == ["Œuvre d'art – lot 2 : 5 000 €"]
 
@@ -63,7 +65,7 @@ def test_encodings_are_detected(tmp_path, encoding, expected):
 @pytest.mark.parametrize("delimiter", [";", ",", "\t"])
 def test_delimiters_are_detected(tmp_path, delimiter):
     path = write_csv(tmp_path / "m.csv", [marche(montant_ht="1 234,50")], delimiter=delimiter)
-    table = read_extract(path, "marches")
+    table = read_extract(path, MARCHES)
     assert table.delimiter == delimiter and table.frame["montant_ht"].to_list() == ["1 234,50"]
 
 
@@ -87,7 +89,7 @@ def test_aliases_map_to_canonical_columns_and_extra_columns_are_dropped(tmp_path
             "Commentaire interne": "z",
         }
     ]
-    table = read_extract(write_csv(tmp_path / "m.csv", rows), "marches")
+    table = read_extract(write_csv(tmp_path / "m.csv", rows), MARCHES)
     assert {
         "id_marche",
         "objet",
@@ -171,7 +173,7 @@ def test_blank_lines_trailing_separators_and_spaces_are_ignored(tmp_path):
     header = ";".join(MARCHES_HEADER)
     row = ";".join(marche().values())
     path.write_text(f"{header};\r\n\r\n  M2 ;{row.split(';', 1)[1]};\r\n;;;;\r\n\r\n")
-    table = read_extract(path, "marches")
+    table = read_extract(path, MARCHES)
     assert table.frame["id_marche"].to_list() == ["M2"]
     assert table.frame["_ligne"].to_list() == [3]
 
@@ -190,30 +192,30 @@ def test_unreadable_files_are_rejected_with_a_reason(tmp_path, content, reason):
     path = tmp_path / "f.csv"
     path.write_bytes(content)
     with pytest.raises(FileRejected, match=reason):
-        read_extract(path, "marches")
+        read_extract(path, MARCHES)
 
 
 def test_header_alone_gives_no_row(tmp_path):
     path = tmp_path / "m.csv"
     path.write_text(";".join(MARCHES_HEADER) + "\n")
-    assert read_extract(path, "marches").frame.height == 0
+    assert read_extract(path, MARCHES).frame.height == 0
 
 
 def test_missing_required_column_rejects_the_file(tmp_path):
     rows = [{k: v for k, v in marche().items() if k != "montant_ht"}]
     with pytest.raises(FileRejected, match="montant_ht"):
-        read_extract(write_csv(tmp_path / "m.csv", rows), "marches")
+        read_extract(write_csv(tmp_path / "m.csv", rows), MARCHES)
 
 
 def test_title_rows_above_the_header(tmp_path):
     path = write_csv(tmp_path / "m.csv", [marche()], before="Extraction des marchés;;;\r\nau 31/12/2025\r\n\r\n")
-    table = read_extract(path, "marches")
+    table = read_extract(path, MARCHES)
     assert table.frame["id_marche"].to_list() == ["M1"] and table.frame["_ligne"].to_list() == [5]
 
 
 def test_quoted_fields_with_separators_and_line_breaks(tmp_path):
     path = write_csv(tmp_path / "m.csv", [marche(objet="Lot 1 ; voirie\net réseaux"), marche(id_marche="M2")])
-    assert read_extract(path, "marches").frame["objet"].to_list() == [
+    assert read_extract(path, MARCHES).frame["objet"].to_list() == [
         "Lot 1 ; voirie\net réseaux",
         "Réhabilitation du collège",
     ]
@@ -221,10 +223,10 @@ def test_quoted_fields_with_separators_and_line_breaks(tmp_path):
 
 def test_header_repeated_mid_file_is_not_a_row(tmp_path):
     rows = [marche(), dict(zip(MARCHES_HEADER, MARCHES_HEADER, strict=False)), marche(id_marche="M2")]
-    table = read_extract(write_csv(tmp_path / "m.csv", rows, header=MARCHES_HEADER), "marches")
+    table = read_extract(write_csv(tmp_path / "m.csv", rows, header=MARCHES_HEADER), MARCHES)
     assert table.frame["id_marche"].to_list() == ["M1", "M2"] and table.repeated_header_lines == [3]
 
 
 def test_a_one_megabyte_cell_is_read(tmp_path):
-    table = read_extract(write_csv(tmp_path / "m.csv", [marche(objet="x" * 1_000_000)]), "marches")
+    table = read_extract(write_csv(tmp_path / "m.csv", [marche(objet="x" * 1_000_000)]), MARCHES)
     assert table.frame["objet"].str.len_chars().to_list() == [1_000_000]

@@ -9,6 +9,7 @@ import pytest
 from conftest import AS_OF_DATE, KEY, SIRET_A, SIRET_LA_POSTE, heure, marche, participant
 
 from pipeline.pseudonym import personne_id
+from pipeline.extracts import BY_NAME
 from pipeline.validate import validate
 
 AS_OF = dt.date(2026, 11, 25)
@@ -19,7 +20,7 @@ def check(kind: str, *rows: dict):
         [{k: (v if v != "" else None) for k, v in r.items()} for r in rows], schema={k: pl.String for k in rows[0]}
     )
     raw = raw.with_row_index("_ligne", offset=2).with_columns(pl.col("_ligne").cast(pl.Int64))
-    return validate(raw, kind, AS_OF_DATE, KEY)
+    return validate(raw, BY_NAME[kind], AS_OF_DATE, KEY)
 
 
 def rules(kind: str, row: dict) -> list[tuple[str, str]]:

@@ -1,10 +1,23 @@
-{# The as-of date and the ETP divisor, from the same settings as the Python side. #}
-{% macro as_of() -%}
-    cast('{{ env_var("CLAUSES_AS_OF", "") or modules.datetime.date.today().isoformat() }}' as date)
+{#
+  The settings the run passes with --vars (pipeline/settings.py, Settings.dbt_vars). No default here, so
+  that Python and SQL cannot disagree; `dbt parse` needs none, a model run without them stops with a reason.
+#}
+{% macro setting(name) -%}
+    {%- set value = var(name, none) -%}
+    {%- if value is none and execute -%}
+        {{ exceptions.raise_compiler_error("variable dbt « " ~ name ~ " » absente : dbt se lance par `clauses run`") }}
+    {%- endif -%}
+    {{ return(value) }}
 {%- endmacro %}
 
+{# The as-of date of the run. #}
+{% macro as_of() -%}
+    cast('{{ setting("as_of") }}' as date)
+{%- endmacro %}
+
+{# Hours in one full-time equivalent (CLAUSES_HEURES_ETP). #}
 {% macro heures_etp() -%}
-    cast({{ env_var("CLAUSES_HEURES_ETP", "1607") }} as double)
+    cast({{ setting("heures_etp") }} as double)
 {%- endmacro %}
 
 {# A ratio is NULL when its denominator is 0. #}

@@ -29,7 +29,7 @@ select
     marches.marche_reserve,
     marches.facilitateur,
     -- The Département's rule for a mandatory clause; a DECP contract whose clause is unknown is not counted.
-    familles.secteur = 'BTP' and marches.montant_ht >= 200000 and marches.clause_insertion is not null as est_eligible_clause,
+    familles.secteur = 'BTP' and marches.montant_ht >= {{ var('seuil_clause_btp_ht') }} and marches.clause_insertion is not null as est_eligible_clause,
     marches.origine,
     marches.acheteur_siret,
     marches.fichier,

@@ -1,9 +1,9 @@
--- One row: the SPASER period, 2023-01-01 to 2026-12-31 or the as-of date if earlier.
+-- One row: the SPASER period (dbt_project.yml vars), to its end or the as-of date if earlier.
 with periodes as (
     select
-        'SPASER 2023-2026' as periode,
-        date '2023-01-01' as debut,
-        least(date '2026-12-31', {{ as_of() }}) as fin
+        'SPASER {{ var("spaser_debut")[:4] }}-{{ var("spaser_fin")[:4] }}' as periode,
+        cast('{{ var("spaser_debut") }}' as date) as debut,
+        least(cast('{{ var("spaser_fin") }}' as date), {{ as_of() }}) as fin
 ),
 
 kpi as (

@@ -1,0 +1,65 @@
+"""The reference facts both sides read, each kept once, where dbt keeps it.
+
+- Code lists are dbt seeds (facilitators, familles, modalités, situations): the warehouse publishes them,
+  the validation checks the extracts against them, the demo draws from them.
+- Business constants are dbt vars in dbt_project.yml (the eligibility threshold, the SPASER period): the
+  models read them with `var()`, the exports and the demo through `RULES`.
+What an operator sets (as-of date, hours per ETP, folders) lives in pipeline/settings.py instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from pipeline.settings import PROJECT_ROOT
+
+SEEDS_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
+DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project" / "dbt_project.yml"
+
+
+@lru_cache
+def seed(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of dbt_project/seeds/<name>.csv, as text."""
+    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+@lru_cache
+def dbt_vars() -> dict:
+    return yaml.safe_load(DBT_PROJECT_FILE.read_text(encoding="utf-8"))["vars"]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The SPASER's constants, as dbt_project.yml declares them."""
+
+    seuil_clause_btp_ht: float  # a BTP contract from this amount must carry the clause
+    spaser_debut: dt.date
+    spaser_fin: dt.date
+
+    @property
+    def spaser(self) -> str:
+        return f"SPASER {self.spaser_debut.year}-{self.spaser_fin.year}"
+
+
+def _rules() -> Rules:
+    v = dbt_vars()
+    return Rules(
+        seuil_clause_btp_ht=float(v["seuil_clause_btp_ht"]),
+        spaser_debut=dt.date.fromisoformat(str(v["spaser_debut"])),
+        spaser_fin=dt.date.fromisoformat(str(v["spaser_fin"])),
+    )
+
+
+RULES = _rules()
+
+FACILITATEURS = tuple(row["facilitateur"] for row in seed("facilitateurs"))
+FAMILLE_SECTEUR = {row["famille"]: row["secteur"] for row in seed("familles")}
+MODALITES = tuple(row["modalite"] for row in seed("modalites"))
+SITUATIONS_6_MOIS = tuple(row["situation_6_mois"] for row in seed("situations"))
+CATEGORIE_SITUATION = {row["situation_6_mois"]: row["categorie"] for row in seed("situations")}

@@ -9,7 +9,7 @@ select
     heures.modalite,
     modalites.libelle as libelle_modalite,
     heures.heures,
-    heures.heures / nullif({{ sum_hundredths("heures.heures") }} over (partition by heures.annee), 0) as part_heures
+    heures.heures / nullif(round(sum(heures.heures) over (partition by heures.annee), 2), 0) as part_heures
 from heures
 left join {{ ref('modalites') }} as modalites using (modalite)
 order by heures.annee, heures.modalite

@@ -89,12 +89,13 @@ def test_schedule_is_02h00_paris_time():
 
 def test_sensor_asks_for_a_run_for_a_new_or_changed_file_only(settings):
     from assets.automation import raw_files_sensor
+    from assets.resources import ClausesSettings
 
     raw = settings.raw_dir / "marches"
     write_csv(raw / "a.csv", [marche()])
 
     def tick(cursor):
-        context = build_sensor_context(cursor=cursor)
+        context = build_sensor_context(cursor=cursor, resources={"settings": ClausesSettings.of(settings)})
         return raw_files_sensor(context), context.cursor
 
     first, cursor = tick(None)
@@ -196,9 +197,9 @@ def _read(path: Path) -> bytes:
 def test_dbt_memory_setting_is_a_size(settings, monkeypatch):
     from pipeline.settings import SettingsError, load_settings
 
-    assert load_settings().dbt_env()["CLAUSES_DBT_MEMORY"] == "2.5GB"
+    assert load_settings().dbt_vars()["dbt_memory"] == "2.5GB"
     monkeypatch.setenv("CLAUSES_DBT_MEMORY", "800MB")
-    assert load_settings().dbt_env()["CLAUSES_DBT_MEMORY"] == "800MB"
+    assert load_settings().dbt_vars()["dbt_memory"] == "800MB"
     monkeypatch.setenv("CLAUSES_DBT_MEMORY", "beaucoup")
     with pytest.raises(SettingsError, match="CLAUSES_DBT_MEMORY"):
         load_settings()

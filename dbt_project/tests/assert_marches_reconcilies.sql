@@ -2,6 +2,15 @@
 -- Shown in Dagster as a check on kpi_annuel (a singular test with several parents needs a ref to attach to).
 {{ config(meta={'dagster': {'ref': {'name': 'kpi_annuel'}}}) }}
 with landing as (select count(*) as n from {{ source('landing', 'marches') }}),
-dims as (select count(*) as n, count(*) filter (where annee_notification <= year({{ as_of() }})) as dated from {{ ref('dim_marches') }}),
+
+dims as (
+    select
+        count(*) as n,
+        count(*) filter (where annee_notification <= year({{ as_of() }})) as dated
+    from {{ ref('dim_marches') }}
+),
+
 years as (select coalesce(sum(nb_marches), 0) as n from {{ ref('kpi_annuel') }})
-select * from landing, dims, years where landing.n <> dims.n or dims.dated <> years.n
+
+select * from landing, dims, years
+where landing.n <> dims.n or dims.dated <> years.n

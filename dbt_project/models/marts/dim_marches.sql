@@ -14,7 +14,8 @@ select
     cast(year(marches.date_notification) as integer) as annee_notification,
     marches.duree_mois,
     case when marches.duree_mois is not null
-        then cast(marches.date_notification + to_months(marches.duree_mois) as date) end as date_fin,
+            then cast(marches.date_notification + to_months(marches.duree_mois) as date)
+    end as date_fin,
     marches.montant_ht,
     marches.titulaire_siret,
     marches.titulaire_nom,
@@ -29,7 +30,9 @@ select
     marches.marche_reserve,
     marches.facilitateur,
     -- The Département's rule for a mandatory clause; a DECP contract whose clause is unknown is not counted.
-    familles.secteur = 'BTP' and marches.montant_ht >= {{ var('seuil_clause_btp_ht') }} and marches.clause_insertion is not null as est_eligible_clause,
+    familles.secteur = 'BTP'
+    and marches.montant_ht >= {{ var('seuil_clause_btp_ht') }}
+    and marches.clause_insertion is not null as est_eligible_clause,
     marches.origine,
     marches.acheteur_siret,
     marches.fichier,

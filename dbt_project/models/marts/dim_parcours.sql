@@ -6,7 +6,10 @@ with parcours as (
 ),
 
 hours as (
-    select parcours_id, {{ sum_hundredths("heures") }} as heures_totales, min(mois) as premier_mois_heures
+    select
+        parcours_id,
+        {{ sum_hundredths("heures") }} as heures_totales,
+        min(mois) as premier_mois_heures
     from {{ ref('stg_heures') }}
     group by parcours_id
 )
@@ -26,10 +29,10 @@ select
     tranches.ordre_tranche,
     parcours.date_sortie is not null as est_sorti,
     parcours.date_sortie is not null
-        and parcours.date_sortie + interval 6 month <= {{ as_of() }} as sortie_observable
+    and parcours.date_sortie + interval 6 month <= {{ as_of() }} as sortie_observable
 from parcours
 left join hours using (parcours_id)
 left join {{ ref('situations') }} as situations using (situation_6_mois)
 left join {{ ref('tranches_heures') }} as tranches
     on coalesce(hours.heures_totales, 0) >= tranches.heures_min
-    and (tranches.heures_max is null or coalesce(hours.heures_totales, 0) < tranches.heures_max)
+        and (tranches.heures_max is null or coalesce(hours.heures_totales, 0) < tranches.heures_max)

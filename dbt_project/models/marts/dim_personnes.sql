@@ -6,15 +6,19 @@ with parcours as (
 ),
 
 latest as (
-    select *, count(*) over (partition by personne_id) as nb_parcours
+    select
+        *,
+        count(*) over (partition by personne_id) as nb_parcours
     from parcours
     qualify row_number() over (
-        partition by personne_id order by ordre_fichier desc, facilitateur desc, ligne desc
-    ) = 1
+            partition by personne_id order by ordre_fichier desc, facilitateur desc, ligne desc
+        ) = 1
 ),
 
 first_month as (  -- from the paths, which read the hours once for both
-    select personne_id, min(premier_mois_heures) as premier_mois_heures
+    select
+        personne_id,
+        min(premier_mois_heures) as premier_mois_heures
     from {{ ref('dim_parcours') }}
     group by personne_id
 )

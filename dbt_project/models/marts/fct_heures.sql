@@ -16,8 +16,10 @@ select
     heures.employeur_siret,
     heures.employeur_nom,
     heures.type_contrat,
-    (heures.mois < date_trunc('month', marches.date_notification)
-        or (marches.date_fin is not null and heures.mois > marches.date_fin)) as mois_hors_periode_marche,
+    (
+        heures.mois < date_trunc('month', marches.date_notification)
+        or (marches.date_fin is not null and heures.mois > marches.date_fin)
+    ) as mois_hors_periode_marche,
     heures.fichier,
     heures.ligne
 from heures

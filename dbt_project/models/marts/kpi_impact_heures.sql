@@ -1,7 +1,7 @@
 -- Outcomes by band of total hours of the path over its whole life: for all observable exits
 -- together (annee_sortie NULL, perimetre 'TOUTES_ANNEES') and by year of exit.
 with sorties as (
-    select * from {{ ref('dim_parcours') }} where est_sorti
+    select * from {{ ref('int_sorties') }}
 ),
 
 tranches as (
@@ -9,26 +9,52 @@ tranches as (
 ),
 
 grille as (
-    select null::integer as annee_sortie, 'TOUTES_ANNEES' as perimetre, tranche_heures, ordre_tranche from tranches
+    select
+        null::integer as annee_sortie,
+        'TOUTES_ANNEES' as perimetre,
+        tranche_heures,
+        ordre_tranche
+    from tranches
     union all
-    select annees.annee_sortie, 'ANNEE', tranche_heures, ordre_tranche
+    select
+        annees.annee_sortie,
+        'ANNEE',
+        tranche_heures,
+        ordre_tranche
     from (select distinct annee_sortie from sorties) as annees cross join tranches
 ),
 
 par_annee as (
-    select annee_sortie, tranche_heures, {{ outcome_columns() }}, {{ sum_hundredths("heures_totales", "sortie_observable") }} as heures_totales
-    from sorties group by annee_sortie, tranche_heures
+    select
+        sorties.annee_sortie,
+        sorties.tranche_heures,
+        {{ outcome_counts('sorties') }},
+        {{ sum_hundredths("heures_totales", "sortie_observable") }} as heures_totales
+    from sorties
+    group by sorties.annee_sortie, sorties.tranche_heures
 ),
 
 toutes as (
-    select tranche_heures, {{ outcome_columns() }}, {{ sum_hundredths("heures_totales", "sortie_observable") }} as heures_totales
-    from sorties group by tranche_heures
+    select
+        sorties.tranche_heures,
+        {{ outcome_counts('sorties') }},
+        {{ sum_hundredths("heures_totales", "sortie_observable") }} as heures_totales
+    from sorties
+    group by sorties.tranche_heures
 ),
 
 resultats as (
-    select null::integer as annee_sortie, 'TOUTES_ANNEES' as perimetre, * from toutes
+    select
+        null::integer as annee_sortie,
+        'TOUTES_ANNEES' as perimetre,
+        *
+    from toutes
     union all
-    select annee_sortie, 'ANNEE' as perimetre, * exclude (annee_sortie) from par_annee
+    select
+        annee_sortie,
+        'ANNEE' as perimetre,
+        * exclude (annee_sortie)
+    from par_annee
 )
 
 select
@@ -36,18 +62,11 @@ select
     grille.annee_sortie,
     grille.tranche_heures,
     grille.ordre_tranche,
-    coalesce(r.nb_sortants, 0) as nb_sortants,
-    coalesce(r.nb_sortants_en_attente, 0) as nb_sortants_en_attente,
-    coalesce(r.nb_sortants_situation_connue, 0) as nb_sortants_situation_connue,
-    r.taux_situation_connue,
-    r.taux_emploi_durable,
-    r.taux_emploi_transition,
-    r.taux_sortie_positive,
-    r.taux_sorties_dynamiques,
+    {{ outcome_columns('r') }},
     coalesce(r.heures_totales, 0) as heures_totales_sortants
 from grille
 left join resultats as r
     on grille.perimetre = r.perimetre
-    and grille.tranche_heures = r.tranche_heures
-    and grille.annee_sortie is not distinct from r.annee_sortie
-order by grille.perimetre desc, grille.annee_sortie, grille.ordre_tranche
+        and grille.tranche_heures = r.tranche_heures
+        and grille.annee_sortie is not distinct from r.annee_sortie
+order by grille.perimetre desc, grille.annee_sortie asc, grille.ordre_tranche asc

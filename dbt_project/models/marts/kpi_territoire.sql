@@ -1,13 +1,18 @@
 -- One row per year and facilitator: its hour rows, its paths' outcomes, the contracts it follows.
 with grille as (
-    select k.annee, f.facilitateur, f.structure, f.territoire
+    select
+        k.annee,
+        f.facilitateur,
+        f.structure,
+        f.territoire
     from {{ ref('kpi_annuel') }} as k
     cross join {{ ref('dim_facilitateurs') }} as f
 ),
 
 heures as (
     select
-        annee, facilitateur,
+        annee,
+        facilitateur,
         {{ sum_hundredths("heures") }} as heures_realisees,
         count(distinct personne_id) as nb_participants,
         count(distinct employeur_siret) as nb_employeurs
@@ -16,14 +21,19 @@ heures as (
 ),
 
 sorties as (
-    select annee_sortie as annee, facilitateur, {{ outcome_columns() }}
-    from {{ ref('dim_parcours') }}
-    where est_sorti
-    group by annee_sortie, facilitateur
+    select
+        s.annee_sortie as annee,
+        s.facilitateur,
+        {{ outcome_counts('s') }}
+    from {{ ref('int_sorties') }} as s
+    group by s.annee_sortie, s.facilitateur
 ),
 
 marches as (
-    select annee_notification as annee, facilitateur, count(*) as nb_marches_clause
+    select
+        annee_notification as annee,
+        facilitateur,
+        count(*) as nb_marches_clause
     from {{ ref('dim_marches') }}
     where clause_insertion and facilitateur is not null
     group by annee_notification, facilitateur
@@ -38,14 +48,7 @@ select
     coalesce(heures.heures_realisees, 0) / {{ heures_etp() }} as etp,
     coalesce(heures.nb_participants, 0) as nb_participants,
     coalesce(heures.nb_employeurs, 0) as nb_employeurs,
-    coalesce(sorties.nb_sortants, 0) as nb_sortants,
-    coalesce(sorties.nb_sortants_en_attente, 0) as nb_sortants_en_attente,
-    coalesce(sorties.nb_sortants_situation_connue, 0) as nb_sortants_situation_connue,
-    sorties.taux_situation_connue,
-    sorties.taux_emploi_durable,
-    sorties.taux_emploi_transition,
-    sorties.taux_sortie_positive,
-    sorties.taux_sorties_dynamiques,
+    {{ outcome_columns('sorties') }},
     coalesce(marches.nb_marches_clause, 0) as nb_marches_clause
 from grille
 left join heures using (annee, facilitateur)

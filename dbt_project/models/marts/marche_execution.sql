@@ -1,10 +1,14 @@
 -- One row per contract with a clause: planned against worked hours, and whether it has ended.
 with marches as (
-    select * from {{ ref('dim_marches') }} where clause_insertion
+    select * from {{ ref('dim_marches') }}
+    where clause_insertion
 ),
 
 worked as (
-    select id_marche, {{ sum_hundredths("heures") }} as heures_realisees, max(mois) as dernier_mois_heures
+    select
+        id_marche,
+        {{ sum_hundredths("heures") }} as heures_realisees,
+        max(mois) as dernier_mois_heures
     from {{ ref('fct_heures') }}
     group by id_marche
 ),

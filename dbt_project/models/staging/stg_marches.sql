@@ -8,7 +8,7 @@ renamed as (
         objet,
         famille,
         cpv,
-        "procedure" as procedure_passation,
+        procedure as procedure_passation,
         date_notification,
         coalesce(date_estimee, false) as date_notification_estimee,
         duree_mois,

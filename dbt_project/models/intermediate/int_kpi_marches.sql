@@ -1,0 +1,21 @@
+-- The procurement indicators of each period, over the contracts notified in it.
+select
+    periodes.periode,
+    count(*) as nb_marches,
+    {{ sum_hundredths("m.montant_ht") }} as montant_marches_ht,
+    count(*) filter (where m.est_eligible_clause) as nb_marches_eligibles,
+    count(*) filter (where m.est_eligible_clause and m.clause_insertion) as nb_marches_eligibles_avec_clause,
+    count(*) filter (where m.clause_insertion) as nb_marches_clause,
+    {{ sum_hundredths("m.montant_ht", "m.clause_insertion") }} as montant_marches_clause_ht,
+    count(*) filter (where m.clause_insertion and m.secteur = 'SERVICES') as nb_marches_clause_services,
+    count(*) filter (
+        where m.clause_insertion and m.famille = 'PRESTATIONS_INTELLECTUELLES'
+    ) as nb_marches_clause_prestations_intellectuelles,
+    count(*) filter (where m.critere_social) as nb_marches_critere_social,
+    count(*) filter (where m.marche_reserve is not null and m.marche_reserve <> 'NON') as nb_marches_reserves,
+    {{ sum_hundredths("m.montant_ht", "m.marche_reserve is not null and m.marche_reserve <> 'NON'") }}
+        as montant_marches_reserves_ht,
+    {{ sum_hundredths("m.heures_insertion_prevues", "m.clause_insertion") }} as heures_prevues
+from {{ ref('int_periodes') }} as periodes
+inner join {{ ref('dim_marches') }} as m on m.date_notification between periodes.debut and periodes.fin
+group by periodes.periode

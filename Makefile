@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: install run test demo ui bench manifest clean
+.PHONY: install run test lint demo ui bench manifest clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -28,7 +28,13 @@ manifest: $(MANIFEST)
 run: install
 	$(BIN)/clauses run --demo-if-empty
 
-test: install
+# The habits, kept by tools: a lint error fails `make test`, so CI too.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests macros --disable-progress-bar
+
+test: lint
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 demo: install

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline import french
+from pipeline.extracts import EXTRACTS, HEURES
 from pipeline.settings import PROJECT_ROOT
 from pipeline.timing import BUSY, STAGES
 
@@ -121,7 +123,8 @@ def floor(root: Path) -> dict:
     con = duckdb.connect()
     scratch = tempfile.mkdtemp()
     rows = 0
-    for kind in ("marches", "participants", "heures"):
+    for extract in EXTRACTS:
+        kind = extract.name
         parts = []
         for number, path in enumerate(sorted((root / "raw" / kind).iterdir())):
             if path.suffix == ".xlsx":
@@ -139,7 +142,7 @@ def floor(root: Path) -> dict:
                     f"select * from read_csv('{path}', all_varchar=true, null_padding=true, ignore_errors=true)"
                 )
         union = " union all by name ".join(parts)
-        if kind != "heures":
+        if extract is not HEURES:  # the floor sums the timesheets' hours, and counts the other rows
             rows += con.sql(f"select count(*) from ({union})").fetchall()[0][0]
             continue
         hours = con.execute(f"""
@@ -183,25 +186,28 @@ def _machine() -> str:
     )
 
 
+TABLE_HEAD = (
+    "| volume | lignes d'heures | 1er passage (s) | lecture | validation | chargement | dbt | publication | exports "
+    "| autre¹ | 2e passage, rien de neuf (s) | plancher DuckDB (s) | 1er / plancher | mémoire max (Mo)² "
+    "| dont Python (Mo) |"
+)
+
+
 def _table(rows: list[dict]) -> str:
-    head = (
-        "| volume | lignes d'heures | 1er passage (s) | lecture | validation | chargement | dbt | publication | "
-        "exports | autre¹ | 2e passage, rien de neuf (s) | plancher DuckDB (s) | 1er / plancher | mémoire max (Mo)² | dont Python (Mo) |"
-    )
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    lines = [TABLE_HEAD, "|" + "---|" * (TABLE_HEAD.count("|") - 1)]
     for r in rows:
-        first = r["premier"]
-        lines.append(
-            (
-                f"| {r['volume']} | {r['lignes']:,} | {first['total_s']:.1f} | "
-                + " | ".join(f"{first[s]:.1f}" for s in STAGES)
-                + f" | {first['autre']:.1f} | {r['second']['total_s']:.1f} | {r['plancher']['total_s']:.1f} | "
-                f"{first['total_s'] / r['plancher']['total_s']:.1f} | "
-                f"{max(first['memoire_max_mo'], r['second']['memoire_max_mo']):,} | {first['memoire_python_mo']:,} |"
-            )
-            .replace(",", "\u202f")
-            .replace(".", ",")
-        )  # French number formats
+        first, second, floor_ = r["premier"], r["second"], r["plancher"]
+        cells = [
+            r["volume"],
+            french.number(r["lignes"]),
+            *(french.number(first[s], 1) for s in ("total_s", *STAGES, "autre")),
+            french.number(second["total_s"], 1),
+            french.number(floor_["total_s"], 1),
+            french.number(first["total_s"] / floor_["total_s"], 1),
+            french.number(max(first["memoire_max_mo"], second["memoire_max_mo"])),
+            french.number(first["memoire_python_mo"]),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -35,7 +35,7 @@ class ClausesTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "seed":
             return "referentiels"
         folder = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "marts"
-        return {"staging": "transformation"}.get(folder, folder)
+        return {"staging": "transformation", "intermediate": "transformation"}.get(folder, folder)
 
 
 translator = ClausesTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -33,12 +33,13 @@ def entrepot_publie(context: AssetExecutionContext, settings: ClausesSettings) -
     key="exports",
     group_name="publication",
     deps=[entrepot_publie],
-    description="Classeur, rapport HTML, CSV et Parquet par table d'indicateurs, dans exports/<date>/ et exports/latest/.",
+    description="Classeur, rapport HTML, CSV et Parquet par table d'indicateurs, "
+    "dans exports/<date>/ et exports/latest/.",
 )
 def exports(context: AssetExecutionContext, settings: ClausesSettings) -> MaterializeResult:
     settings = settings.get()
     with stage("exports"):
-        folder = publish_exports(settings.published_db, settings.export_dir, settings.as_of, settings.secret_min)
+        folder = publish_exports(settings)
     published_marker(settings).write_text(build_fingerprint(settings, stored_fingerprints(settings.build_db)))
     say(f"  exports écrits : {settings.export_dir / 'latest'}")
     return MaterializeResult(metadata={"dossier": str(folder), "fichiers": len(list(folder.iterdir()))})

@@ -5,14 +5,9 @@ from __future__ import annotations
 from rich.table import Table
 
 from assets.progress import console
+from pipeline import french
 from pipeline.settings import Settings
 from pipeline.warehouse import connect
-
-
-def _fr(value, decimals: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def print_summary(settings: Settings, seconds: float, run_id: str) -> None:
@@ -30,7 +25,7 @@ def print_summary(settings: Settings, seconds: float, run_id: str) -> None:
     for col in ("extrait", "fichiers", "rejetés", "lignes lues", "chargées", "quarantaine", "en attente"):
         table.add_column(col, justify="right" if col != "extrait" else "left")
     for row in files:
-        table.add_row(row[0], *(_fr(v) for v in row[1:]))
+        table.add_row(row[0], *(french.number(v) for v in row[1:]))
     console.print(table)
     table = Table(title="Indicateurs par année", title_justify="left")
     for col in (
@@ -47,13 +42,13 @@ def print_summary(settings: Settings, seconds: float, run_id: str) -> None:
     for a, n, m, cov, h, etp, p, dyn in years:
         table.add_row(
             str(a),
-            _fr(n),
-            _fr((m or 0) / 1e6, 1),
-            "—" if cov is None else f"{cov:.0%}".replace("%", " %"),
-            _fr(h),
-            _fr(etp, 1),
-            _fr(p),
-            "—" if dyn is None else f"{dyn:.0%}".replace("%", " %"),
+            french.number(n),
+            french.number((m or 0) / 1e6, 1),
+            french.percent(cov),
+            french.number(h),
+            french.number(etp, 1),
+            french.number(p),
+            french.percent(dyn),
         )
     console.print(table)
     console.print(f"entrepôt : {settings.published_db}")

@@ -19,6 +19,7 @@ from defusedxml import ElementTree
 
 from pipeline.raw import LINE_COLUMN, FileRejected, RawTable
 
+ROOT_KEY = "marches"  # the DECP file's own top-level key (v1 and v2)
 CONTRACT_TAGS = ("marche", "marches")
 CONCESSION_TAGS = ("contrat-concession", "contrats-concession")
 COLUMNS = (
@@ -109,9 +110,9 @@ def _xml_value(element) -> Any:
 
 def _records(root: Any) -> list[tuple[str, Any]]:
     """(tag, record) in file order, from every form of the file."""
-    if isinstance(root, dict) and len(root) == 1 and "marches" not in root:
+    if isinstance(root, dict) and len(root) == 1 and ROOT_KEY not in root:
         root = next(iter(root.values()))  # an XML root named otherwise, or a wrapper object
-    body = root.get("marches", root) if isinstance(root, dict) else root
+    body = root.get(ROOT_KEY, root) if isinstance(root, dict) else root
     if isinstance(body, list):  # v1: one list, `_type` says which
         return [("", r) for r in body]
     if isinstance(body, dict):  # v2 and XML: lists by tag

@@ -1,8 +1,8 @@
 """Realistic demo extracts, deterministic by seed, calibrated on the Département's own figures.
 
 About 700 contracts and 330 M€ a year; the clause in every building and road-works contract from
-the threshold of dbt_project.yml (a few missed, as in real life), in part of the service contracts; the nine facilitators
-and their territories; the eligible publics, the modalités, exits and situations six months later.
+the threshold of dbt_project.yml (a few missed, as in real life), in part of the service contracts; the nine
+facilitators and their territories; the eligible publics, the modalités, exits and situations six months later.
 Written as real extracts arrive: Windows-1252 with `;` and decimal commas, XLSX, header aliases,
 title rows, personal columns to drop, and a few bad rows of each kind.
 """
@@ -20,6 +20,7 @@ import polars as pl
 import xlsxwriter
 from stdnum import luhn
 
+from pipeline import french
 from pipeline.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, RULES
 from pipeline.settings import PROJECT_ROOT
 
@@ -223,11 +224,6 @@ def _valid_siret(rng: np.random.Generator) -> str:
     return siren + nic + luhn.calc_check_digit(siren + nic)
 
 
-def _fr_number(x: float, decimals: int = 2) -> str:
-    text = f"{x:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
-    return text
-
-
 def _write_csv(
     path: Path,
     header: list[str],
@@ -271,142 +267,163 @@ def _communes() -> pl.DataFrame:
     return pl.read_csv(REFERENCE_DIR / "communes_territoires.csv", infer_schema=False)
 
 
+TITULAIRES = (
+    "Eiffage Construction Provence", "Colas Méditerranée", "Bouygues Bâtiment Sud-Est", "Razel-Bec", "Guintoli", "SNEF",
+    "Onet Propreté", "Derichebourg Multiservices", "Sud Espaces Verts", "Provence Sécurité", "Sodexo", "Elior",
+    "Bureau d'études Ingérop", "Egis", "Sopra Steria", "ESAT Les Ateliers du Soleil",
+    "Régie de quartier Marseille Nord",
+    "Manutan Collectivités", "Nouvelle Société de BTP Marseillaise", "Atelier d'architecture Calanques",
+)  # fmt: skip
+EMPLOYEURS_SIAE = (
+    "ETTI Interim Insertion 13", "GEIQ BTP 13", "AI Pays d'Aix", "ACI Chantier École Arles", "EI Nature et Propreté",
+)  # fmt: skip
+SIAE_MODALITES = ("INTERIM_INSERTION", "MISE_A_DISPOSITION", "SOUS_TRAITANCE_SIAE", "CO_TRAITANCE_SIAE")
+CONTRACT_OF_MODALITE = {"INTERIM_INSERTION": "INTERIM", "MISE_A_DISPOSITION": "CDDI", "APPRENTISSAGE": "APPRENTISSAGE",
+                        "PROFESSIONNALISATION": "PROFESSIONNALISATION"}  # fmt: skip
+
+
+@dataclass
+class Places:
+    """The communes of the reference table, and which facilitator covers each."""
+
+    codes: list[str]
+    names: dict[str, str]
+    covered: list[str]
+    facilitator: dict[str, str]
+
+    @classmethod
+    def load(cls) -> Places:
+        communes = _communes()
+        covered = communes.filter(pl.col("facilitateur").is_not_null())
+        return cls(
+            codes=communes["code_insee"].to_list(),
+            names=dict(zip(communes["code_insee"], communes["commune"], strict=True)),
+            covered=covered["code_insee"].to_list(),
+            facilitator=dict(zip(covered["code_insee"], covered["facilitateur"], strict=True)),
+        )
+
+    def of_facilitator(self) -> dict[str, list[str]]:
+        return {f"F{i}": [c for c in self.covered if self.facilitator[c] == f"F{i}"] for i in range(1, 10)}
+
+
 def generate(
     out: Path, seed: int = 13, years: tuple[int, int] = (2022, 2026), scale: float = 1.0, as_of: dt.date | None = None
 ) -> DemoSummary:
     """Write raw/marches, raw/heures, raw/participants under `out`."""
     as_of = as_of or dt.date.today()
     rng = np.random.default_rng(seed)
-    first_year, last_year = years
-    last_year = min(last_year, as_of.year)
-    communes = _communes()
-    covered = communes.filter(pl.col("facilitateur").is_not_null())
-    commune_codes = communes["code_insee"].to_list()
-    covered_codes, covered_fac = covered["code_insee"].to_list(), covered["facilitateur"].to_list()
-    commune_name = dict(zip(communes["code_insee"], communes["commune"], strict=False))
-    fac_of = dict(zip(covered_codes, covered_fac, strict=False))
-    familles = list(FAMILLE_MIX)
-    shares = np.array([FAMILLE_MIX[f][0] for f in familles])
-    shares = shares / shares.sum()
-    titulaires = [
-        (_valid_siret(rng), name)
-        for name in [
-            "Eiffage Construction Provence",
-            "Colas Méditerranée",
-            "Bouygues Bâtiment Sud-Est",
-            "Razel-Bec",
-            "Guintoli",
-            "SNEF",
-            "Onet Propreté",
-            "Derichebourg Multiservices",
-            "Sud Espaces Verts",
-            "Provence Sécurité",
-            "Sodexo",
-            "Elior",
-            "Bureau d'études Ingérop",
-            "Egis",
-            "Sopra Steria",
-            "ESAT Les Ateliers du Soleil",
-            "Régie de quartier Marseille Nord",
-            "Manutan Collectivités",
-            "Nouvelle Société de BTP Marseillaise",
-            "Atelier d'architecture Calanques",
-        ]
-    ]
-    employeurs_siae = [
-        (_valid_siret(rng), n)
-        for n in [
-            "ETTI Interim Insertion 13",
-            "GEIQ BTP 13",
-            "AI Pays d'Aix",
-            "ACI Chantier École Arles",
-            "EI Nature et Propreté",
-        ]
-    ]
-
-    # -- contracts -----------------------------------------------------------------------------
-    marches = []
-    for year in range(first_year, last_year + 1):
-        months = 12 if year < as_of.year else as_of.month
-        n = int(round(CONTRACTS_PER_YEAR * scale * months / 12))
-        fam_idx = rng.choice(len(familles), size=n, p=shares)
-        for i in range(n):
-            famille = familles[fam_idx[i]]
-            median = FAMILLE_MIX[famille][1]
-            montant = float(np.round(median * rng.lognormal(0, 0.9), 2))
-            montant = min(max(montant, 4_000.0), 60_000_000.0)
-            code = (
-                covered_codes[rng.integers(len(covered_codes))]
-                if rng.random() < 0.85
-                else commune_codes[rng.integers(len(commune_codes))]
-            )
-            fac = fac_of.get(code)
-            secteur = FAMILLE_SECTEUR[famille]
-            if secteur == "BTP":
-                # Coverage of the eligible contracts improves over the SPASER years.
-                clause = (
-                    rng.random() < (0.88 + 0.025 * (year - first_year))
-                    if montant >= RULES.seuil_clause_btp_ht
-                    else rng.random() < 0.25
-                )
-            else:
-                clause = rng.random() < SERVICE_CLAUSE_RATE.get(famille, 0.0)
-            if clause and fac is None:
-                code = covered_codes[rng.integers(len(covered_codes))]
-                fac = fac_of[code]
-            day = dt.date(year, int(rng.integers(1, months + 1)), int(rng.integers(1, 29)))
-            day = min(day, as_of)
-            duree = (
-                int(rng.choice([6, 9, 12, 18, 24, 36, 48]))
-                if famille.startswith("TRAVAUX")
-                else int(rng.choice([12, 24, 36, 48]))
-            )
-            heures_prevues = float(max(35, round(montant * 0.06 / 38 / 7) * 7)) if clause else None
-            titulaire = titulaires[rng.integers(len(titulaires))]
-            reserve = "NON"
-            if not famille.startswith("TRAVAUX") and rng.random() < 0.05:
-                reserve = str(rng.choice(["SIAE", "EA_ESAT", "ESS"]))
-            marches.append(
-                {
-                    "id_marche": f"{year}-{'TX' if secteur == 'BTP' else 'SV' if secteur == 'SERVICES' else 'FO'}-{len(marches) + 1:05d}",
-                    "objet": OBJETS[famille][rng.integers(len(OBJETS[famille]))].format(
-                        c=commune_name[code], n=int(rng.integers(1, 999))
-                    ),
-                    "famille": famille,
-                    "cpv": CPV[famille],
-                    "procedure": str(rng.choice(["Appel d'offres ouvert", "Procédure adaptée", "Marché négocié"])),
-                    "date_notification": day,
-                    "duree_mois": duree,
-                    "montant_ht": montant,
-                    "titulaire_siret": titulaire[0],
-                    "titulaire_nom": titulaire[1],
-                    "commune_execution": code,
-                    "clause_insertion": clause,
-                    "heures_insertion_prevues": heures_prevues,
-                    "critere_social": bool(rng.random() < (0.10 + 0.03 * (year - first_year))),
-                    "marche_reserve": reserve,
-                    "facilitateur": fac if clause else None,
-                }
-            )
+    places = Places.load()
+    titulaires = [(_valid_siret(rng), name) for name in TITULAIRES]
+    employeurs_siae = [(_valid_siret(rng), name) for name in EMPLOYEURS_SIAE]
+    marches = _contracts(rng, places, titulaires, (years[0], min(years[1], as_of.year)), scale, as_of)
     clause = pl.DataFrame([m for m in marches if m["clause_insertion"]], infer_schema_length=None).select(
         "id_marche", "facilitateur", "date_notification", "heures_insertion_prevues", "titulaire_siret", "titulaire_nom"
     )
-    fac_communes = {
-        f"F{i}": [c for c, cf in zip(covered_codes, covered_fac, strict=False) if cf == f"F{i}"] for i in range(1, 10)
-    }
-    participants, heures = _people_and_hours(rng, clause, as_of, employeurs_siae, fac_communes, commune_codes)
+    participants, heures = _people_and_hours(rng, clause, as_of, employeurs_siae, places)
     return _write_files(out, rng, marches, participants, heures, as_of)
 
 
-def _people_and_hours(
-    rng: np.random.Generator,
-    clause: pl.DataFrame,
-    as_of: dt.date,
-    employeurs_siae: list,
-    fac_communes: dict[str, list[str]],
-    commune_codes: list[str],
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _contracts(rng: np.random.Generator, places: Places, titulaires: list, years: tuple[int, int], scale: float,
+               as_of: dt.date) -> list[dict]:  # fmt: skip
+    """About 700 contracts a year (scaled), the current year up to the as-of month."""
+    familles = list(FAMILLE_MIX)
+    shares = np.array([FAMILLE_MIX[f][0] for f in familles])
+    shares = shares / shares.sum()
+    marches: list[dict] = []
+    for year in range(years[0], years[1] + 1):
+        months = 12 if year < as_of.year else as_of.month
+        n = int(round(CONTRACTS_PER_YEAR * scale * months / 12))
+        for index in rng.choice(len(familles), size=n, p=shares):
+            draw = _Draw(rng, year, months, year - years[0], as_of)
+            marches.append(draw.contract(familles[index], places, titulaires, len(marches) + 1))
+    return marches
+
+
+@dataclass
+class _Draw:
+    rng: np.random.Generator
+    year: int
+    months: int  # months of the year drawn from (the current year stops at the as-of month)
+    rank: int  # years since the first one: coverage and social criteria improve over the SPASER
+    as_of: dt.date
+
+    def contract(self, famille: str, places: Places, titulaires: list, number: int) -> dict:
+        """One contract; the order of the draws is the order of the demo's bytes (same seed, same files)."""
+        rng = self.rng
+        montant = float(np.round(FAMILLE_MIX[famille][1] * rng.lognormal(0, 0.9), 2))
+        montant = min(max(montant, 4_000.0), 60_000_000.0)
+        if rng.random() < 0.85:
+            code = places.covered[rng.integers(len(places.covered))]
+        else:
+            code = places.codes[rng.integers(len(places.codes))]
+        secteur = FAMILLE_SECTEUR[famille]
+        clause = self._clause(famille, secteur, montant)
+        if clause and places.facilitator.get(code) is None:
+            code = places.covered[rng.integers(len(places.covered))]
+        day = min(dt.date(self.year, int(rng.integers(1, self.months + 1)), int(rng.integers(1, 29))), self.as_of)
+        travaux = famille.startswith("TRAVAUX")
+        duree = int(rng.choice([6, 9, 12, 18, 24, 36, 48])) if travaux else int(rng.choice([12, 24, 36, 48]))
+        titulaire = titulaires[rng.integers(len(titulaires))]
+        reserve = str(rng.choice(["SIAE", "EA_ESAT", "ESS"])) if not travaux and rng.random() < 0.05 else "NON"
+        prefix = {"BTP": "TX", "SERVICES": "SV"}.get(secteur, "FO")
+        objet = OBJETS[famille][rng.integers(len(OBJETS[famille]))]
+        return {
+            "id_marche": f"{self.year}-{prefix}-{number:05d}",
+            "objet": objet.format(c=places.names[code], n=int(rng.integers(1, 999))),
+            "famille": famille, "cpv": CPV[famille],
+            "procedure": str(rng.choice(["Appel d'offres ouvert", "Procédure adaptée", "Marché négocié"])),
+            "date_notification": day, "duree_mois": duree, "montant_ht": montant,
+            "titulaire_siret": titulaire[0], "titulaire_nom": titulaire[1], "commune_execution": code,
+            "clause_insertion": clause,
+            "heures_insertion_prevues": float(max(35, round(montant * 0.06 / 38 / 7) * 7)) if clause else None,
+            "critere_social": bool(rng.random() < (0.10 + 0.03 * self.rank)),
+            "marche_reserve": reserve, "facilitateur": places.facilitator[code] if clause else None,
+        }  # fmt: skip
+
+    def _clause(self, famille: str, secteur: str, montant: float) -> bool:
+        if secteur != "BTP":
+            return bool(self.rng.random() < SERVICE_CLAUSE_RATE.get(famille, 0.0))
+        if montant >= RULES.seuil_clause_btp_ht:  # coverage of the eligible contracts improves over the years
+            return bool(self.rng.random() < (0.88 + 0.025 * self.rank))
+        return bool(self.rng.random() < 0.25)
+
+
+def _people_and_hours(rng: np.random.Generator, clause: pl.DataFrame, as_of: dt.date, employeurs_siae: list,
+                      places: Places) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
     """The people each clause contract employs and their monthly hours, drawn column-wise (no per-row Python)."""
+    people = _people(rng, clause, as_of)
+    size = people.height
+    u = people["_u"].to_numpy()
+    ongoing = (people["_end"].to_numpy() >= np.datetime64(as_of - dt.timedelta(days=20))) | (u[:, 0] < 0.05)
+    situation = _situations(rng, people["_total"].to_numpy())
+    situation = np.where(ongoing | (u[:, 1] < 0.06), None, situation)
+    residence = _residences(rng, people["facilitateur"].to_numpy(), places)
+    work = _work(rng, size, employeurs_siae)
+    people = people.with_columns(
+        pl.Series("commune_residence", residence),
+        pl.Series("qpv", rng.random(size) < 0.35),
+        pl.Series(
+            "niveau_formation",
+            np.array(["INFRA_3", "3", "4", "5_PLUS"])[rng.choice(4, p=[0.45, 0.3, 0.17, 0.08], size=size)],
+        ),
+        *[pl.Series(name, values) for name, values in _publics(people, u).items()],
+        pl.when(pl.Series(ongoing)).then(None).otherwise(pl.min_horizontal("_end", pl.lit(as_of))).alias("date_sortie"),
+        pl.Series("situation_6_mois", situation.tolist(), dtype=pl.String),
+        *work,
+        (
+            pl.col("facilitateur")
+            + "-"
+            + pl.int_range(1, pl.len() + 1).over("facilitateur").cast(pl.String).str.zfill(6)
+        ).alias("id_participant"),
+    )
+    hours = _monthly_hours(people)
+    people = people.select(PERSON_COLUMNS)
+    twins, twin_hours = _twins(rng, people, hours)
+    return pl.concat([people, twins]), pl.concat([hours, twin_hours])
+
+
+def _people(rng: np.random.Generator, clause: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Enough persons to spend each contract's budget of hours, with their entry, birth and months of work."""
     n = clause.height
     realisation = rng.choice([0.0, 0.6, 0.9, 1.1, 1.3], p=[0.05, 0.2, 0.3, 0.3, 0.15], size=n)
     budget = clause["heures_insertion_prevues"].to_numpy() * realisation
@@ -417,16 +434,11 @@ def _people_and_hours(
     size = people.height
     female = rng.random(size) < 0.22
     age = np.clip(rng.normal(34, 11, size), 17, 64).astype(np.int64)
+    prenoms_f = np.array(PRENOMS_F)[rng.integers(len(PRENOMS_F), size=size)]
+    prenoms_m = np.array(PRENOMS_M)[rng.integers(len(PRENOMS_M), size=size)]
     people = people.with_columns(
         pl.Series("sexe", np.where(female, "F", "M")),
-        pl.Series(
-            "prenom",
-            np.where(
-                female,
-                np.array(PRENOMS_F)[rng.integers(len(PRENOMS_F), size=size)],
-                np.array(PRENOMS_M)[rng.integers(len(PRENOMS_M), size=size)],
-            ),
-        ),
+        pl.Series("prenom", np.where(female, prenoms_f, prenoms_m)),
         pl.Series("nom", np.array(NOMS)[rng.integers(len(NOMS), size=size)]),
         pl.Series("_age", age),
         (pl.col("date_notification") + pl.duration(days=pl.Series(rng.integers(15, 120, size)))).alias("date_entree"),
@@ -438,103 +450,65 @@ def _people_and_hours(
     ).filter(pl.col("date_entree") <= as_of)
     as_of_month = as_of.year * 12 + as_of.month - 1
     entry_month = pl.col("date_entree").dt.year() * 12 + pl.col("date_entree").dt.month() - 1
-    people = people.with_columns(
-        pl.date(pl.col("date_entree").dt.year() - pl.col("_age"), pl.col("_birth_month"), pl.col("_birth_day")).alias(
-            "date_naissance"
-        ),
+    birth = pl.date(pl.col("date_entree").dt.year() - pl.col("_age"), pl.col("_birth_month"), pl.col("_birth_day"))
+    return people.with_columns(
+        birth.alias("date_naissance"),
         entry_month.alias("_m0"),
         pl.min_horizontal(pl.col("_n_months"), as_of_month - entry_month + 1).alias("_months"),
     ).with_columns(
         (pl.col("_months") * pl.col("_per_month")).alias("_total"),
         _month_start(pl.col("_m0") + pl.col("_months")).dt.offset_by("-1d").alias("_end"),
     )
-    size = people.height
-    u = people["_u"].to_numpy()
-    ongoing = (people["_end"].to_numpy() >= np.datetime64(as_of - dt.timedelta(days=20))) | (u[:, 0] < 0.05)
-    situation = _situations(rng, people["_total"].to_numpy())
-    situation = np.where(ongoing | (u[:, 1] < 0.06), None, situation)
-    young = people["_age"].to_numpy() < 26
+
+
+def _publics(people: pl.DataFrame, u: np.ndarray) -> dict[str, np.ndarray]:
+    """The eligibility criteria; `autre_public` for whom none applies."""
+    age = people["_age"].to_numpy()
     flags = {
-        "deld": u[:, 2] < 0.45,
-        "brsa": u[:, 3] < 0.30,
-        "rqth": u[:, 4] < 0.08,
-        "jeune_sans_qualification": young & (u[:, 5] < 0.5),
-        "minima_sociaux": u[:, 6] < 0.05,
-        "senior": (people["_age"].to_numpy() >= 50) & (u[:, 7] < 0.6),
-    }
+        "deld": u[:, 2] < 0.45, "brsa": u[:, 3] < 0.30, "rqth": u[:, 4] < 0.08,
+        "jeune_sans_qualification": (age < 26) & (u[:, 5] < 0.5), "minima_sociaux": u[:, 6] < 0.05,
+        "senior": (age >= 50) & (u[:, 7] < 0.6),
+    }  # fmt: skip
     flags["autre_public"] = ~np.any(np.column_stack(list(flags.values())), axis=1)
-    facs = people["facilitateur"].to_numpy()
-    residence = np.array(commune_codes)[rng.integers(len(commune_codes), size=size)]
-    local = rng.random(size) < 0.8
-    for fac, codes in fac_communes.items():
+    return flags
+
+
+def _residences(rng: np.random.Generator, facs: np.ndarray, places: Places) -> np.ndarray:
+    """Mostly in the territory of the facilitator who follows them; a few outside the département."""
+    residence = np.array(places.codes)[rng.integers(len(places.codes), size=len(facs))]
+    local = rng.random(len(facs)) < 0.8
+    for fac, codes in places.of_facilitator().items():
         mask = local & (facs == fac)
         residence[mask] = np.array(codes)[rng.integers(len(codes), size=int(mask.sum()))]
-    residence[rng.random(size) < 0.02] = "84089"  # lives outside the département's reference (Orange, Vaucluse)
+    residence[rng.random(len(facs)) < 0.02] = "84089"  # lives outside the département's reference (Orange, Vaucluse)
+    return residence
+
+
+def _work(rng: np.random.Generator, size: int, employeurs_siae: list) -> list:
+    """How each person works: the modalité, the employer (an SIAE for the SIAE modalités), the contract."""
     modalite = np.array(MODALITES)[rng.choice(len(MODALITES), p=MODALITE_SHARES, size=size)]
-    by_siae = np.isin(modalite, ["INTERIM_INSERTION", "MISE_A_DISPOSITION", "SOUS_TRAITANCE_SIAE", "CO_TRAITANCE_SIAE"])
+    by_siae = pl.Series(np.isin(modalite, SIAE_MODALITES))
     siae = rng.integers(len(employeurs_siae), size=size)
-    contract_kind = {
-        "INTERIM_INSERTION": "INTERIM",
-        "MISE_A_DISPOSITION": "CDDI",
-        "APPRENTISSAGE": "APPRENTISSAGE",
-        "PROFESSIONNALISATION": "PROFESSIONNALISATION",
-    }
     other_kind = np.array(["CDD", "CDI", "CDDI"])[rng.integers(3, size=size)]
-    people = people.with_columns(
-        pl.Series("commune_residence", residence),
-        pl.Series("qpv", rng.random(size) < 0.35),
-        pl.Series(
-            "niveau_formation",
-            np.array(["INFRA_3", "3", "4", "5_PLUS"])[rng.choice(4, p=[0.45, 0.3, 0.17, 0.08], size=size)],
-        ),
-        *[pl.Series(name, values) for name, values in flags.items()],
-        pl.when(pl.Series(ongoing)).then(None).otherwise(pl.min_horizontal("_end", pl.lit(as_of))).alias("date_sortie"),
-        pl.Series("situation_6_mois", situation.tolist(), dtype=pl.String),
+    siae_siret = pl.Series(np.array([e[0] for e in employeurs_siae])[siae])
+    siae_nom = pl.Series(np.array([e[1] for e in employeurs_siae])[siae])
+    contrats = [CONTRACT_OF_MODALITE.get(m, o) for m, o in zip(modalite, other_kind, strict=True)]
+    return [
         pl.Series("modalite", modalite),
-        pl.when(pl.Series(by_siae))
-        .then(pl.Series(np.array([e[0] for e in employeurs_siae])[siae]))
-        .otherwise(pl.col("titulaire_siret"))
-        .alias("employeur_siret"),
-        pl.when(pl.Series(by_siae))
-        .then(pl.Series(np.array([e[1] for e in employeurs_siae])[siae]))
-        .otherwise(pl.col("titulaire_nom"))
-        .alias("employeur_nom"),
-        pl.Series("type_contrat", [contract_kind.get(m, o) for m, o in zip(modalite, other_kind, strict=False)]),
-        (
-            pl.col("facilitateur")
-            + "-"
-            + pl.int_range(1, pl.len() + 1).over("facilitateur").cast(pl.String).str.zfill(6)
-        ).alias("id_participant"),
-    )
-    hours = (
-        people.select(
-            "facilitateur",
-            "id_participant",
-            "id_marche",
-            "_m0",
-            "_per_month",
-            "modalite",
-            "employeur_siret",
-            "employeur_nom",
-            "type_contrat",
-            pl.int_ranges(0, "_months").alias("_offset"),
-        )
-        .explode("_offset")
-        .select(
-            "facilitateur",
-            "id_participant",
-            "id_marche",
-            _month_start(pl.col("_m0") + pl.col("_offset")).alias("mois"),
-            pl.col("_per_month").alias("heures"),
-            "modalite",
-            "employeur_siret",
-            "employeur_nom",
-            "type_contrat",
-        )
-    )
-    people = people.select(PERSON_COLUMNS)
-    twins, twin_hours = _twins(rng, people, hours)
-    return pl.concat([people, twins]), pl.concat([hours, twin_hours])
+        pl.when(by_siae).then(siae_siret).otherwise(pl.col("titulaire_siret")).alias("employeur_siret"),
+        pl.when(by_siae).then(siae_nom).otherwise(pl.col("titulaire_nom")).alias("employeur_nom"),
+        pl.Series("type_contrat", contrats),
+    ]
+
+
+def _monthly_hours(people: pl.DataFrame) -> pl.DataFrame:
+    """One row per person and month worked, the same hours each month."""
+    work = ["modalite", "employeur_siret", "employeur_nom", "type_contrat"]
+    months = people.select("facilitateur", "id_participant", "id_marche", "_m0", "_per_month", *work,
+                           pl.int_ranges(0, "_months").alias("_offset")).explode("_offset")  # fmt: skip
+    return months.select("facilitateur", "id_participant", "id_marche",
+                         _month_start(pl.col("_m0") + pl.col("_offset")).alias("mois"),
+                         pl.col("_per_month").alias("heures"), *work)  # fmt: skip
 
 
 PERSON_COLUMNS = [
@@ -662,174 +636,101 @@ def _bad_marches(rows: list[list], header: list[str]) -> list[list]:
 
 
 def _write_files(out: Path, rng, marches, participants, heures, as_of) -> DemoSummary:
-    files = 0
-    # -- marches: the procurement service's CSV (aliases, cp1252, title row) and one XLSX -------------
-    header = [
-        "N° marché",
-        "Intitulé",
-        "Famille d'achat",
-        "Code CPV",
-        "Procédure",
-        "Date de notification",
-        "Durée",
-        "Montant HT (€)",
-        "SIRET titulaire",
-        "Raison sociale",
-        "Lieu d'exécution",
-        "Clause sociale",
-        "Heures d'insertion prévues",
-        "Critère social",
-        "Réservé",
-        "Facilitateur",
-    ]
+    files = _write_marches(out, marches, as_of)
+    files += _write_participants(out, rng, participants, as_of)
+    files += _write_heures(out, heures, as_of)
+    return DemoSummary(out, files, marches=len(marches), heures=heures.height, participants=participants.height)
 
-    def row(m):
-        return [
-            m["id_marche"],
-            m["objet"],
-            m["famille"],
-            m["cpv"],
-            m["procedure"],
-            m["date_notification"].strftime("%d/%m/%Y"),
-            m["duree_mois"],
-            _fr_number(m["montant_ht"]),
-            m["titulaire_siret"],
-            m["titulaire_nom"],
-            m["commune_execution"],
-            "Oui" if m["clause_insertion"] else "Non",
-            _fr_number(m["heures_insertion_prevues"], 0) if m["heures_insertion_prevues"] else "",
-            "oui" if m["critere_social"] else "non",
-            m["marche_reserve"],
-            m["facilitateur"] or "",
-        ]
 
+MARCHES_HEADER = [
+    "N° marché", "Intitulé", "Famille d'achat", "Code CPV", "Procédure", "Date de notification", "Durée",
+    "Montant HT (€)", "SIRET titulaire", "Raison sociale", "Lieu d'exécution", "Clause sociale",
+    "Heures d'insertion prévues", "Critère social", "Réservé", "Facilitateur",
+]  # fmt: skip
+MARCHES_XLSX_HEADER = [
+    "numero_marche", "objet", "famille", "cpv", "procedure", "date_notification", "duree_mois", "montant_ht",
+    "titulaire_siret", "titulaire_nom", "commune_execution", "clause_insertion", "heures_insertion_prevues",
+    "critere_social", "marche_reserve", "facilitateur",
+]  # fmt: skip
+PARTICIPANTS_HEADER = [
+    "Facilitateur", "Réf participant", "Nom", "Prénom", "Né le", "NIR", "Téléphone", "Email", "Sexe", "Commune",
+    "Résident QPV", "Niveau", "DELD", "BRSA", "RQTH", "Jeune sans qualification", "Minima sociaux", "Senior",
+    "Autre public", "Date d'entrée", "Date de sortie", "Situation à 6 mois",
+]  # fmt: skip
+HEURES_HEADER = ["Facilitateur", "Ref participant", "N° marché", "Période", "Nb heures", "Modalité", "SIRET employeur",
+                 "Employeur", "Contrat"]  # fmt: skip
+FLAGS = ["deld", "brsa", "rqth", "jeune_sans_qualification", "minima_sociaux", "senior", "autre_public"]
+
+
+def _marche_csv_row(m: dict) -> list:
+    """As the procurement service's spreadsheet exports it: French numbers and dates, Oui/Non."""
+    heures = m["heures_insertion_prevues"]
+    return [
+        m["id_marche"], m["objet"], m["famille"], m["cpv"], m["procedure"], m["date_notification"].strftime("%d/%m/%Y"),
+        m["duree_mois"], french.number(m["montant_ht"], 2, french.NBSP), m["titulaire_siret"], m["titulaire_nom"],
+        m["commune_execution"], "Oui" if m["clause_insertion"] else "Non",
+        french.number(heures, 0, french.NBSP) if heures else "", "oui" if m["critere_social"] else "non",
+        m["marche_reserve"], m["facilitateur"] or "",
+    ]  # fmt: skip
+
+
+def _marche_xlsx_row(m: dict) -> list:
+    return [
+        m["id_marche"], m["objet"], m["famille"], m["cpv"], m["procedure"], m["date_notification"], m["duree_mois"],
+        m["montant_ht"], m["titulaire_siret"], m["titulaire_nom"], m["commune_execution"],
+        "oui" if m["clause_insertion"] else "non", m["heures_insertion_prevues"], "x" if m["critere_social"] else "",
+        m["marche_reserve"], m["facilitateur"],
+    ]  # fmt: skip
+
+
+def _write_marches(out: Path, marches: list[dict], as_of: dt.date) -> int:
+    """The procurement service's CSV (aliases, cp1252, title row) with a few bad rows, and one XLSX."""
     # The latest year comes as an XLSX beside the CSV of the earlier ones (one year alone: all in the CSV).
     years = sorted({m["date_notification"].year for m in marches})
     latest_year = years[-1] if len(years) > 1 else years[-1] + 1
-    older = [row(m) for m in marches if m["date_notification"].year < latest_year]
-    recent = [m for m in marches if m["date_notification"].year == latest_year]
-    older += _bad_marches(older, header)
-    _write_csv(
-        out / "marches" / f"{as_of.year - 1}-12-31_extraction_marches.csv",
-        header,
-        older,
-        title=f"Extraction des marchés notifiés - Direction de la commande publique - {as_of.year - 1}",
-    )
-    xlsx_rows = [
-        [
-            m["id_marche"],
-            m["objet"],
-            m["famille"],
-            m["cpv"],
-            m["procedure"],
-            m["date_notification"],
-            m["duree_mois"],
-            m["montant_ht"],
-            m["titulaire_siret"],
-            m["titulaire_nom"],
-            m["commune_execution"],
-            "oui" if m["clause_insertion"] else "non",
-            m["heures_insertion_prevues"],
-            "x" if m["critere_social"] else "",
-            m["marche_reserve"],
-            m["facilitateur"],
-        ]
-        for m in recent
-    ]
-    files += 1
-    if recent:
-        _write_xlsx(
-            out / "marches" / f"{as_of.isoformat()}_marches_{latest_year}.xlsx",
-            "marches",
-            [
-                "numero_marche",
-                "objet",
-                "famille",
-                "cpv",
-                "procedure",
-                "date_notification",
-                "duree_mois",
-                "montant_ht",
-                "titulaire_siret",
-                "titulaire_nom",
-                "commune_execution",
-                "clause_insertion",
-                "heures_insertion_prevues",
-                "critere_social",
-                "marche_reserve",
-                "facilitateur",
-            ],
-            xlsx_rows,
-            date_columns=("date_notification",),
-        )
-        files += 1
+    older = [_marche_csv_row(m) for m in marches if m["date_notification"].year < latest_year]
+    recent = [_marche_xlsx_row(m) for m in marches if m["date_notification"].year == latest_year]
+    older += _bad_marches(older, MARCHES_HEADER)
+    title = f"Extraction des marchés notifiés - Direction de la commande publique - {as_of.year - 1}"
+    _write_csv(out / "marches" / f"{as_of.year - 1}-12-31_extraction_marches.csv", MARCHES_HEADER, older, title=title)
+    if not recent:
+        return 1
+    _write_xlsx(out / "marches" / f"{as_of.isoformat()}_marches_{latest_year}.xlsx", "marches", MARCHES_XLSX_HEADER,
+                recent, date_columns=("date_notification",))  # fmt: skip
+    return 2
 
-    # -- participants: one file per facilitator, personal columns included (dropped at the door) ----
-    p_header = [
-        "Facilitateur",
-        "Réf participant",
-        "Nom",
-        "Prénom",
-        "Né le",
-        "NIR",
-        "Téléphone",
-        "Email",
-        "Sexe",
-        "Commune",
-        "Résident QPV",
-        "Niveau",
-        "DELD",
-        "BRSA",
-        "RQTH",
-        "Jeune sans qualification",
-        "Minima sociaux",
-        "Senior",
-        "Autre public",
-        "Date d'entrée",
-        "Date de sortie",
-        "Situation à 6 mois",
-    ]
-    flags = ["deld", "brsa", "rqth", "jeune_sans_qualification", "minima_sociaux", "senior", "autre_public"]
-    size = participants.height
-    digits = rng.integers(0, 10, (size, 16)).astype(str)
-    written = participants.with_columns(
+
+def _participants_as_written(rng: np.random.Generator, participants: pl.DataFrame) -> pl.DataFrame:
+    """As a facilitator's software exports them, with the NIR, phone and e-mail the door must drop."""
+    digits = rng.integers(0, 10, (participants.height, 16)).astype(str)
+    nir = (pl.when(pl.col("sexe") == "M").then(pl.lit("1")).otherwise(pl.lit("2"))
+           + pl.col("date_naissance").dt.strftime("%y%m") + "13" + pl.col("_nir_tail"))  # fmt: skip
+    email = (pl.col("prenom").str.to_lowercase() + "." + pl.col("nom").str.to_lowercase().str.replace_all(" ", "")
+             + "@example.fr")  # fmt: skip
+    return participants.with_columns(
         pl.Series("_nir_tail", ["".join(d[:8]) for d in digits]),
         pl.Series("_phone", ["".join(d[8:]) for d in digits]),
     ).select(
-        "facilitateur",
-        "id_participant",
-        "nom",
-        "prenom",
-        pl.col("date_naissance").dt.strftime("%d/%m/%Y"),
-        (
-            pl.when(pl.col("sexe") == "M").then(pl.lit("1")).otherwise(pl.lit("2"))
-            + pl.col("date_naissance").dt.strftime("%y%m")
-            + "13"
-            + pl.col("_nir_tail")
-        ).alias("nir"),
-        ("06" + pl.col("_phone")).alias("telephone"),
-        (
-            pl.col("prenom").str.to_lowercase()
-            + "."
-            + pl.col("nom").str.to_lowercase().str.replace_all(" ", "")
-            + "@example.fr"
-        ).alias("email"),
+        "facilitateur", "id_participant", "nom", "prenom", pl.col("date_naissance").dt.strftime("%d/%m/%Y"),
+        nir.alias("nir"), ("06" + pl.col("_phone")).alias("telephone"), email.alias("email"),
         pl.when(pl.col("sexe") == "F").then(pl.lit("Femme")).otherwise(pl.lit("H")).alias("sexe"),
-        "commune_residence",
-        pl.when("qpv").then(pl.lit("oui")).otherwise(pl.lit("non")).alias("qpv"),
-        "niveau_formation",
-        *[pl.when(f).then(pl.lit("x")).otherwise(pl.lit("")).alias(f) for f in flags],
-        pl.col("date_entree").dt.strftime("%d/%m/%Y"),
-        pl.col("date_sortie").dt.strftime("%d/%m/%Y").fill_null(""),
+        "commune_residence", pl.when("qpv").then(pl.lit("oui")).otherwise(pl.lit("non")).alias("qpv"),
+        "niveau_formation", *[pl.when(f).then(pl.lit("x")).otherwise(pl.lit("")).alias(f) for f in FLAGS],
+        pl.col("date_entree").dt.strftime("%d/%m/%Y"), pl.col("date_sortie").dt.strftime("%d/%m/%Y").fill_null(""),
         pl.col("situation_6_mois").fill_null(""),
-    )
-    for (fac,), rows in written.group_by("facilitateur", maintain_order=True):
+    )  # fmt: skip
+
+
+def _write_participants(out: Path, rng: np.random.Generator, participants: pl.DataFrame, as_of: dt.date) -> int:
+    """One file per facilitator, personal columns included (dropped at the door), and three bad rows each."""
+    files = 0
+    for (fac,), rows in _participants_as_written(rng, participants).group_by("facilitateur", maintain_order=True):
         first = rows.head(1)
         bad = pl.concat(
             [
                 first.with_columns(
-                    pl.lit(f"{fac}-X00001").alias("id_participant"), *[pl.lit("").alias(f) for f in flags]
-                ),  # nobody eligible
+                    pl.lit(f"{fac}-X00001").alias("id_participant"), *[pl.lit("").alias(f) for f in FLAGS]
+                ),
                 first.with_columns(
                     pl.lit(f"{fac}-X00002").alias("id_participant"), pl.lit("01/01/2015").alias("date_naissance")
                 ),  # 10 at entry
@@ -837,83 +738,58 @@ def _write_files(out: Path, rng, marches, participants, heures, as_of) -> DemoSu
                     pl.lit(f"{fac}-X00003").alias("id_participant"), pl.lit("01/01/2011").alias("date_sortie")
                 ),  # exit before entry
             ]
-        )
+        )  # fmt: skip  (the first: nobody eligible)
         rows = pl.concat([rows, bad])
         name = out / "participants" / f"{as_of.isoformat()}_{fac}_participants"
         if fac == "F4":
-            _write_xlsx(name.with_suffix(".xlsx"), "participants", p_header, rows.rows())
+            _write_xlsx(name.with_suffix(".xlsx"), "participants", PARTICIPANTS_HEADER, rows.rows())
         else:
-            _write_frame_csv(
-                name.with_suffix(".csv"), p_header, rows, encoding="utf-8-sig" if fac in ("F1", "F9") else "cp1252"
-            )
+            encoding = "utf-8-sig" if fac in ("F1", "F9") else "cp1252"
+            _write_frame_csv(name.with_suffix(".csv"), PARTICIPANTS_HEADER, rows, encoding=encoding)
         files += 1
+    return files
 
-    # -- hours: monthly statements, one file per facilitator and year, and one later correction -------
-    h_header = [
-        "Facilitateur",
-        "Ref participant",
-        "N° marché",
-        "Période",
-        "Nb heures",
-        "Modalité",
-        "SIRET employeur",
-        "Employeur",
-        "Contrat",
-    ]
+
+def _write_heures(out: Path, heures: pl.DataFrame, as_of: dt.date) -> int:
+    """Monthly statements, one file per facilitator and year with three bad rows, and one later correction."""
     frame = heures.sort("mois", maintain_order=True)
-    as_text = [
-        pl.col("facilitateur"),
-        pl.col("id_participant"),
-        pl.col("id_marche"),
-        pl.col("mois").dt.strftime("%m/%Y"),
-        _fr_number_expr(pl.col("heures")),
-        pl.col("modalite"),
-        pl.col("employeur_siret"),
-        pl.col("employeur_nom"),
-        pl.col("type_contrat"),
-    ]
+    as_text = [pl.col("facilitateur"), pl.col("id_participant"), pl.col("id_marche"),
+               pl.col("mois").dt.strftime("%m/%Y"),
+               french.decimal_comma(pl.col("heures")), pl.col("modalite"), pl.col("employeur_siret"),
+               pl.col("employeur_nom"), pl.col("type_contrat")]  # fmt: skip
+    files = 0
     for (fac, year), group in frame.group_by(
-        pl.col("facilitateur"), pl.col("mois").dt.year().alias("annee"), maintain_order=True
+        "facilitateur", pl.col("mois").dt.year().alias("annee"), maintain_order=True
     ):
         rows = group.select(as_text)
         first = rows.head(1)
-        rows = pl.concat(
-            [
-                rows,
-                first.with_columns(pl.lit("250").alias("heures")),  # more than a month can hold
-                first.with_columns(pl.lit("BENEVOLAT").alias("modalite")),
-                first.with_columns(pl.lit(f"{year}-TX-99999").alias("id_marche")),
-            ]
-        )  # contract not known yet
+        rows = pl.concat([
+            rows,
+            first.with_columns(pl.lit("250").alias("heures")),  # more than a month can hold
+            first.with_columns(pl.lit("BENEVOLAT").alias("modalite")),
+            first.with_columns(pl.lit(f"{year}-TX-99999").alias("id_marche")),  # contract not known yet
+        ])  # fmt: skip
         stamp = dt.date(year + 1, 1, 15) if year < as_of.year else as_of
         path = out / "heures" / f"{stamp.isoformat()}_{fac}_heures_{year}"
         if fac == "F5" and rows.height < XLSX_MAX_ROWS:
-            _write_xlsx(path.with_suffix(".xlsx"), "heures", h_header, rows.rows())
+            _write_xlsx(path.with_suffix(".xlsx"), "heures", HEURES_HEADER, rows.rows())
         else:
-            _write_frame_csv(path.with_suffix(".csv"), h_header, rows, delimiter="\t" if fac == "F7" else ";")
+            _write_frame_csv(path.with_suffix(".csv"), HEURES_HEADER, rows, delimiter="\t" if fac == "F7" else ";")
         files += 1
     # A corrected statement: F1 sends its month again later; it replaces that month's earlier rows.
     f1 = frame.filter(pl.col("facilitateur") == "F1")
     if f1.height:
         month = f1["mois"].sort()[f1.height // 2]
-        fix = (
-            f1.filter(pl.col("mois") == month)
-            .with_columns(pl.col("heures") * 0.9)
-            .select(*as_text[:3], pl.col("mois").dt.strftime("%Y-%m"), *as_text[4:])
+        fix = f1.filter(pl.col("mois") == month).with_columns(pl.col("heures") * 0.9)
+        fix = fix.select(*as_text[:3], pl.col("mois").dt.strftime("%Y-%m"), *as_text[4:])
+        _write_frame_csv(
+            out / "heures" / f"{as_of.isoformat()}_F1_rectificatif.csv", HEURES_HEADER, fix, encoding="utf-8"
         )
-        _write_frame_csv(out / "heures" / f"{as_of.isoformat()}_F1_rectificatif.csv", h_header, fix, encoding="utf-8")
         files += 1
-    return DemoSummary(
-        out=out, files=files, marches=len(marches), heures=heures.height, participants=participants.height
-    )
+    return files
 
 
 XLSX_MAX_ROWS = 1_000_000  # a sheet holds 1,048,576 rows: bigger statements are sent as CSV, as in real life
-
-
-def _fr_number_expr(x: pl.Expr) -> pl.Expr:
-    """`1234.5` -> `1234,5`: the decimal comma of French spreadsheets (hours never reach a thousand)."""
-    return x.round(1).cast(pl.String).str.replace(r"\.0$", "").str.replace(".", ",", literal=True)
 
 
 def _write_frame_csv(

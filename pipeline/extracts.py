@@ -165,7 +165,8 @@ HEURES = Extract(
     name="heures",
     label="Heures d'insertion (facilitateurs)",
     sender="les facilitateurs",
-    description="raw/heures/ lu et validé ; les lignes dont le marché ou le participant est inconnu sont mises en attente.",
+    description="raw/heures/ lu et validé ; les lignes dont le marché ou le participant est inconnu sont mises en "
+    "attente.",
     columns=(
         Column("facilitateur", "code", True, (), FACILITATEURS),
         Column("id_participant", "text", True, ("ref_participant", "numero_participant"), personal=True),

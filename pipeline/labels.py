@@ -1,15 +1,21 @@
-"""French labels and number formats of the exported columns: one home for what an elected official reads."""
+"""French labels and units of the exported columns: one home for what an elected official reads."""
 
 from __future__ import annotations
 
-# column -> (label, kind) ; kind: count, euros, hours, etp, rate, text, year, date
+from pipeline import french
+from pipeline.reference import RULES
+
+# column -> (label, unit) ; unit: count, euros, hours, etp, rate, text, year, date
 COLUMNS: dict[str, tuple[str, str]] = {
     "annee": ("Année", "year"),
     "annee_sortie": ("Année de sortie", "year"),
     "periode": ("Période", "text"),
     "nb_marches": ("Marchés notifiés", "count"),
     "montant_marches_ht": ("Montant des marchés (€ HT)", "euros"),
-    "nb_marches_eligibles": ("Marchés éligibles à la clause (BTP ≥ 200 000 € HT)", "count"),
+    "nb_marches_eligibles": (
+        f"Marchés éligibles à la clause (BTP ≥ {french.euros(RULES.seuil_clause_btp_ht)} HT)",
+        "count",
+    ),
     "nb_marches_eligibles_avec_clause": ("… dont avec clause d'insertion", "count"),
     "taux_couverture_clause": ("Taux de couverture des marchés éligibles", "rate"),
     "nb_marches_clause": ("Marchés avec clause d'insertion", "count"),
@@ -83,17 +89,17 @@ def label(column: str) -> str:
     return COLUMNS.get(column, (column.replace("_", " ").capitalize(), "text"))[0]
 
 
-def kind(column: str) -> str:
+def unit(column: str) -> str:
     return COLUMNS.get(column, (column, "text"))[1]
 
 
-def fr_number(value, kind_: str) -> str:
-    """1 234,5 ; 45 % — the French way, for the report."""
+def formatted(value, unit_: str) -> str:
+    """1 234,5 ; 45 % — a value as the report shows it."""
     if value is None:
-        return "—"
-    if kind_ == "rate":
-        return f"{value * 100:.0f}\u202f%"
-    if kind_ in ("year", "text", "date"):
+        return french.MISSING
+    if unit_ == "rate":
+        return french.percent(value)
+    if unit_ in ("year", "text", "date"):
         return str(value)
-    decimals = 1 if kind_ == "etp" else 0
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",") + (" €" if kind_ == "euros" else "")
+    text = french.number(value, 1 if unit_ == "etp" else 0)
+    return f"{text} €" if unit_ == "euros" else text

@@ -36,7 +36,7 @@ def blocking_checks(candidate_db: Path) -> dict[str, int]:
             raise PublishError(f"{unbalanced} fichier(s) dont les lignes ne se réconcilient pas")
         personal = con.execute(
             f"select schema_name || '.' || table_name || '.' || column_name from duckdb_columns() "
-            f"where schema_name in ({schemas}) and column_name in ({', '.join(repr(c) for c in sorted(FORBIDDEN_COLUMNS))})"
+            f"where schema_name in ({schemas}) and column_name in ({', '.join(map(repr, sorted(FORBIDDEN_COLUMNS)))})"
         ).fetchall()
         if personal:
             raise PublishError(f"colonne personnelle dans l'entrepôt : {personal[0][0]}")

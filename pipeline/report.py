@@ -13,7 +13,9 @@ import polars as pl
 import pygal
 from pygal.style import Style
 
-from pipeline import confidentiality, labels
+from pipeline import confidentiality, french, labels
+from pipeline.export_data import ExportData
+from pipeline.reference import RULES
 
 TEMPLATES = Path(__file__).with_name("templates")
 STYLE = Style(
@@ -56,142 +58,110 @@ def _masked(frame: pl.DataFrame, threshold: int) -> pl.DataFrame:
     return confidentiality.apply(frame, threshold)[0]
 
 
-def _fr(value, kind: str) -> str:
-    return labels.fr_number(value, kind)
+def _fr(value, unit: str) -> str:
+    return labels.formatted(value, unit)
 
 
-def charts(data, threshold: int) -> list[dict]:
-    annuel = _masked(data.tables["kpi_annuel"], threshold)
-    years = [str(y) for y in annuel["annee"].to_list()]
-    out = []
+def _figure(title: str, chart: pygal.Graph, note: str) -> dict:
+    return {"titre": title, "svg": _svg(chart), "note": note}
 
-    c = _chart(
-        pygal.Bar,
-        "Heures d'insertion et personnes par année",
-        secondary_range=(0, max([v or 0 for v in annuel["nb_participants"].to_list()] + [1]) * 1.2),
-        value_formatter=lambda v: _fr(v, "hours"),
-    )
+
+def _hours_and_people(annuel: pl.DataFrame, years: list[str]) -> dict:
+    people = [v or 0 for v in annuel["nb_participants"].to_list()]
+    c = _chart(pygal.Bar, "Heures d'insertion et personnes par année", secondary_range=(0, max([*people, 1]) * 1.2),
+               value_formatter=lambda v: _fr(v, "hours"))  # fmt: skip
     c.x_labels = years
     c.add("Heures réalisées", annuel["heures_realisees"].to_list())
     c.add("Personnes", annuel["nb_participants"].to_list(), secondary=True)
-    out.append(
-        {
-            "titre": "Heures et personnes",
-            "svg": _svg(c),
-            "note": "Heures par année du mois travaillé ; personnes distinctes ayant travaillé dans l'année (axe de droite).",
-        }
-    )
+    return _figure("Heures et personnes", c, "Heures par année du mois travaillé ; personnes distinctes ayant "
+                   "travaillé dans l'année (axe de droite).")  # fmt: skip
 
-    targets = {a: v for a, i, v in data.targets.iter_rows() if i == "taux_couverture_clause"}
-    c = _chart(
-        pygal.Bar,
-        "Couverture des marchés éligibles par la clause",
-        range=(0, 1.05),
-        value_formatter=lambda v: _fr(v, "rate"),
-    )
+
+def _coverage(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> dict:
+    target = {a: v for a, i, v in targets.iter_rows() if i == "taux_couverture_clause"}
+    c = _chart(pygal.Bar, "Couverture des marchés éligibles par la clause", range=(0, 1.05),
+               value_formatter=lambda v: _fr(v, "rate"))  # fmt: skip
     c.x_labels = years
     c.add("Taux de couverture", annuel["taux_couverture_clause"].to_list())
-    c.add("Cible SPASER (100 %)", [targets.get(int(y), 1.0) for y in years], stroke_style={"dasharray": "6,4"})
-    out.append(
-        {
-            "titre": "Couverture des marchés éligibles",
-            "svg": _svg(c),
-            "note": "Marchés de travaux d'au moins 200 000 € HT : part de ceux qui portent une clause d'insertion.",
-        }
-    )
+    c.add("Cible SPASER (100 %)", [target.get(int(y), 1.0) for y in years], stroke_style={"dasharray": "6,4"})
+    seuil = french.euros(RULES.seuil_clause_btp_ht)
+    return _figure("Couverture des marchés éligibles", c, f"Marchés de travaux d'au moins {seuil} HT : part de "
+                   "ceux qui portent une clause d'insertion.")  # fmt: skip
 
-    c = _chart(
-        pygal.StackedBar,
-        "Situation six mois après la sortie, par année de sortie",
-        range=(0, 1),
-        value_formatter=lambda v: _fr(v, "rate"),
-    )
+
+def _outcomes_by_cohort(annuel: pl.DataFrame, years: list[str]) -> dict:
+    c = _chart(pygal.StackedBar, "Situation six mois après la sortie, par année de sortie", range=(0, 1),
+               value_formatter=lambda v: _fr(v, "rate"))  # fmt: skip
     c.x_labels = years
     for column in ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive"):
         c.add(labels.label(column), annuel[column].to_list())
-    out.append(
-        {
-            "titre": "Résultats par cohorte de sortie",
-            "svg": _svg(c),
-            "note": "Parmi les sorties de plus de six mois dont la situation est connue.",
-        }
-    )
+    return _figure("Résultats par cohorte de sortie", c,
+                   "Parmi les sorties de plus de six mois dont la situation est connue.")  # fmt: skip
 
-    impact = _masked(
-        data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES").sort("ordre_tranche"), threshold
-    )
-    c = _chart(
-        pygal.Bar,
-        "Résultats selon les heures travaillées dans le parcours",
-        range=(0, 1),
-        value_formatter=lambda v: _fr(v, "rate"),
-    )
+
+def _outcomes_by_hours(data: ExportData, threshold: int) -> dict:
+    impact = data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES").sort("ordre_tranche")
+    impact = _masked(impact, threshold)
+    c = _chart(pygal.Bar, "Résultats selon les heures travaillées dans le parcours", range=(0, 1),
+               value_formatter=lambda v: _fr(v, "rate"))  # fmt: skip
     c.x_labels = impact["tranche_heures"].to_list()
     c.add("Emploi durable", impact["taux_emploi_durable"].to_list())
     c.add("Sorties dynamiques", impact["taux_sorties_dynamiques"].to_list())
-    out.append(
-        {
-            "titre": "Résultats selon les heures",
-            "svg": _svg(c),
-            "note": "Toutes les sorties observables, selon le total d'heures du parcours.",
-        }
+    return _figure(
+        "Résultats selon les heures", c, "Toutes les sorties observables, selon le total d'heures du parcours."
     )
 
+
+def _hours_by_territory(data: ExportData) -> dict:
     territoire = data.tables["kpi_territoire"]
     last = territoire["annee"].max()
     current = territoire.filter(pl.col("annee") == last).sort("heures_realisees", descending=True)
-    c = _chart(
-        pygal.HorizontalBar,
-        f"Heures par territoire de facilitateur en {last}",
-        value_formatter=lambda v: _fr(v, "hours"),
-    )
+    c = _chart(pygal.HorizontalBar, f"Heures par territoire de facilitateur en {last}",
+               value_formatter=lambda v: _fr(v, "hours"))  # fmt: skip
     for record in current.iter_rows(named=True):
         c.add(f"{record['facilitateur']} · {record['structure']}", [record["heures_realisees"]])
-    out.append(
-        {
-            "titre": "Heures par territoire",
-            "svg": _svg(c),
-            "note": "Heures déclarées par chaque facilitateur dans l'année.",
-        }
-    )
-    return out
+    return _figure("Heures par territoire", c, "Heures déclarées par chaque facilitateur dans l'année.")
 
 
-def headline(data, threshold: int) -> list[dict]:
+def charts(data: ExportData, threshold: int) -> list[dict]:
+    annuel = _masked(data.tables["kpi_annuel"], threshold)
+    years = [str(y) for y in annuel["annee"].to_list()]
+    return [
+        _hours_and_people(annuel, years),
+        _coverage(annuel, years, data.targets),
+        _outcomes_by_cohort(annuel, years),
+        _outcomes_by_hours(data, threshold),
+        _hours_by_territory(data),
+    ]
+
+
+def headline(data: ExportData, threshold: int) -> list[dict]:
     spaser = _masked(data.tables["kpi_spaser"], threshold)
     if spaser.height == 0:
         return []
     row = spaser.row(0, named=True)
-    items = [
-        "heures_realisees",
-        "etp",
-        "nb_participants",
-        "nb_marches_clause",
-        "taux_couverture_clause",
-        "taux_sorties_dynamiques",
-        "taux_emploi_durable",
-        "taux_situation_connue",
-    ]
+    masked = confidentiality.masked_cells(data.tables["kpi_spaser"], threshold)
+    items = ["heures_realisees", "etp", "nb_participants", "nb_marches_clause", "taux_couverture_clause",
+             "taux_sorties_dynamiques", "taux_emploi_durable", "taux_situation_connue"]  # fmt: skip
     return [
         {
             "libelle": labels.label(c),
-            "valeur": confidentiality.SECRET
-            if row[c] is None and c in confidentiality.masked_cells(data.tables["kpi_spaser"], threshold)
-            else _fr(row[c], labels.kind(c)),
+            "valeur": confidentiality.SECRET if row[c] is None and c in masked else _fr(row[c], labels.unit(c)),
         }
         for c in items
     ]
 
 
-def write_report(data, path: Path, threshold: int) -> None:
+def write_report(data: ExportData, path: Path, threshold: int) -> None:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     spaser = data.tables["kpi_spaser"]
     html = env.get_template("rapport.html.j2").render(
         as_of=data.as_of.strftime("%d/%m/%Y"),
-        periode=f"du 01/01/2023 au {spaser['periode_fin'][0].strftime('%d/%m/%Y')}" if spaser.height else "",
+        periode=f"du {RULES.spaser_debut:%d/%m/%Y} au {spaser['periode_fin'][0]:%d/%m/%Y}" if spaser.height else "",
         chiffres=headline(data, threshold),
         graphiques=charts(data, threshold),
         note_secret=confidentiality.NOTE,
+        heures_etp=french.number(data.heures_etp),
         sources=data.files.to_dicts(),
     )
     path.write_text(html, encoding="utf-8")

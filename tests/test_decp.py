@@ -11,8 +11,8 @@ import pytest
 from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, marche, needs_shared, run_graph, write_csv
 
 from pipeline.cpv import famille_of
-from pipeline.ingest import ingest
 from pipeline.extracts import MARCHES
+from pipeline.ingest import ingest
 from pipeline.raw import FileRejected
 from pipeline.readers import read_extract
 from pipeline.validate import validate
@@ -316,7 +316,8 @@ def test_the_real_files_through_the_whole_graph(tmp_path):
         loaded_share = dict(
             con.execute("""
             select f.chemin, any_value(f.lignes_chargees) / (any_value(f.lignes_lues) - count(q.ligne))
-            from qualite.qualite_fichiers f left join qualite.quarantaine q on q.chemin = f.chemin and q.regle = 'CONCESSION'
+            from qualite.qualite_fichiers f
+            left join qualite.quarantaine q on q.chemin = f.chemin and q.regle = 'CONCESSION'
             group by f.chemin""").fetchall()
         )
         assert min(loaded_share.values()) >= 0.95, loaded_share

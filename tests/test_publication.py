@@ -164,13 +164,14 @@ def test_workbook_sheets_formats_and_confidentiality(fixture_root):
 
 
 def test_a_long_contract_list_is_cut_in_the_workbook_and_whole_in_the_csv(fixture_root, tmp_path, monkeypatch):
-    from pipeline import exports
+    from pipeline import workbook
+    from pipeline.export_data import load
 
-    data = exports.load(fixture_root / "warehouse" / "clauses.duckdb", dt.date.fromisoformat(AS_OF))
+    data = load(fixture_root / "warehouse" / "clauses.duckdb", dt.date.fromisoformat(AS_OF), 1607.0)
     contracts = data.tables["marche_execution"].height
     assert contracts >= 2
-    monkeypatch.setattr(exports, "WORKBOOK_MAX_CONTRACTS", 1)
-    exports.write_workbook(data, tmp_path / "classeur.xlsx", 5)
+    monkeypatch.setattr(workbook, "WORKBOOK_MAX_CONTRACTS", 1)
+    workbook.write_workbook(data, tmp_path / "classeur.xlsx", 5)
     sheet = openpyxl.load_workbook(tmp_path / "classeur.xlsx")["Exécution des marchés"]
     listed = [r[0].value for r in sheet.iter_rows(min_row=3) if r[0].value and r[1].value]
     notes = " ".join(str(r[0].value) for r in sheet.iter_rows() if r[0].value)

@@ -1,0 +1,54 @@
+"""What every export shows, read once from the published warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.warehouse import connect
+
+KPI_TABLES = (
+    "kpi_annuel",
+    "kpi_spaser",
+    "kpi_modalites",
+    "kpi_impact_heures",
+    "kpi_territoire",
+    "kpi_residence",
+    "marche_execution",
+)
+
+
+@dataclass
+class ExportData:
+    as_of: dt.date
+    tables: dict[str, pl.DataFrame]
+    targets: pl.DataFrame
+    files: pl.DataFrame
+    synthese: pl.DataFrame
+    heures_etp: float  # hours in one full-time equivalent, as the figures were computed with
+
+
+def load(published_db: Path, as_of: dt.date, heures_etp: float) -> ExportData:
+    with connect(published_db, read_only=True) as con:
+
+        def frame(sql: str) -> pl.DataFrame:
+            return pl.from_arrow(con.sql(sql).to_arrow_table())
+
+        tables = {t: frame(f"select * from marts.{t}") for t in KPI_TABLES}
+        return ExportData(
+            as_of=as_of,
+            tables=tables,
+            targets=frame("select annee, indicateur, cible from marts.objectifs_spaser"),
+            files=frame(
+                "select type_extrait, count(*) as fichiers, count(*) filter (where statut = 'REJETE') as rejetes, "
+                "sum(lignes_lues) as lignes_lues, sum(lignes_chargees) as lignes_chargees, "
+                "sum(lignes_quarantaine) as lignes_quarantaine, sum(lignes_en_attente) as lignes_en_attente, "
+                "min(date_depot) as premier_depot, max(date_depot) as dernier_depot "
+                "from qualite.qualite_fichiers group by 1 order by 1"
+            ),
+            synthese=frame("select * from qualite.qualite_synthese order by source, annee, champ"),
+            heures_etp=heures_etp,
+        )

@@ -1,0 +1,34 @@
+"""Numbers written the French way, one home for every text that shows one (report, terminal, demo, bench).
+
+A narrow no-break space between thousands (U+202F, what the Imprimerie nationale recommends; the demo's
+spreadsheets use U+00A0 as Excel does), a decimal comma, a space before the per cent sign.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+MISSING = "—"
+
+
+def number(value: float | None, decimals: int = 0, thousands: str = NARROW_NBSP) -> str:
+    """`1234.5` -> `1 234,5`; None -> `—`."""
+    if value is None:
+        return MISSING
+    return f"{value:,.{decimals}f}".replace(",", thousands).replace(".", ",")
+
+
+def percent(value: float | None, decimals: int = 0) -> str:
+    """`0.456` -> `46 %`; None -> `—`."""
+    return MISSING if value is None else f"{number(value * 100, decimals)}{NARROW_NBSP}%"
+
+
+def euros(value: float | None) -> str:
+    return MISSING if value is None else f"{number(value)} €"
+
+
+def decimal_comma(expr: pl.Expr, decimals: int = 1) -> pl.Expr:
+    """The column-wise `1234.5` -> `1234,5` (no thousands separator, no trailing `,0`): a spreadsheet's cell."""
+    return expr.round(decimals).cast(pl.String).str.replace(r"\.0$", "").str.replace(".", ",", literal=True)

@@ -1,0 +1,91 @@
+"""The house rules that a reader of the code relies on, counted on every run (issue: one home per fact)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.extracts import EXTRACTS
+from pipeline.settings import PROJECT_ROOT
+
+CODE = [p for folder in ("pipeline", "assets") for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))]
+MAX_FUNCTION_LINES = 60
+MAX_MACRO_LINES = 30
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _module(path: Path) -> str:
+    return ".".join(path.relative_to(PROJECT_ROOT).with_suffix("").parts)
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return found
+
+
+def test_no_function_is_longer_than_a_screen():
+    long = [
+        f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lignes)"
+        for path in CODE
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, long
+
+
+def test_imports_go_one_way_without_cycles():
+    modules = {_module(p): p for p in CODE}
+    graph = {name: {m for m in _imports(path) if m in modules and m != name} for name, path in modules.items()}
+    upward = [n for n, deps in graph.items() if n.startswith("pipeline") and any(d.startswith("assets") for d in deps)]
+    assert not upward, upward
+
+    def cycle_from(start: str, node: str, seen: tuple[str, ...]) -> tuple[str, ...] | None:
+        for dep in graph[node]:
+            if dep == start:
+                return (*seen, dep)
+            if dep not in seen:
+                found = cycle_from(start, dep, (*seen, dep))
+                if found:
+                    return found
+        return None
+
+    cycles = [c for name in graph if (c := cycle_from(name, name, (name,)))]
+    assert not cycles, cycles[0]
+
+
+def test_no_code_branches_on_an_extract_name():
+    names = {e.name for e in EXTRACTS}
+    branches = []
+    for path in CODE:
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.Compare):
+                constants = [c.value for c in ast.walk(node) if isinstance(c, ast.Constant)]
+                if any(v in names for v in constants if isinstance(v, str)):
+                    branches.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert not branches, branches
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "dbt_project" / "macros").glob("*.sql")), ids=lambda p: p.name)
+def test_dbt_macros_are_short(path):
+    text = path.read_text(encoding="utf-8")
+    for name, body in re.findall(r"{%-?\s*(?:macro|test)\s+(\w+).*?%}(.*?){%-?\s*end(?:macro|test)", text, re.S):
+        assert len(body.strip().splitlines()) <= MAX_MACRO_LINES, name
+
+
+def test_every_dbt_model_has_its_own_yaml_beside_it():
+    models = PROJECT_ROOT / "dbt_project" / "models"
+    missing = [p.name for p in models.rglob("*.sql") if not p.with_suffix(".yml").exists()]
+    assert not missing, missing

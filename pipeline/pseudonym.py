@@ -102,7 +102,3 @@ def pseudonymise_participants(rows: pl.DataFrame, key: str) -> pl.DataFrame:
     birth = pl.col("date_naissance")
     rows = rows.with_columns(annee_naissance=birth.dt.year(), age_entree=age_at(birth, pl.col("date_entree")))
     return add_parcours_id(rows.drop("date_naissance"), key)
-
-
-def pseudonymise_heures(rows: pl.DataFrame, key: str) -> pl.DataFrame:
-    return add_parcours_id(rows, key)

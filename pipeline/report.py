@@ -34,8 +34,8 @@ STYLE = Style(
 )
 
 
-def _chart(kind, title: str, **options) -> pygal.Graph:
-    return kind(
+def _chart(chart_type, title: str, **options) -> pygal.Graph:
+    return chart_type(
         title=title,
         style=STYLE,
         js=[],
@@ -58,10 +58,6 @@ def _masked(frame: pl.DataFrame, threshold: int) -> pl.DataFrame:
     return confidentiality.apply(frame, threshold)[0]
 
 
-def _fr(value, unit: str) -> str:
-    return labels.formatted(value, unit)
-
-
 def _figure(title: str, chart: pygal.Graph, note: str) -> dict:
     return {"titre": title, "svg": _svg(chart), "note": note}
 
@@ -69,7 +65,7 @@ def _figure(title: str, chart: pygal.Graph, note: str) -> dict:
 def _hours_and_people(annuel: pl.DataFrame, years: list[str]) -> dict:
     people = [v or 0 for v in annuel["nb_participants"].to_list()]
     c = _chart(pygal.Bar, "Heures d'insertion et personnes par année", secondary_range=(0, max([*people, 1]) * 1.2),
-               value_formatter=lambda v: _fr(v, "hours"))  # fmt: skip
+               value_formatter=lambda v: labels.formatted(v, "hours"))  # fmt: skip
     c.x_labels = years
     c.add("Heures réalisées", annuel["heures_realisees"].to_list())
     c.add("Personnes", annuel["nb_participants"].to_list(), secondary=True)
@@ -80,7 +76,7 @@ def _hours_and_people(annuel: pl.DataFrame, years: list[str]) -> dict:
 def _coverage(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> dict:
     target = {a: v for a, i, v in targets.iter_rows() if i == "taux_couverture_clause"}
     c = _chart(pygal.Bar, "Couverture des marchés éligibles par la clause", range=(0, 1.05),
-               value_formatter=lambda v: _fr(v, "rate"))  # fmt: skip
+               value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
     c.x_labels = years
     c.add("Taux de couverture", annuel["taux_couverture_clause"].to_list())
     c.add("Cible SPASER (100 %)", [target.get(int(y), 1.0) for y in years], stroke_style={"dasharray": "6,4"})
@@ -91,7 +87,7 @@ def _coverage(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> 
 
 def _outcomes_by_cohort(annuel: pl.DataFrame, years: list[str]) -> dict:
     c = _chart(pygal.StackedBar, "Situation six mois après la sortie, par année de sortie", range=(0, 1),
-               value_formatter=lambda v: _fr(v, "rate"))  # fmt: skip
+               value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
     c.x_labels = years
     for column in ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive"):
         c.add(labels.label(column), annuel[column].to_list())
@@ -103,7 +99,7 @@ def _outcomes_by_hours(data: ExportData, threshold: int) -> dict:
     impact = data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES").sort("ordre_tranche")
     impact = _masked(impact, threshold)
     c = _chart(pygal.Bar, "Résultats selon les heures travaillées dans le parcours", range=(0, 1),
-               value_formatter=lambda v: _fr(v, "rate"))  # fmt: skip
+               value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
     c.x_labels = impact["tranche_heures"].to_list()
     c.add("Emploi durable", impact["taux_emploi_durable"].to_list())
     c.add("Sorties dynamiques", impact["taux_sorties_dynamiques"].to_list())
@@ -117,7 +113,7 @@ def _hours_by_territory(data: ExportData) -> dict:
     last = territoire["annee"].max()
     current = territoire.filter(pl.col("annee") == last).sort("heures_realisees", descending=True)
     c = _chart(pygal.HorizontalBar, f"Heures par territoire de facilitateur en {last}",
-               value_formatter=lambda v: _fr(v, "hours"))  # fmt: skip
+               value_formatter=lambda v: labels.formatted(v, "hours"))  # fmt: skip
     for record in current.iter_rows(named=True):
         c.add(f"{record['facilitateur']} · {record['structure']}", [record["heures_realisees"]])
     return _figure("Heures par territoire", c, "Heures déclarées par chaque facilitateur dans l'année.")
@@ -146,7 +142,9 @@ def headline(data: ExportData, threshold: int) -> list[dict]:
     return [
         {
             "libelle": labels.label(c),
-            "valeur": confidentiality.SECRET if row[c] is None and c in masked else _fr(row[c], labels.unit(c)),
+            "valeur": confidentiality.SECRET
+            if row[c] is None and c in masked
+            else labels.formatted(row[c], labels.unit(c)),
         }
         for c in items
     ]

@@ -16,7 +16,7 @@ from dagster import (
 from assets.lock import warehouse_lock
 from assets.progress import say
 from assets.resources import ClausesSettings
-from pipeline.extracts import EXTRACTS, Extract
+from pipeline.extracts import EXTRACTS, Extract, Reference
 from pipeline.ingest import extract_fingerprint, ingest
 from pipeline.settings import Settings
 from pipeline.timing import stage
@@ -93,6 +93,11 @@ def _report(
     )
 
 
+def _known_values(ref: Reference) -> str:
+    where = f" where {ref.known_where}" if ref.known_where else ""
+    return f"select {ref.column} from landing.{ref.extract}{where}"
+
+
 def _ingest_and_write(extract: Extract, settings: Settings) -> MaterializeResult:
     """Ingest raw/<extract>/ into the build database, unless its landing tables were built from the same inputs."""
     db, name = settings.build_db, extract.name
@@ -104,7 +109,7 @@ def _ingest_and_write(extract: Extract, settings: Settings) -> MaterializeResult
             files = read_table(db, f"select * from landing.{name}_fichiers")
             quarantine = read_table(db, f"select * from landing.{name}_quarantaine")
             return _report(name, files, quarantine, count_rows(db, f"landing.{name}"), unchanged=True)
-        known = {r.column: read_column(db, f"select {r.column} from landing.{r.extract}") for r in extract.references}
+        known = {r.column: read_column(db, _known_values(r)) for r in extract.references}
         result = ingest(extract, settings, known)
         with stage("chargement"):
             tables = {name: result.loaded, f"{name}_fichiers": result.files, f"{name}_quarantaine": result.quarantine}

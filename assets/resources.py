@@ -21,6 +21,7 @@ VARIABLES = {
     "secret_min": "CLAUSES_SECRET_MIN",
     "heures_etp": "CLAUSES_HEURES_ETP",
     "dbt_memory": "CLAUSES_DBT_MEMORY",
+    "acheteurs": "CLAUSES_ACHETEURS",
 }
 
 
@@ -34,6 +35,7 @@ class ClausesSettings(ConfigurableResource):
     secret_min: str = ""
     heures_etp: str = ""
     dbt_memory: str = ""
+    acheteurs: str = ""
 
     def get(self) -> Settings:
         return load_settings({variable: getattr(self, field) for field, variable in VARIABLES.items()})
@@ -49,4 +51,5 @@ class ClausesSettings(ConfigurableResource):
             secret_min=str(settings.secret_min),
             heures_etp=repr(settings.heures_etp),
             dbt_memory=settings.dbt_memory,
+            acheteurs=",".join(settings.acheteurs),
         )

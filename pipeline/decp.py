@@ -42,6 +42,12 @@ COLUMNS = (
 )
 
 
+HOLDER_COLUMNS = ("titulaire_siret", "titulaire_nom", "titulaire_id", "titulaire_type_id")
+MODIFICATION = pl.Struct(
+    {"position": pl.Int64, **{c: pl.String for c in ("id", "date", "montant", "duree_mois", *HOLDER_COLUMNS)}}
+)
+
+
 def read_decp(data: bytes, fmt: str) -> RawTable:
     root = _parse_json(data) if fmt == "json" else _parse_xml(data)
     records = _records(root)
@@ -56,7 +62,13 @@ def read_decp(data: bytes, fmt: str) -> RawTable:
         else:
             rows.append({LINE_COLUMN: number, **_contract(record)})
     frame = pl.DataFrame(
-        rows, schema={LINE_COLUMN: pl.Int64, **{c: pl.String for c in COLUMNS}, "date_estimee": pl.Boolean}
+        rows,
+        schema={
+            LINE_COLUMN: pl.Int64,
+            **{c: pl.String for c in COLUMNS},
+            "date_estimee": pl.Boolean,
+            "modifications": pl.List(MODIFICATION),
+        },
     )
     frame = _prefix_shared_ids(frame).with_columns(pl.lit("DECP").alias("source"))
     aside = pl.DataFrame(
@@ -181,12 +193,43 @@ def _commune(place: dict) -> str | None:
     return code if is_commune and code and re.fullmatch(r"(\d{2}|2A|2B)\d{3}", code.upper()) else None
 
 
-def _contract(record: dict) -> dict[str, Any]:
-    holders = [t for t in _items(record.get("titulaires"), "titulaire") if isinstance(t, dict)]
+def _holder(titulaires: Any) -> dict[str, str | None]:
+    """The first holder of a list, as the four titulaire_* columns (a SIRET only when typed SIRET)."""
+    holders = [t for t in _items(titulaires, "titulaire") if isinstance(t, dict)]
     holder = holders[0] if holders else {}
     holder_type = (_text(holder.get("typeIdentifiant")) or "").upper().replace(" ", "_") or None
     holder_id = _text(holder.get("id"))
+    return {
+        "titulaire_siret": re.sub(r"\s", "", holder_id) if holder_id and holder_type == "SIRET" else None,
+        "titulaire_nom": _text(holder.get("denominationSociale")),
+        "titulaire_id": holder_id,
+        "titulaire_type_id": holder_type,
+    }
+
+
+def _months(value: Any) -> str | None:
+    """A duration in whole months from 1 to 240, or nothing ("NC", 0, 999 are left empty: achats.md)."""
+    text = _text(value)
+    return text if text and text.isdigit() and 1 <= int(text) <= 240 else None
+
+
+def _modifications(record: dict) -> list[dict[str, Any]]:
+    """Amendments (v1 list, v2 `{"modification": ...}`), each with what it sets; applied in validation, which
+    knows the as-of date (pipeline/extracts.py)."""
+    out = []
+    for position, item in enumerate(_items(record.get("modifications"), "modification"), start=1):
+        if not isinstance(item, dict):
+            continue
+        date = item.get("dateNotificationModification") or item.get("dateSignatureModification")
+        holder = _holder(item["titulaires"]) if item.get("titulaires") else dict.fromkeys(HOLDER_COLUMNS)
+        sets = {"montant": _text(item.get("montant")), "duree_mois": _months(item.get("dureeMois")), **holder}
+        out.append({"position": position, "id": _text(item.get("id")), "date": _text(date), **sets})
+    return out
+
+
+def _contract(record: dict) -> dict[str, Any]:
     place = record.get("lieuExecution") if isinstance(record.get("lieuExecution"), dict) else {}
+    buyer = record.get("acheteur") if isinstance(record.get("acheteur"), dict) else {}
     notified = _text(record.get("dateNotification"))
     published = _text(record.get("datePublicationDonnees"))
     row = {
@@ -196,19 +239,15 @@ def _contract(record: dict) -> dict[str, Any]:
         "procedure": _text(record.get("procedure")),
         "date_notification": notified or published,
         "date_estimee": notified is None and published is not None,
-        "duree_mois": _text(record.get("dureeMois")),
+        "duree_mois": _months(record.get("dureeMois")),
         "montant_ht": _text(record.get("montant")),
-        "titulaire_siret": re.sub(r"\s", "", holder_id) if holder_id and holder_type == "SIRET" else None,
-        "titulaire_nom": _text(holder.get("denominationSociale")),
-        "titulaire_id": holder_id,
-        "titulaire_type_id": holder_type,
+        **_holder(record.get("titulaires")),
         "commune_execution": _commune(place),
-        "acheteur_siret": _text((record.get("acheteur") or {}).get("id"))
-        if isinstance(record.get("acheteur"), dict)
-        else None,
+        "acheteur_siret": _text(buyer.get("id")),
         "clause_insertion": None,
         "critere_social": None,
         "marche_reserve": None,
+        "modifications": _modifications(record),
     }
     if "considerationsSociales" in record:  # v2 only; v1 says nothing, so the three stay unknown
         considerations = {_plain(c) for c in _items(record["considerationsSociales"], "considerationSociale")}

@@ -33,6 +33,7 @@ TYPES = {
     "siret": "SIRET (14 chiffres)",
     "insee": "code INSEE de commune (5 caractères)",
     "sexe": "F / M",
+    "target": "nombre ; pour un taux, une fraction ou un pourcentage (0,3 ou 30 %)",
 }
 
 

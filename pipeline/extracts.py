@@ -15,7 +15,7 @@ from functools import cached_property
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import cpv, pseudonym, schemas
+from pipeline import cpv, parsing, pseudonym, schemas
 from pipeline.columns import (
     MARCHE_RESERVE,
     NIVEAUX_FORMATION,
@@ -23,7 +23,9 @@ from pipeline.columns import (
     Column,
     normalise_header,
 )
-from pipeline.reference import FACILITATEURS, FAMILLE_SECTEUR, MODALITES, SITUATIONS_6_MOIS
+from pipeline.raw import LINE_COLUMN
+from pipeline.reference import FACILITATEURS, FAMILLE_SECTEUR, INDICATEURS_CIBLES, MODALITES, SITUATIONS_6_MOIS
+from pipeline.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Reference:
     rule: str  # the quarantine rule of a held row
     sender_column: str  # the column as the sender wrote it
     shown: bool  # whether the value may be shown back (a pseudonym may not)
+    known_where: str = ""  # SQL: which of the other extract's loaded rows count as known
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +53,10 @@ class Extract:
     statement: tuple[str, ...] = ()
     formats: tuple[str, ...] = ("text", "xlsx")
     derivable: tuple[tuple[str, str], ...] = ()  # (column, source): a required column the source column can stand for
-    prepare: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # typed rows before the checks: defaults, derivations
+    # Typed rows before the checks (with the as-of date): defaults, derivations.
+    prepare: Callable[[pl.DataFrame, dt.date], pl.DataFrame] | None = None
+    # The loaded rows of every file together, under the run's settings (not cached per file).
+    finish: Callable[[pl.LazyFrame, Settings], pl.LazyFrame] | None = None
     pseudonymise: Callable[[pl.DataFrame, str], pl.DataFrame] | None = None
     priority: pl.Expr | None = None  # among the rows of one key, true wins before the file order
     references: tuple[Reference, ...] = ()
@@ -81,8 +87,9 @@ class Extract:
 ID_MARCHE_ALIASES = ("numero_marche", "n_marche", "num_marche", "no_marche", "reference_marche")
 
 
-def _marches_defaults(typed: pl.DataFrame) -> pl.DataFrame:
-    """The Département's extract says what DECP files leave unsaid; a famille comes from the CPV when absent."""
+def _marches_defaults(typed: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """The Département's extract says what DECP files leave unsaid; a famille comes from the CPV when absent;
+    a DECP contract takes the values of its amendments."""
     if "source" not in typed.columns:  # DECP rows come with theirs (pipeline/decp.py)
         typed = typed.with_columns(
             pl.lit("EXTRAIT").alias("source"),
@@ -92,11 +99,57 @@ def _marches_defaults(typed: pl.DataFrame) -> pl.DataFrame:
             pl.lit(None, pl.String).alias("acheteur_siret"),
         )
     from_extract = pl.col("source") == "EXTRAIT"
-    return typed.with_columns(
+    return _amended(typed, as_of).with_columns(
         pl.col("famille").fill_null(cpv.famille_expr(typed["cpv"])),
         pl.col("marche_reserve").fill_null(pl.when(from_extract).then(pl.lit("NON"))),
         pl.col("critere_social").fill_null(pl.when(from_extract).then(False)),
     )
+
+
+HOLDER = ("titulaire_siret", "titulaire_nom", "titulaire_id", "titulaire_type_id")
+
+
+def _amended(typed: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """A contract's current amount, duration and holder: each from its latest modification that sets it (by date,
+    then id, then position), among those dated by the as-of date (achats.md). The initial amount is kept."""
+    typed = typed.with_columns(pl.col("montant_ht").alias("montant_initial_ht"))
+    if "modifications" not in typed.columns:
+        return typed.with_columns(pl.lit(0, pl.UInt32).alias("nb_modifications"))
+    mods = typed.select(LINE_COLUMN, "modifications").explode("modifications").drop_nulls("modifications")
+    mods = mods.unnest("modifications").with_columns(
+        parsing.date(pl.col("date")).alias("_date"), pl.col("id").cast(pl.Int64, strict=False).alias("_id")
+    )
+    mods = mods.filter(pl.col("_date").is_null() | (pl.col("_date") <= as_of))
+    mods = mods.sort([LINE_COLUMN, "_date", "_id", "id", "position"], nulls_last=False)
+    holder_set = pl.col("titulaire_id").is_not_null()
+    current = mods.group_by(LINE_COLUMN).agg(
+        pl.len().alias("nb_modifications"),
+        parsing.number(pl.col("montant")).drop_nulls().last().alias("_montant"),
+        pl.col("duree_mois").cast(pl.Int64).drop_nulls().last().alias("_duree"),
+        *[pl.col(c).filter(holder_set).last().alias(f"_{c}") for c in HOLDER],
+    )
+    amended = typed.join(current, on=LINE_COLUMN, how="left")
+    new_holder = pl.col("_titulaire_id").is_not_null()
+    return amended.with_columns(
+        pl.coalesce("_montant", "montant_ht").alias("montant_ht"),
+        pl.coalesce("_duree", "duree_mois").alias("duree_mois"),
+        *[pl.when(new_holder).then(pl.col(f"_{c}")).otherwise(pl.col(c)).alias(c) for c in HOLDER],
+        pl.col("nb_modifications").fill_null(0),
+    ).drop("modifications", "_montant", "_duree", *[f"_{c}" for c in HOLDER])
+
+
+def _marches_scope(rows: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
+    """Whose contract: the Département's own register, or a DECP contract of one of its SIRENs, is DEPARTEMENT."""
+    siren = pl.col("acheteur_siret").str.replace_all(r"\D", "").str.slice(0, 9)
+    from_extract = pl.col("source") == "EXTRAIT"
+    own = from_extract | siren.is_in(list(settings.acheteurs))
+    return rows.with_columns(
+        pl.when(from_extract).then(pl.lit(settings.acheteurs[0])).otherwise(siren).alias("acheteur_siren"),
+        pl.when(own).then(pl.lit(PERIMETRE_DEPARTEMENT)).otherwise(pl.lit("AUTRE_ACHETEUR")).alias("perimetre"),
+    )
+
+
+PERIMETRE_DEPARTEMENT = "DEPARTEMENT"
 
 
 MARCHES = Extract(
@@ -127,6 +180,7 @@ MARCHES = Extract(
     formats=("text", "xlsx", "json", "xml"),
     derivable=(("famille", "cpv"),),
     prepare=_marches_defaults,
+    finish=_marches_scope,
     priority=pl.col("source") == "EXTRAIT",  # the Département's own extract wins over open data
 )
 
@@ -183,11 +237,34 @@ HEURES = Extract(
     statement=("facilitateur", "mois"),  # a timesheet is the facilitator's whole statement for its months
     pseudonymise=pseudonym.add_parcours_id,
     references=(
-        Reference("id_marche", "marches", "MARCHE_INCONNU", "id_marche", shown=True),
+        # Only the Département's contracts: another buyer's contract of a national DECP file is not one we follow.
+        Reference(
+            "id_marche",
+            "marches",
+            "MARCHE_INCONNU",
+            "id_marche",
+            shown=True,
+            known_where=f"perimetre = '{PERIMETRE_DEPARTEMENT}'",
+        ),  # fmt: skip
         Reference("parcours_id", "participants", "PARTICIPANT_INCONNU", "id_participant", shown=False),
     ),
 )
 
+OBJECTIFS = Extract(
+    name="objectifs",
+    label="Objectifs du SPASER (Département)",
+    sender="la mission SPASER du Département",
+    description="raw/objectifs/ : les cibles que le Département fixe, par année et indicateur de kpi_annuel.",
+    columns=(
+        Column("annee", "integer", True, ("annee_cible",)),
+        Column("indicateur", "code", True, ("indicateur_cible",), INDICATEURS_CIBLES),
+        Column("cible", "target", True, ("valeur_cible", "objectif")),
+        Column("commentaire", "text", False, ("remarque", "commentaires")),
+    ),
+    schema=schemas.objectifs_schema,
+    key=("annee", "indicateur"),
+)
+
 # In the order they are ingested: an extract comes after those its rows refer to.
-EXTRACTS: tuple[Extract, ...] = (MARCHES, PARTICIPANTS, HEURES)
+EXTRACTS: tuple[Extract, ...] = (MARCHES, PARTICIPANTS, HEURES, OBJECTIFS)
 BY_NAME: dict[str, Extract] = {e.name: e for e in EXTRACTS}

@@ -60,9 +60,15 @@ def code_fingerprint() -> str:
 
 
 def settings_fingerprint(settings: Settings) -> str:
-    """The settings every figure depends on (the key changes the pseudonyms, the as-of date the exits)."""
+    """The settings every figure depends on (the key changes the pseudonyms, the as-of date the exits, the buyers
+    which contracts are the Département's)."""
     return fingerprint(
-        code_fingerprint(), settings.as_of, settings.pseudonym_key, settings.secret_min, settings.heures_etp
+        code_fingerprint(),
+        settings.as_of,
+        settings.pseudonym_key,
+        settings.secret_min,
+        settings.heures_etp,
+        settings.acheteurs,
     )
 
 

@@ -257,11 +257,11 @@ def empty_loaded(extract: Extract, settings: Settings) -> pl.LazyFrame:
     """No file yet: an empty table with the columns the warehouse expects."""
     raw = pl.DataFrame(schema={LINE_COLUMN: pl.Int64, **{c.name: pl.String for c in extract.columns}})
     rows = validate(raw, extract, settings.as_of, settings.pseudonym_key).rows
-    return (
-        rows.with_columns(pl.lit(None, pl.Int32).alias("ordre_fichier"), pl.lit(None, pl.Categorical).alias("fichier"))
-        .rename({LINE_COLUMN: "ligne"})
-        .lazy()
+    rows = rows.with_columns(
+        pl.lit(None, pl.Int32).alias("ordre_fichier"), pl.lit(None, pl.Categorical).alias("fichier")
     )
+    rows = rows.rename({LINE_COLUMN: "ligne"}).lazy()
+    return extract.finish(rows, settings) if extract.finish else rows
 
 
 def ingest(extract: Extract, settings: Settings, known: dict[str, pl.Series] | None = None) -> IngestResult:
@@ -291,6 +291,8 @@ def _assemble(extract: Extract, settings: Settings, parsed: list[ParsedFile], kn
     if extract.references:
         held, current = _hold_unknown(extract, current, known)
     loaded = current.rename({LINE_COLUMN: "ligne", "_ordre": "ordre_fichier"})
+    if extract.finish:
+        loaded = extract.finish(loaded, settings)
     return IngestResult(extract, loaded, *_accounting(extract, parsed, held, replaced))
 
 

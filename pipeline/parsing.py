@@ -50,6 +50,14 @@ def number(expr: pl.Expr) -> pl.Expr:
     return cleaned.cast(pl.Float64, strict=False)
 
 
+def target(expr: pl.Expr) -> pl.Expr:
+    """A number, or a percentage: `30 %`, `30%` and `0,3` are all 0.30; `12` stays 12."""
+    text = expr.str.strip_chars()
+    percent = text.str.ends_with("%")
+    value = number(text.str.strip_chars_end("%"))
+    return pl.when(percent).then(value / 100).otherwise(value)
+
+
 def date(expr: pl.Expr) -> pl.Expr:
     """dd/mm/yyyy, yyyy-mm-dd (a time or an offset after it is dropped), dd-mm-yyyy, Excel serials."""
     head = expr.str.strip_chars().str.slice(0, 10)
@@ -110,12 +118,13 @@ def siret_is_valid(values: pl.Series) -> pl.Series:
 
 
 def code_mapping(column: str, codes: tuple[str, ...], values: pl.Series) -> dict[str, str | None]:
+    """Each value as written -> its code, whatever its case, accents and separators (None when unknown)."""
     aliases = CODE_ALIASES.get(column, {})
+    canonical = {normalise_code(code): code for code in codes}  # `taux_couverture_clause` is written in lower case
     out: dict[str, str | None] = {}
     for raw in values.drop_nulls().unique().to_list():
         norm = normalise_code(raw)
-        norm = aliases.get(norm, norm)
-        out[raw] = norm if norm in codes else None
+        out[raw] = canonical.get(aliases.get(norm, norm))
     return out
 
 
@@ -125,6 +134,8 @@ def parse_column(frame: pl.DataFrame, col: Column) -> pl.Expr:
     match col.type:
         case "amount" | "hours":
             return number(c)
+        case "target":
+            return target(c)
         case "integer":
             n = number(c)
             return pl.when(n == n.round(0)).then(n).cast(pl.Int64, strict=False)

@@ -20,6 +20,7 @@ from pipeline.settings import PROJECT_ROOT
 
 SEEDS_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
 DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project" / "dbt_project.yml"
+KPI_ANNUEL_FILE = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "kpi_annuel.yml"
 
 
 @lru_cache
@@ -63,3 +64,13 @@ FAMILLE_SECTEUR = {row["famille"]: row["secteur"] for row in seed("familles")}
 MODALITES = tuple(row["modalite"] for row in seed("modalites"))
 SITUATIONS_6_MOIS = tuple(row["situation_6_mois"] for row in seed("situations"))
 CATEGORIE_SITUATION = {row["situation_6_mois"]: row["categorie"] for row in seed("situations")}
+
+
+def _kpi_annuel_columns() -> list[str]:
+    model = yaml.safe_load(KPI_ANNUEL_FILE.read_text(encoding="utf-8"))["models"][0]
+    return [column["name"] for column in model["columns"]]
+
+
+# What a target may aim at: a column of kpi_annuel that is a count (nb_) or a ratio (taux_, part_).
+RATIOS = tuple(c for c in _kpi_annuel_columns() if c.startswith(("taux_", "part_")))
+INDICATEURS_CIBLES = tuple(c for c in _kpi_annuel_columns() if c.startswith("nb_")) + RATIOS

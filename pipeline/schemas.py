@@ -13,10 +13,12 @@ import polars as pl
 
 from pipeline.columns import ELIGIBILITES, MARCHE_RESERVE, NIVEAUX_FORMATION, TYPES_CONTRAT
 from pipeline.parsing import age_at
-from pipeline.reference import FACILITATEURS, FAMILLE_SECTEUR, MODALITES, SITUATIONS_6_MOIS
+from pipeline.reference import FACILITATEURS, FAMILLE_SECTEUR, INDICATEURS_CIBLES, MODALITES, RATIOS, SITUATIONS_6_MOIS
 
 MIN_DATE = dt.date(2010, 1, 1)
 MIN_DATE_ENTREE = dt.date(2000, 1, 1)
+MIN_DATE_DECP = dt.date(2000, 1, 1)  # open data: earlier is a typing error (achats.md)
+MAX_AMOUNT = 1_000_000_000  # € HT: an amount from there on is an error, initial or amended
 MAX_TEXT = 10_000  # a longer cell is a paste accident, not a contract title
 
 
@@ -37,7 +39,7 @@ def marches_schema(as_of: dt.date) -> pa.DataFrameSchema:
             "famille": pa.Column(str, pa.Check.isin(list(FAMILLE_SECTEUR)), nullable=True),
             "date_notification": pa.Column(dt.date, pa.Check.le(as_of), nullable=True),
             "duree_mois": pa.Column(pl.Int64, pa.Check.in_range(1, 240), nullable=True),
-            "montant_ht": pa.Column(float, [pa.Check.gt(0), pa.Check.lt(1_000_000_000)], nullable=False),
+            "montant_ht": pa.Column(float, [pa.Check.gt(0), pa.Check.lt(MAX_AMOUNT)], nullable=False),
             "titulaire_nom": pa.Column(str, nullable=True),
             "clause_insertion": pa.Column(bool, nullable=True),
             "heures_insertion_prevues": pa.Column(float, pa.Check.gt(0), nullable=True),
@@ -50,8 +52,14 @@ def marches_schema(as_of: dt.date) -> pa.DataFrameSchema:
             _rule("FAMILLE_INDETERMINABLE", "cpv", lambda: pl.col("famille").is_not_null()),
             # DECP files publish neither a clause for v1 nor always a date nor a name (v2): see extracts.md.
             _rule("OBLIGATOIRE", "date_notification", lambda: pl.col("date_notification").is_not_null() | from_decp),
-            # Published data goes back further than the Département's extract (and its examples to 2007).
-            _rule("HORS_LIMITES", "date_notification", lambda: (pl.col("date_notification") >= MIN_DATE) | from_decp),
+            # Published data goes back further than the Département's extract, but not to the year 0218 (achats.md).
+            _rule(
+                "HORS_LIMITES",
+                "date_notification",
+                lambda: pl.col("date_notification") >= pl.when(from_decp).then(MIN_DATE_DECP).otherwise(MIN_DATE),
+            ),
+            # The initial amount too: a contract amended from 1e17 € is not plausible either (achats.md).
+            _rule("HORS_LIMITES", "montant_ht", lambda: pl.col("montant_initial_ht").is_between(0, MAX_AMOUNT, "none")),
             _rule("OBLIGATOIRE", "clause_insertion", lambda: pl.col("clause_insertion").is_not_null() | from_decp),
             _rule("OBLIGATOIRE", "titulaire_nom", lambda: pl.col("titulaire_nom").is_not_null() | from_decp),
             _rule(
@@ -118,6 +126,26 @@ def participants_schema(as_of: dt.date) -> pa.DataFrameSchema:
             _rule("SORTIE_AVANT_ENTREE", "date_sortie", lambda: pl.col("date_sortie") >= pl.col("date_entree")),
             _rule("AUCUN_CRITERE_D_ELIGIBILITE", "deld", lambda: pl.any_horizontal([pl.col(c) for c in ELIGIBILITES])),
             *_text_length(["id_participant", "nom", "prenom"]),
+        ],
+        strict=False,
+    )
+
+
+TARGET_YEARS = (2023, 2030)
+
+
+def objectifs_schema(as_of: dt.date) -> pa.DataFrameSchema:
+    is_ratio = pl.col("indicateur").is_in(list(RATIOS))
+    return pa.DataFrameSchema(
+        {
+            "annee": pa.Column(pl.Int64, pa.Check.in_range(*TARGET_YEARS), nullable=False),
+            "indicateur": pa.Column(str, pa.Check.isin(list(INDICATEURS_CIBLES)), nullable=False),
+            "cible": pa.Column(float, pa.Check.ge(0), nullable=False),
+        },
+        checks=[
+            # A ratio is a fraction: 30 % is 0.30, and 30 for a ratio is a mistake, not 3,000 %.
+            _rule("HORS_LIMITES", "cible", lambda: ~is_ratio | (pl.col("cible") <= 1)),
+            *_text_length(["commentaire"]),
         ],
         strict=False,
     )

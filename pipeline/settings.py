@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
+from stdnum.fr import siren
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PSEUDONYM_KEY = "clef-de-demonstration-a-remplacer"
@@ -27,6 +28,8 @@ DEFAULTS = {
     "CLAUSES_PSEUDONYM_KEY": "",
     "CLAUSES_SECRET_MIN": "5",
     "CLAUSES_HEURES_ETP": "1607",
+    # The SIRENs whose contracts are the Département's (achats.md); the others' count only in kpi_comparaison.
+    "CLAUSES_ACHETEURS": "221300015",
     # DuckDB's budget inside dbt: left alone it takes 80 % of the machine (4 GB at 10 M hour rows), and with
     # 2.5 GB it runs only a few seconds slower there (it spills to disk beyond it). Measured in docs/benchmarks.md.
     "CLAUSES_DBT_MEMORY": "2.5GB",
@@ -51,6 +54,7 @@ class Settings:
     pseudonym_key: str
     secret_min: int
     heures_etp: float
+    acheteurs: tuple[str, ...]  # SIRENs of the Département's buyers, the first standing for its own register
     dagster_home: Path
     dbt_memory: str
 
@@ -109,6 +113,16 @@ def raw_values(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     return values
 
 
+def _sirens(value: str) -> tuple[str, ...]:
+    sirens = tuple(s for s in re.split(r"[\s,;]+", value) if s)
+    invalid = [s for s in sirens if not siren.is_valid(s)]
+    if invalid or not sirens:
+        raise SettingsError(
+            f"CLAUSES_ACHETEURS={value!r} : des SIREN de 9 chiffres séparés par des virgules sont attendus"
+        )
+    return sirens
+
+
 def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
     v = raw_values(overrides)
     try:
@@ -145,6 +159,7 @@ def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
         pseudonym_key=key,
         secret_min=secret_min,
         heures_etp=heures_etp,
+        acheteurs=_sirens(v["CLAUSES_ACHETEURS"]),
         dagster_home=_resolve(v["DAGSTER_HOME"]),
         dbt_memory=v["CLAUSES_DBT_MEMORY"].strip(),
     )

@@ -101,7 +101,7 @@ def _with_all_columns(raw: pl.DataFrame, extract: Extract) -> pl.DataFrame:
 
 
 def type_frame(raw: pl.DataFrame, extract: Extract) -> pl.DataFrame:
-    """Every canonical column typed (missing optional columns as nulls), then the extract's own defaults."""
+    """Every canonical column typed (missing optional columns as nulls)."""
     raw = _with_all_columns(raw, extract)
     names = {col.name for col in extract.columns} | {LINE_COLUMN}
     typed = raw.select(
@@ -109,7 +109,7 @@ def type_frame(raw: pl.DataFrame, extract: Extract) -> pl.DataFrame:
         *[parsing.parse_column(raw, col).alias(col.name) for col in extract.columns],
         *[pl.col(c) for c in raw.columns if c not in names],
     )
-    return extract.prepare(typed) if extract.prepare else typed
+    return typed
 
 
 def _cell_errors(raw: pl.DataFrame, typed: pl.DataFrame, extract: Extract) -> list[pl.DataFrame]:
@@ -134,7 +134,10 @@ def validate(raw: pl.DataFrame, extract: Extract, as_of: dt.date, key: str) -> V
     """
     raw = _with_all_columns(raw, extract)
     typed = type_frame(raw, extract)
-    errors = [empty_errors(), *_cell_errors(raw, typed, extract), _schema_errors(typed, raw, extract, as_of)]
+    cell_errors = _cell_errors(raw, typed, extract)  # on the values as written, before the extract's own defaults
+    if extract.prepare:
+        typed = extract.prepare(typed, as_of)
+    errors = [empty_errors(), *cell_errors, _schema_errors(typed, raw, extract, as_of)]
     all_errors = pl.concat(errors).unique(subset=[LINE_COLUMN], keep="first", maintain_order=True)
     rows = typed.join(all_errors.select(LINE_COLUMN), on=LINE_COLUMN, how="anti")
     if extract.pseudonymise:

@@ -45,6 +45,18 @@ def test_years_are_those_with_data(warehouse):
     ]
 
 
+def _pnad(known: int, social: int, known_amount: float, social_amount: float) -> dict:
+    """The six columns of the national indicator (achats.md)."""
+    return {
+        "nb_marches_considerations_connues": known,
+        "nb_marches_consideration_sociale": social,
+        "part_marches_consideration_sociale": social / known if known else None,
+        "montant_marches_considerations_connues_ht": known_amount,
+        "montant_marches_consideration_sociale_ht": social_amount,
+        "part_montant_consideration_sociale": social_amount / known_amount if known_amount else None,
+    }
+
+
 def test_kpi_annuel_2023(warehouse):
     k = _row(warehouse, "select * from marts.kpi_annuel where annee = 2023")
     expected = {
@@ -85,6 +97,8 @@ def test_kpi_annuel_2023(warehouse):
         "taux_sortie_positive": None,
         "taux_sorties_dynamiques": None,  # no known situation: a zero denominator gives NULL
         "taux_realisation_marches_acheves": None,  # no clause contract ended in 2023
+        # The national indicator: M1 (clause), M2 (criterion), M3 (clause, reserved), all from 40 000 €.
+        **_pnad(3, 3, 850_000, 850_000),
     }
     assert k == pytest.approx({"annee": 2023, **expected})
 
@@ -130,6 +144,8 @@ def test_kpi_annuel_2024(warehouse):
         "taux_sorties_dynamiques": 1.0,
         # M1 (520 of 700 h) and M3 (200 of 300 h) ended in 2024.
         "taux_realisation_marches_acheves": (520 + 200) / (700 + 300),
+        # M4 (clause), M5 (criterion), M6 (reserved, 40 000 €: the threshold counts in).
+        **_pnad(3, 3, 270_000, 270_000),
     }
     assert k == pytest.approx({"annee": 2024, **expected})
 
@@ -191,6 +207,7 @@ def test_kpi_spaser_is_distinct_over_the_period(warehouse):
         "taux_sortie_positive": 1 / 2,
         "taux_sorties_dynamiques": 1.0,
         "taux_realisation_marches_acheves": 720 / 1000,
+        **_pnad(6, 6, 1_120_000, 1_120_000),
     }
     got = {k2: v for k2, v in k.items() if k2 not in ("periode", "periode_debut", "periode_fin")}
     assert got == pytest.approx(expected)

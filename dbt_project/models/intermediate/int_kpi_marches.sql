@@ -15,7 +15,12 @@ select
     count(*) filter (where m.marche_reserve is not null and m.marche_reserve <> 'NON') as nb_marches_reserves,
     {{ sum_hundredths("m.montant_ht", "m.marche_reserve is not null and m.marche_reserve <> 'NON'") }}
         as montant_marches_reserves_ht,
-    {{ sum_hundredths("m.heures_insertion_prevues", "m.clause_insertion") }} as heures_prevues
+    {{ sum_hundredths("m.heures_insertion_prevues", "m.clause_insertion") }} as heures_prevues,
+    count(*) filter (where m.dans_perimetre_pnad) as nb_marches_considerations_connues,
+    count(*) filter (where m.dans_perimetre_pnad and m.consideration_sociale) as nb_marches_consideration_sociale,
+    {{ sum_hundredths("m.montant_ht", "m.dans_perimetre_pnad") }} as montant_marches_considerations_connues_ht,
+    {{ sum_hundredths("m.montant_ht", "m.dans_perimetre_pnad and m.consideration_sociale") }}
+        as montant_marches_consideration_sociale_ht
 from {{ ref('int_periodes') }} as periodes
-inner join {{ ref('dim_marches') }} as m on m.date_notification between periodes.debut and periodes.fin
+inner join {{ ref('int_marches_departement') }} as m on m.date_notification between periodes.debut and periodes.fin
 group by periodes.periode

@@ -20,6 +20,7 @@ select
     coalesce(m.nb_marches_reserves, 0) as nb_marches_reserves,
     coalesce(m.montant_marches_reserves_ht, 0) as montant_marches_reserves_ht,
     coalesce(m.heures_prevues, 0) as heures_prevues,
+    {{ social_consideration_columns('m') }},
     coalesce(h.heures_realisees, 0) as heures_realisees,
     coalesce(h.heures_realisees, 0) / {{ heures_etp() }} as etp,
     coalesce(h.nb_participants, 0) as nb_participants,

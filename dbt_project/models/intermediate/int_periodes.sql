@@ -3,7 +3,7 @@
 with annees as (
     select distinct years.annee
     from (
-        select annee_notification as annee from {{ ref('dim_marches') }}
+        select annee_notification as annee from {{ ref('int_marches_departement') }}
         union all
         select annee from {{ ref('fct_heures') }}
         union all

@@ -17,6 +17,8 @@ select
             then cast(marches.date_notification + to_months(marches.duree_mois) as date)
     end as date_fin,
     marches.montant_ht,
+    marches.montant_initial_ht,
+    marches.nb_modifications,
     marches.titulaire_siret,
     marches.titulaire_nom,
     marches.titulaire_id,
@@ -33,7 +35,15 @@ select
     familles.secteur = 'BTP'
     and marches.montant_ht >= {{ var('seuil_clause_btp_ht') }}
     and marches.clause_insertion is not null as est_eligible_clause,
+    -- The national indicator's scope (PNAD, achats.md): from the DECP threshold, social considerations known.
+    marches.montant_ht >= {{ var('seuil_decp_ht') }}
+    and marches.clause_insertion is not null as dans_perimetre_pnad,
+    coalesce(
+        marches.clause_insertion or marches.critere_social or marches.marche_reserve <> 'NON', false
+    ) as consideration_sociale,
     marches.origine,
+    marches.perimetre,
+    marches.acheteur_siren,
     marches.acheteur_siret,
     marches.fichier,
     marches.ligne

@@ -34,7 +34,7 @@ marches as (
         annee_notification as annee,
         facilitateur,
         count(*) as nb_marches_clause
-    from {{ ref('dim_marches') }}
+    from {{ ref('int_marches_departement') }}
     where clause_insertion and facilitateur is not null
     group by annee_notification, facilitateur
 )

@@ -1,6 +1,6 @@
 -- One row per contract with a clause: planned against worked hours, and whether it has ended.
 with marches as (
-    select * from {{ ref('dim_marches') }}
+    select * from {{ ref('int_marches_departement') }}
     where clause_insertion
 ),
 
@@ -40,3 +40,4 @@ select
         else 'ACHEVE_OBJECTIF_NON_ATTEINT'
     end as statut
 from execution
+order by id_marche

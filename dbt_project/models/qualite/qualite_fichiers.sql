@@ -3,3 +3,5 @@ union all by name
 select * from {{ source('landing', 'heures_fichiers') }}
 union all by name
 select * from {{ source('landing', 'participants_fichiers') }}
+union all by name
+select * from {{ source('landing', 'objectifs_fichiers') }}

@@ -10,7 +10,7 @@ with marches as (
         count(*) filter (where clause_insertion) as nb_clause,
         count(*) filter (where clause_insertion and facilitateur is not null) as facilitateur_renseigne,
         count(*) filter (where date_notification_estimee) as date_estimee
-    from {{ ref('dim_marches') }}
+    from {{ ref('int_marches_departement') }}
     group by annee_notification
 ),
 

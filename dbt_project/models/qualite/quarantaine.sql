@@ -3,3 +3,5 @@ union all by name
 select * from {{ source('landing', 'heures_quarantaine') }}
 union all by name
 select * from {{ source('landing', 'participants_quarantaine') }}
+union all by name
+select * from {{ source('landing', 'objectifs_quarantaine') }}

@@ -13,6 +13,8 @@ renamed as (
         coalesce(date_estimee, false) as date_notification_estimee,
         duree_mois,
         montant_ht,
+        montant_initial_ht,
+        nb_modifications,
         titulaire_siret,
         titulaire_nom,
         titulaire_id,
@@ -25,6 +27,8 @@ renamed as (
         facilitateur,
         source as origine,
         acheteur_siret,
+        acheteur_siren,
+        perimetre,
         fichier,
         ligne
     from source

@@ -1,4 +1,4 @@
--- Every loaded contract is in dim_marches, and the yearly counts add up to the dated contracts.
+-- Every loaded contract is in dim_marches, and the yearly counts add up to the Département's dated contracts.
 -- Shown in Dagster as a check on kpi_annuel (a singular test with several parents needs a ref to attach to).
 {{ config(meta={'dagster': {'ref': {'name': 'kpi_annuel'}}}) }}
 with landing as (select count(*) as n from {{ source('landing', 'marches') }}),
@@ -6,7 +6,9 @@ with landing as (select count(*) as n from {{ source('landing', 'marches') }}),
 dims as (
     select
         count(*) as n,
-        count(*) filter (where annee_notification <= year({{ as_of() }})) as dated
+        count(*) filter (
+            where perimetre = 'DEPARTEMENT' and annee_notification <= year({{ as_of() }})
+        ) as dated
     from {{ ref('dim_marches') }}
 ),
 

@@ -21,6 +21,7 @@ import xlsxwriter
 from stdnum import luhn
 
 from pipeline import french
+from pipeline.demo_achats import write_open_data
 from pipeline.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, RULES
 from pipeline.settings import PROJECT_ROOT
 
@@ -320,7 +321,9 @@ def generate(
         "id_marche", "facilitateur", "date_notification", "heures_insertion_prevues", "titulaire_siret", "titulaire_nom"
     )
     participants, heures = _people_and_hours(rng, clause, as_of, employeurs_siae, places)
-    return _write_files(out, rng, marches, participants, heures, as_of)
+    summary = _write_files(out, rng, marches, participants, heures, as_of)
+    summary.files += write_open_data(out, seed, years, scale, as_of)
+    return summary
 
 
 def _contracts(rng: np.random.Generator, places: Places, titulaires: list, years: tuple[int, int], scale: float,

@@ -18,6 +18,8 @@ KPI_TABLES = (
     "kpi_territoire",
     "kpi_residence",
     "marche_execution",
+    "kpi_objectifs",
+    "kpi_comparaison",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline import french
 from pipeline.reference import RULES
 
-# column -> (label, unit) ; unit: count, euros, hours, etp, rate, text, year, date
+# column -> (label, unit) ; unit: count, euros, hours, etp, rate, target (a rate or a count), text, year, date
 COLUMNS: dict[str, tuple[str, str]] = {
     "annee": ("Année", "year"),
     "annee_sortie": ("Année de sortie", "year"),
@@ -27,6 +27,30 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "nb_marches_reserves": ("Marchés réservés (SIAE, EA/ESAT, ESS)", "count"),
     "montant_marches_reserves_ht": ("Montant des marchés réservés (€ HT)", "euros"),
     "heures_prevues": ("Heures d'insertion prévues", "hours"),
+    "nb_marches_considerations_connues": (
+        f"Marchés d'au moins {french.euros(RULES.seuil_decp_ht)} HT aux considérations sociales connues",
+        "count",
+    ),
+    "nb_marches_consideration_sociale": ("… dont avec au moins une considération sociale", "count"),
+    "part_marches_consideration_sociale": (
+        "Indicateur national (PNAD) : part des marchés avec considération sociale",
+        "rate",
+    ),
+    "montant_marches_considerations_connues_ht": ("Montant de ces marchés (€ HT)", "euros"),
+    "montant_marches_consideration_sociale_ht": ("… dont avec considération sociale (€ HT)", "euros"),
+    "part_montant_consideration_sociale": ("Part du montant avec considération sociale", "rate"),
+    "indicateur": ("Indicateur", "text"),
+    "cible": ("Cible", "target"),
+    "realise": ("Réalisé", "target"),
+    "ecart": ("Écart", "target"),
+    "libelle_statut": ("Statut", "text"),
+    "acheteur_siren": ("Acheteur (SIREN)", "text"),
+    "categorie_acheteur": ("Catégorie", "text"),
+    "rang_categorie": ("Rang dans la catégorie", "count"),
+    "nb_acheteurs_classes": ("Acheteurs classés", "count"),
+    "mediane_categorie": ("Médiane de la catégorie", "rate"),
+    "premier_quartile": ("1er quartile", "rate"),
+    "troisieme_quartile": ("3e quartile", "rate"),
     "heures_realisees": ("Heures d'insertion réalisées", "hours"),
     "etp": ("Équivalents temps plein", "etp"),
     "nb_participants": ("Personnes en insertion", "count"),

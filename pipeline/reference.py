@@ -40,6 +40,7 @@ class Rules:
     """The SPASER's constants, as dbt_project.yml declares them."""
 
     seuil_clause_btp_ht: float  # a BTP contract from this amount must carry the clause
+    seuil_decp_ht: float  # the DECP publication threshold: the national indicator's scope
     spaser_debut: dt.date
     spaser_fin: dt.date
 
@@ -52,6 +53,7 @@ def _rules() -> Rules:
     v = dbt_vars()
     return Rules(
         seuil_clause_btp_ht=float(v["seuil_clause_btp_ht"]),
+        seuil_decp_ht=float(v["seuil_decp_ht"]),
         spaser_debut=dt.date.fromisoformat(str(v["spaser_debut"])),
         spaser_fin=dt.date.fromisoformat(str(v["spaser_fin"])),
     )

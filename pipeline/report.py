@@ -13,9 +13,9 @@ import polars as pl
 import pygal
 from pygal.style import Style
 
-from pipeline import confidentiality, french, labels
+from pipeline import confidentiality, french, labels, questions
 from pipeline.export_data import ExportData
-from pipeline.reference import RULES
+from pipeline.reference import RATIOS, RULES
 
 TEMPLATES = Path(__file__).with_name("templates")
 STYLE = Style(
@@ -119,16 +119,65 @@ def _hours_by_territory(data: ExportData) -> dict:
     return _figure("Heures par territoire", c, "Heures déclarées par chaque facilitateur dans l'année.")
 
 
+def _national_indicator(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> dict:
+    target = {a: v for a, i, v in targets.iter_rows() if i == questions.PNAD_INDICATOR}
+    c = _chart(pygal.Bar, "Indicateur national : marchés avec au moins une considération sociale", range=(0, 1.05),
+               value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
+    c.x_labels = years
+    c.add("Part des marchés", annuel[questions.PNAD_INDICATOR].to_list())
+    c.add("Cible", [target.get(int(y)) for y in years], stroke_style={"dasharray": "6,4"})
+    seuil = french.euros(RULES.seuil_decp_ht)
+    return _figure("Indicateur national (PNAD 2022-2025)", c, f"Marchés d'au moins {seuil} HT dont les considérations "
+                   "sociales sont connues : part de ceux qui portent une clause, un critère social ou une réservation. "
+                   "Cible nationale : 30 % en 2025.")  # fmt: skip
+
+
+def _among_peers(data: ExportData) -> dict | None:
+    comparaison = data.tables["kpi_comparaison"]
+    own = questions.departement_among_peers(comparaison).filter(pl.col("rang_categorie").is_not_null())
+    if not questions.has_peers(comparaison) or own.height == 0:
+        return None
+    last = own.row(-1, named=True)
+    shares = questions.category_shares(comparaison, last["annee"], last["categorie_acheteur"])
+    title = f"Catégorie {last['categorie_acheteur']} en {last['annee']} : part des marchés avec considération sociale"
+    c = _chart(pygal.Bar, title, range=(0, 1), value_formatter=lambda v: labels.formatted(v, "rate"))
+    c.x_labels = [f"{r['rang_categorie']}. {r['acheteur_siren']}" for r in shares.iter_rows(named=True)]
+    share = shares[questions.PNAD_INDICATOR].to_list()
+    own_row = shares["est_departement"].to_list()
+    c.add("Le Département", [v if mine else None for v, mine in zip(share, own_row, strict=True)])
+    c.add("Les autres acheteurs classés", [None if mine else v for v, mine in zip(share, own_row, strict=True)])
+    note = (f"Rang {last['rang_categorie']} sur {last['nb_acheteurs_classes']} ; médiane de la catégorie "
+            f"{labels.formatted(last['mediane_categorie'], 'rate')} (quartiles "
+            f"{labels.formatted(last['premier_quartile'], 'rate')} et "
+            f"{labels.formatted(last['troisieme_quartile'], 'rate')}). Acheteurs d'au moins 5 marchés dans le "
+            "périmètre, d'après les données essentielles de la commande publique déposées.")  # fmt: skip
+    return _figure("Le Département parmi les acheteurs publics", c, note)
+
+
 def charts(data: ExportData, threshold: int) -> list[dict]:
     annuel = _masked(data.tables["kpi_annuel"], threshold)
     years = [str(y) for y in annuel["annee"].to_list()]
-    return [
+    figures = [
         _hours_and_people(annuel, years),
         _coverage(annuel, years, data.targets),
+        _national_indicator(annuel, years, data.targets),
+        _among_peers(data),
         _outcomes_by_cohort(annuel, years),
         _outcomes_by_hours(data, threshold),
         _hours_by_territory(data),
     ]
+    return [f for f in figures if f is not None]
+
+
+def target_rows(data: ExportData) -> list[dict]:
+    """The targets as the report's table shows them: values formatted by the indicator's unit."""
+    out = []
+    for rec in questions.targets(data.tables["kpi_objectifs"]).iter_rows(named=True):
+        unit = "rate" if rec["indicateur"] in RATIOS else "count"
+        out.append({"annee": rec["annee"], "indicateur": rec["libelle_indicateur"], "statut": rec["statut"],
+                    "libelle_statut": rec["libelle_statut"],
+                    **{c: labels.formatted(rec[c], unit) for c in ("cible", "realise", "ecart")}})  # fmt: skip
+    return out
 
 
 def headline(data: ExportData, threshold: int) -> list[dict]:
@@ -158,6 +207,8 @@ def write_report(data: ExportData, path: Path, threshold: int) -> None:
         periode=f"du {RULES.spaser_debut:%d/%m/%Y} au {spaser['periode_fin'][0]:%d/%m/%Y}" if spaser.height else "",
         chiffres=headline(data, threshold),
         graphiques=charts(data, threshold),
+        cibles=target_rows(data),
+        couleurs_statut={k: v[1] for k, v in questions.STATUTS.items()},
         note_secret=confidentiality.NOTE,
         heures_etp=french.number(data.heures_etp),
         sources=data.files.to_dicts(),

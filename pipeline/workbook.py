@@ -12,10 +12,10 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from pipeline import confidentiality, french, labels
+from pipeline import confidentiality, french, labels, questions
 from pipeline.export_data import ExportData
 from pipeline.extracts import BY_NAME
-from pipeline.reference import RULES
+from pipeline.reference import RATIOS, RULES
 
 WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the Département has about 1,000)
 FORMATS = {
@@ -33,6 +33,7 @@ FORMATS = {
     "date": {"num_format": "dd/mm/yyyy", "border": 1},
     "secret": {"border": 1, "align": "right", "font_color": "#7f7f7f"},
     "target": {"num_format": "0%", "border": 1, "bg_color": "#e2efda"},
+    "target_count": {"num_format": "#,##0", "border": 1, "bg_color": "#e2efda"},
 }
 
 
@@ -48,7 +49,9 @@ def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
             f"Par année de notification. Éligible : marché de travaux (BTP) d'au moins {seuil} HT, pour lequel le "
             "Département impose la clause ; la cible du SPASER est une couverture de 100 %. Un marché publié en "
             "données ouvertes sans information sur la clause compte dans les marchés notifiés, jamais dans les "
-            "clauses.",
+            "clauses. Indicateur national (PNAD 2022-2025, cible 30 % en 2025) : part des marchés d'au moins "
+            f"{french.euros(RULES.seuil_decp_ht)} HT aux considérations sociales connues qui en portent au moins une "
+            "(clause, critère social ou réservation).",
         ),
         "Heures et personnes": (
             ["heures_realisees", "etp", "nb_participants", "nb_nouveaux_participants", "nb_employeurs",
@@ -126,7 +129,8 @@ class Workbook:
                 if target is None:
                     ws.write_blank(r, c, None, self.fmt["text"])
                 else:
-                    ws.write_number(r, c, target, self.fmt["target"])
+                    unit = "target" if labels.unit(column) == "rate" else "target_count"
+                    ws.write_number(r, c, target, self.fmt[unit])
         return self.note(ws, row + len(columns) + 2, definition, len(header) - 1)
 
     def _actuals(self, ws, r: int, column: str, annuel: pl.DataFrame, spaser: pl.DataFrame) -> None:
@@ -156,6 +160,9 @@ def write_workbook(data: ExportData, path: Path, threshold: int) -> None:
                      "Part des heures de l'année réalisées par chaque modalité.")  # fmt: skip
         if theme == "Résultats":
             _outcomes_by_hours(wb, ws, r, data)
+    _targets(wb, data)
+    if questions.has_peers(data.tables["kpi_comparaison"]):
+        _peers(wb, data)
     _territories(wb, data)
     _contracts(wb, data)
     _quality(wb, data)
@@ -212,6 +219,53 @@ def _outcomes_by_hours(wb: Workbook, ws, row: int, data: ExportData) -> None:
     wb.table(ws, row, impact, columns, "Résultats selon les heures travaillées",
              "Toutes les sorties observables, selon le total d'heures du parcours sur toute sa durée : "
              "les résultats croissent-ils avec les heures travaillées ?")  # fmt: skip
+
+
+def _targets(wb: Workbook, data: ExportData) -> None:
+    """Each target beside its actual, the gap and the status, in a colour and in words (it prints in grey)."""
+    ws = wb.book.add_worksheet("Objectifs")
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 60)
+    ws.set_column(2, 4, 14)
+    ws.set_column(5, 5, 18)
+    ws.write_string(0, 0, "Les cibles du Département et leur réalisation", wb.fmt["subtitle"])
+    for c, text in enumerate(["Année", "Indicateur", "Cible", "Réalisé", "Écart", "Statut"]):
+        ws.write_string(1, c, text, wb.fmt["header"])
+    rows = questions.targets(data.tables["kpi_objectifs"])
+    for r, rec in enumerate(rows.iter_rows(named=True), start=2):
+        unit = "rate" if rec["indicateur"] in RATIOS else "count"
+        wb.cell(ws, r, 0, rec["annee"], "year")
+        wb.cell(ws, r, 1, rec["libelle_indicateur"], "text")
+        for c, column in enumerate(("cible", "realise", "ecart"), start=2):
+            wb.cell(ws, r, c, rec[column], unit)
+        colour = questions.STATUTS.get(rec["statut"], ("", "#ffffff"))[1]
+        ws.write_string(r, 5, rec["libelle_statut"], wb.book.add_format({"border": 1, "bg_color": colour}))
+    note = ("Cibles déposées dans raw/objectifs/ ou, à défaut, celles de la brochure du SPASER et du PNAD. "
+            "Atteint : réalisé ≥ cible ; en cours : l'année d'arrêté ; à venir : une année future.")  # fmt: skip
+    wb.note(ws, rows.height + 3, note, 5)
+
+
+def _peers(wb: Workbook, data: ExportData) -> None:
+    """The Département among the buyers of the open data: its rank in its category, the category's spread."""
+    ws = wb.book.add_worksheet("Parmi les acheteurs")
+    ws.set_column(0, 1, 16)
+    ws.set_column(2, 8, 15)
+    comparaison = data.tables["kpi_comparaison"]
+    columns = ["annee", "categorie_acheteur", "nb_marches_considerations_connues", questions.PNAD_INDICATOR,
+               "rang_categorie", "nb_acheteurs_classes", "mediane_categorie", "premier_quartile",
+               "troisieme_quartile"]  # fmt: skip
+    own = questions.departement_among_peers(comparaison)
+    r = wb.table(ws, 0, own, columns, "Le Département parmi les acheteurs publics",
+                 "Part des marchés avec au moins une considération sociale (indicateur national), rang parmi les "
+                 "acheteurs de la même catégorie classés (au moins 5 marchés dans le périmètre), médiane et quartiles "
+                 "de la catégorie. Source : les données essentielles (DECP) déposées dans raw/marches/.")  # fmt: skip
+    ranked = own.filter(pl.col("rang_categorie").is_not_null())
+    if ranked.height:
+        last = ranked.row(-1, named=True)
+        shares = questions.category_shares(comparaison, last["annee"], last["categorie_acheteur"])
+        wb.table(ws, r, shares, ["rang_categorie", "acheteur_siren", questions.PNAD_INDICATOR],
+                 f"Catégorie {last['categorie_acheteur']} en {last['annee']}",
+                 "Le Département y figure sous son SIREN.")  # fmt: skip
 
 
 def _territories(wb: Workbook, data: ExportData) -> None:

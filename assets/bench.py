@@ -127,7 +127,11 @@ def floor(root: Path) -> dict:
         kind = extract.name
         parts = []
         for number, path in enumerate(sorted((root / "raw" / kind).iterdir())):
-            if path.suffix == ".xlsx":
+            if path.suffix == ".json":  # DECP v2: the records of its list of contracts
+                rows += con.sql(
+                    f"select len(marches.marche) from read_json('{path}', maximum_object_size=1e9)"
+                ).fetchall()[0][0]
+            elif path.suffix == ".xlsx":
                 table = fastexcel.read_excel(path.read_bytes()).load_sheet(0, dtypes="string").to_arrow()
                 con.register(f"{kind}{number}", table)
                 parts.append(f"select * from {kind}{number}")
@@ -142,6 +146,8 @@ def floor(root: Path) -> dict:
                     f"select * from read_csv('{path}', all_varchar=true, null_padding=true, ignore_errors=true)"
                 )
         union = " union all by name ".join(parts)
+        if not parts:
+            continue
         if extract is not HEURES:  # the floor sums the timesheets' hours, and counts the other rows
             rows += con.sql(f"select count(*) from ({union})").fetchall()[0][0]
             continue

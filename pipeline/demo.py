@@ -322,7 +322,7 @@ def generate(
     )
     participants, heures = _people_and_hours(rng, clause, as_of, employeurs_siae, places)
     summary = _write_files(out, rng, marches, participants, heures, as_of)
-    summary.files += write_open_data(out, seed, years, scale, as_of)
+    summary.files += write_open_data(out, seed, years, as_of)
     return summary
 
 

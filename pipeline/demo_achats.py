@@ -30,14 +30,16 @@ CPV = ("45214200-2", "45233140-2", "90911200-8", "77310000-6", "71000000-8", "72
 CONSIDERATIONS = ("Clause sociale", "Critère social", "Marché réservé")
 
 
-def write_open_data(out: Path, seed: int, years: tuple[int, int], scale: float, as_of: dt.date) -> int:
-    """raw/marches/ gets the regional DECP file, raw/objectifs/ the targets file; returns how many files."""
+def write_open_data(out: Path, seed: int, years: tuple[int, int], as_of: dt.date) -> int:
+    """raw/marches/ gets the regional DECP file, raw/objectifs/ the targets file; returns how many files. Their size
+    does not follow the demo's scale: the other buyers are not the Département's volume (and a national file is
+    read whole: pipeline/decp.py)."""
     rng = np.random.default_rng(seed + 1)  # its own draws: the Département's files stay byte for byte the same
     records = [
         _record(rng, siren, name, share, year, number, as_of)
         for siren, name, per_year, share in BUYERS
         for year in range(max(years[0], 2024), min(years[1], as_of.year) + 1)
-        for number in range(1, int(round(per_year * scale)) + 1)
+        for number in range(1, per_year + 1)
     ]
     if records:  # what real files hold too: a year 0218, an amount of 1e17 €
         records[0]["dateNotification"] = "0218-10-29"

@@ -49,7 +49,10 @@ def test_calibrated_on_the_departement(demo, settings):
     out, summary = demo
     _use_as_raw(settings, out)
     contracts = (
-        ingest(MARCHES, settings).loaded.collect().with_columns(pl.col("date_notification").dt.year().alias("annee"))
+        ingest(MARCHES, settings)
+        .loaded.filter(pl.col("perimetre") == "DEPARTEMENT")  # the regional DECP file holds other buyers
+        .collect()
+        .with_columns(pl.col("date_notification").dt.year().alias("annee"))
     )
     full_years = (
         contracts.filter(pl.col("annee") < AS_OF.year)
@@ -69,7 +72,7 @@ def test_written_as_real_extracts_arrive(demo):
     out, _ = demo
     files = sorted(p for p in out.rglob("*") if p.is_file())
     suffixes = {p.suffix for p in files}
-    assert suffixes == {".csv", ".xlsx"}
+    assert suffixes == {".csv", ".xlsx", ".json"}  # the JSON: other buyers' open data (DECP v2)
     raw = {p.name: p.read_bytes() for p in files if p.suffix == ".csv"}
     cp1252 = [n for n, b in raw.items() if b"\xe9" in b]  # é in Windows-1252, never a byte of UTF-8 alone
     assert cp1252 and any(b.startswith(b"\xef\xbb\xbf") for b in raw.values())

@@ -26,8 +26,8 @@ QUERIES = sorted((DOCS / "requetes").glob("*.sql"))
 pytestmark = pytest.mark.integration
 
 
-def test_there_are_ten_example_queries_and_the_guide_shows_them_as_they_are():
-    assert len(QUERIES) == 10
+def test_there_are_twelve_example_queries_and_the_guide_shows_them_as_they_are():
+    assert len(QUERIES) == 12
     guide = (DOCS / "analystes.md").read_text(encoding="utf-8")
     assert with_example_queries(guide, QUERIES) == guide, "run `clauses docs` and commit docs/analystes.md"
 

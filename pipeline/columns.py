@@ -20,6 +20,25 @@ class Column:
     personal: bool = False  # never kept, never shown: used at the door, then dropped or pseudonymised
 
 
+# How each type is written, for a person: the templates' help sheet and the returns' sentences.
+TYPES = {
+    "text": "texte",
+    "code": "code",
+    "cpv": "code CPV (8 chiffres, clé facultative)",
+    "date": "date (jj/mm/aaaa)",
+    "month": "mois (mm/aaaa)",
+    "amount": "montant en euros",
+    "hours": "heures (décimales avec virgule)",
+    "integer": "nombre entier",
+    "boolean": "oui / non",
+    "checkbox": "x ou vide",
+    "siret": "SIRET (14 chiffres)",
+    "insee": "code INSEE de commune (5 caractères)",
+    "sexe": "F / M",
+    "target": "nombre ; pour un taux, une fraction ou un pourcentage (0,3 ou 30 %)",
+}
+
+
 MARCHE_RESERVE = ("NON", "SIAE", "EA_ESAT", "ESS", "RESERVE_NON_PRECISE")
 TYPES_CONTRAT = ("CDI", "CDD", "CDDI", "INTERIM", "APPRENTISSAGE", "PROFESSIONNALISATION", "AUTRE")
 NIVEAUX_FORMATION = ("INFRA_3", "3", "4", "5_PLUS")

@@ -42,6 +42,14 @@ COLUMNS = (
 )
 
 
+# Canonical column -> the DECP field it comes from: what a publisher reads in a returns workbook.
+DECP_FIELDS = {
+    "id_marche": "id", "objet": "objet", "cpv": "codeCPV", "procedure": "procedure",
+    "date_notification": "dateNotification", "duree_mois": "dureeMois", "montant_ht": "montant",
+    "titulaire_siret": "titulaires", "titulaire_nom": "titulaires", "commune_execution": "lieuExecution",
+    "clause_insertion": "considerationsSociales", "critere_social": "considerationsSociales",
+    "marche_reserve": "considerationsSociales", "acheteur_siret": "acheteur",
+}  # fmt: skip
 HOLDER_COLUMNS = ("titulaire_siret", "titulaire_nom", "titulaire_id", "titulaire_type_id")
 MODIFICATION = pl.Struct(
     {"position": pl.Int64, **{c: pl.String for c in ("id", "date", "montant", "duree_mois", *HOLDER_COLUMNS)}}
@@ -76,7 +84,7 @@ def read_decp(data: bytes, fmt: str) -> RawTable:
         schema={LINE_COLUMN: pl.Int64, "colonne": pl.String, "regle": pl.String, "valeur": pl.String},
         orient="row",
     )
-    return RawTable(frame=frame, format=fmt, encoding="utf-8", set_aside=aside)
+    return RawTable(frame=frame, format=fmt, encoding="utf-8", set_aside=aside, headers=DECP_FIELDS)
 
 
 def _parse_json(data: bytes) -> Any:

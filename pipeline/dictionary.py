@@ -16,25 +16,10 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
+from pipeline.columns import TYPES
 from pipeline.extracts import EXTRACTS, Extract
 
 SCHEMAS = {"marts": "Tables des analystes et des exports", "qualite": "Qualité des données"}
-TYPES = {
-    "text": "texte",
-    "code": "code",
-    "cpv": "code CPV (8 chiffres, clé facultative)",
-    "date": "date (jj/mm/aaaa)",
-    "month": "mois (mm/aaaa)",
-    "amount": "montant en euros",
-    "hours": "heures (décimales avec virgule)",
-    "integer": "nombre entier",
-    "boolean": "oui / non",
-    "checkbox": "x ou vide",
-    "siret": "SIRET (14 chiffres)",
-    "insee": "code INSEE de commune (5 caractères)",
-    "sexe": "F / M",
-    "target": "nombre ; pour un taux, une fraction ou un pourcentage (0,3 ou 30 %)",
-}
 
 
 def data_dictionary(warehouse: Path) -> str:

@@ -31,6 +31,7 @@ class ExportData:
     files: pl.DataFrame
     synthese: pl.DataFrame
     heures_etp: float  # hours in one full-time equivalent, as the figures were computed with
+    missing_months: pl.DataFrame  # qualite.completude_heures: the months a facilitator's timesheet never came
 
 
 def load(published_db: Path, as_of: dt.date, heures_etp: float) -> ExportData:
@@ -53,4 +54,9 @@ def load(published_db: Path, as_of: dt.date, heures_etp: float) -> ExportData:
             ),
             synthese=frame("select * from qualite.qualite_synthese order by source, annee, champ"),
             heures_etp=heures_etp,
+            missing_months=frame(
+                "select facilitateur, count(*) as nb_mois_manquants, "
+                "string_agg(strftime(mois, '%m/%Y'), ', ' order by mois) as mois_manquants "
+                "from qualite.completude_heures where statut = 'MANQUANT' group by 1 order by 1"
+            ),
         )

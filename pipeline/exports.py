@@ -17,6 +17,7 @@ import polars as pl
 from pipeline import confidentiality
 from pipeline.export_data import ExportData, load
 from pipeline.report import write_report
+from pipeline.returns import write_returns
 from pipeline.settings import Settings
 from pipeline.workbook import write_workbook
 
@@ -57,6 +58,7 @@ def publish_exports(settings: Settings) -> Path:
     write_workbook(data, building / f"indicateurs_spaser_{as_of.isoformat()}.xlsx", threshold)
     write_report(data, building / f"rapport_spaser_{as_of.isoformat()}.html", threshold)
     write_tables(data, building, threshold)
+    write_returns(settings.published_db, building / "retours", as_of)
     final = sets / stamp
     os.replace(building, final)
     dated = export_dir / as_of.isoformat()

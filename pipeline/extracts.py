@@ -60,6 +60,9 @@ class Extract:
     pseudonymise: Callable[[pl.DataFrame, str], pl.DataFrame] | None = None
     priority: pl.Expr | None = None  # among the rows of one key, true wins before the file order
     references: tuple[Reference, ...] = ()
+    # Who gets the returns of a file: a fixed sender, or the facilitator code most of its rows carry.
+    sender_code: str | None = None
+    sender_column: str | None = None
 
     @cached_property
     def aliases(self) -> dict[str, str]:
@@ -182,6 +185,7 @@ MARCHES = Extract(
     prepare=_marches_defaults,
     finish=_marches_scope,
     priority=pl.col("source") == "EXTRAIT",  # the Département's own extract wins over open data
+    sender_code="ACHATS",
 )
 
 PARTICIPANTS = Extract(
@@ -213,6 +217,7 @@ PARTICIPANTS = Extract(
     schema=schemas.participants_schema,
     key=("parcours_id",),
     pseudonymise=pseudonym.pseudonymise_participants,
+    sender_column="facilitateur",
 )
 
 HEURES = Extract(
@@ -235,6 +240,7 @@ HEURES = Extract(
     schema=schemas.heures_schema,
     key=("parcours_id", "id_marche", "employeur_siret", "mois"),
     statement=("facilitateur", "mois"),  # a timesheet is the facilitator's whole statement for its months
+    sender_column="facilitateur",
     pseudonymise=pseudonym.add_parcours_id,
     references=(
         # Only the Département's contracts: another buyer's contract of a national DECP file is not one we follow.
@@ -263,6 +269,7 @@ OBJECTIFS = Extract(
     ),
     schema=schemas.objectifs_schema,
     key=("annee", "indicateur"),
+    sender_code="OBJECTIFS",
 )
 
 # In the order they are ingested: an extract comes after those its rows refer to.

@@ -20,13 +20,15 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline import parsing
 from pipeline.extracts import Extract
 from pipeline.fingerprint import code_fingerprint, file_sha256, fingerprint, settings_fingerprint
-from pipeline.raw import LINE_COLUMN, FileRejected
+from pipeline.raw import LINE_COLUMN, FileRejected, RawTable
 from pipeline.readers import read_extract
+from pipeline.rules import MESSAGES
 from pipeline.settings import Settings
 from pipeline.timing import stage
-from pipeline.validate import MASK, MESSAGES, empty_errors, validate
+from pipeline.validate import MASK, empty_errors, validate
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ FILE_COLUMNS = {
     "date_depot": pl.Date, "format": pl.String, "encodage": pl.String, "statut": pl.String, "motif": pl.String,
     "colonnes_ignorees": pl.String, "lignes_lues": pl.Int64, "lignes_chargees": pl.Int64,
     "lignes_quarantaine": pl.Int64, "lignes_en_attente": pl.Int64, "lignes_remplacees": pl.Int64,
+    "expediteur": pl.String, "entetes": pl.String,
 }  # fmt: skip
 QUARANTINE_COLUMNS = {
     "chemin": pl.String, "type_extrait": pl.String, "ligne": pl.Int64, "colonne": pl.String, "regle": pl.String,
@@ -110,8 +113,8 @@ def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataF
 
 def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.DataFrame | None, pl.DataFrame, dict]:
     """One file's valid rows (None when the file is rejected), its errors, and what is known of it."""
-    meta = {"format": None, "encodage": None, "statut": "CHARGE", "motif": None, "colonnes_ignorees": None}
-    meta["lignes_lues"] = 0
+    meta: dict = {"format": None, "encodage": None, "statut": "CHARGE", "motif": None, "colonnes_ignorees": None}
+    meta.update(lignes_lues=0, expediteur=extract.sender_code or UNATTRIBUTED, entetes="{}")
     try:
         with stage("lecture"):
             table = read_extract(path, extract)
@@ -119,8 +122,9 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
         meta.update(statut="REJETE", motif=str(exc))
         return None, empty_errors(), meta
     meta.update(
-        format=table.format, encodage=table.encoding, colonnes_ignorees=", ".join(table.ignored_columns) or None
-    )
+        format=table.format, encodage=table.encoding, colonnes_ignorees=", ".join(table.ignored_columns) or None,
+        expediteur=_sender(table, extract), entetes=json.dumps(table.headers, ensure_ascii=False),
+    )  # fmt: skip
     with stage("validation"):
         checked = validate(table.frame, extract, settings.as_of, settings.pseudonym_key)
     if table.format in ("json", "xml"):
@@ -143,6 +147,20 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
     errors = pl.concat([checked.errors, *[e.select(checked.errors.columns) for e in extra]]).sort(LINE_COLUMN)
     meta["lignes_lues"] = rows.height + errors.height
     return rows, errors, meta
+
+
+UNATTRIBUTED = "NON_ATTRIBUE"
+
+
+def _sender(table: RawTable, extract: Extract) -> str:
+    """Whom the file's returns go to: the extract's fixed sender, or the facilitator most of its rows name."""
+    if extract.sender_code or extract.sender_column not in table.frame.columns:
+        return extract.sender_code or UNATTRIBUTED
+    column = next(c for c in extract.columns if c.name == extract.sender_column)
+    values = table.frame[column.name]
+    codes = values.replace_strict(parsing.code_mapping(column.name, column.codes, values), default=None,
+                                  return_dtype=pl.String).drop_nulls()  # fmt: skip
+    return str(codes.mode().sort()[0]) if codes.len() else UNATTRIBUTED
 
 
 def _cache_dir(settings: Settings, extract: Extract) -> Path:
@@ -329,5 +347,6 @@ def _accounting(
             "statut": p.meta["statut"], "motif": p.meta["motif"], "colonnes_ignorees": p.meta["colonnes_ignorees"],
             "lignes_lues": read, "lignes_chargees": read - quarantined - waiting, "lignes_quarantaine": quarantined,
             "lignes_en_attente": waiting, "lignes_remplacees": replaced.get(p.chemin, 0),
+            "expediteur": p.meta["expediteur"], "entetes": p.meta["entetes"],
         })  # fmt: skip
     return frame, pl.DataFrame(files, schema=FILE_COLUMNS)

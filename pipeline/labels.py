@@ -40,6 +40,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "montant_marches_consideration_sociale_ht": ("… dont avec considération sociale (€ HT)", "euros"),
     "part_montant_consideration_sociale": ("Part du montant avec considération sociale", "rate"),
     "indicateur": ("Indicateur", "text"),
+    "nb_mois_manquants": ("Mois manquants", "count"),
+    "mois_manquants": ("Lesquels", "text"),
     "cible": ("Cible", "target"),
     "realise": ("Réalisé", "target"),
     "ecart": ("Écart", "target"),

@@ -27,3 +27,4 @@ class RawTable:
     repeated_header_lines: list[int] = field(default_factory=list)
     # Records read but set aside by the reader itself (DECP concessions): _ligne, colonne, regle, valeur.
     set_aside: pl.DataFrame | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # canonical column -> the header as the sender wrote it

@@ -132,6 +132,7 @@ def _canonical_frame(
     repeated = frame.filter(is_header)
     table.repeated_header_lines = repeated[LINE_COLUMN].to_list()
     table.frame = frame.filter(~is_header)
+    table.headers = {dst: labels[dst] for dst in keep.values()}
     return table
 
 

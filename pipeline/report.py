@@ -212,5 +212,6 @@ def write_report(data: ExportData, path: Path, threshold: int) -> None:
         note_secret=confidentiality.NOTE,
         heures_etp=french.number(data.heures_etp),
         sources=data.files.to_dicts(),
+        mois_manquants=data.missing_months.to_dicts(),
     )
     path.write_text(html, encoding="utf-8")

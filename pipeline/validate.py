@@ -21,27 +21,6 @@ MASK = "***"
 
 ERROR_COLUMNS = {LINE_COLUMN: pl.Int64, "colonne": pl.String, "regle": pl.String, "valeur": pl.String}
 
-MESSAGES = {
-    "OBLIGATOIRE": "valeur obligatoire absente",
-    "FORMAT_INVALIDE": "valeur illisible pour ce type",
-    "HORS_LIMITES": "valeur hors des limites admises",
-    "CODE_INCONNU": "code inconnu",
-    "SIRET_INVALIDE": "SIRET invalide (14 chiffres et clé de Luhn)",
-    "TEXTE_TROP_LONG": "texte anormalement long (plus de 10 000 caractères)",
-    "HEURES_PREVUES_SANS_CLAUSE_OU_ABSENTES": "heures prévues absentes avec clause, ou présentes sans clause",
-    "AGE_A_L_ENTREE_HORS_16_70": "âge à l'entrée hors de 16 à 70 ans",
-    "SORTIE_AVANT_ENTREE": "date de sortie antérieure à la date d'entrée",
-    "AUCUN_CRITERE_D_ELIGIBILITE": "aucun critère d'éligibilité : hors du public de la clause",
-    "EN_TETE_REPETEE": "ligne d'en-tête répétée au milieu du fichier",
-    "DOUBLON": "copie exacte d'une ligne précédente du même fichier",
-    "CONFLIT": "même clé qu'une autre ligne du fichier, avec des valeurs différentes",
-    "MARCHE_INCONNU": "marché inconnu : ligne en attente de l'arrivée du marché",
-    "PARTICIPANT_INCONNU": "participant inconnu : ligne en attente de l'arrivée du participant",
-    "CONCESSION": "contrat de concession : hors du champ des marchés",
-    "ENREGISTREMENT_ILLISIBLE": "enregistrement DECP qui n'est pas un objet (ni marché ni concession)",
-    "FAMILLE_INDETERMINABLE": "famille d'achat absente et non déductible du code CPV",
-}
-
 
 @dataclass
 class Validated:

@@ -8,6 +8,7 @@ from assets.resources import ClausesSettings
 from assets.transform import clauses_dbt
 from pipeline.exports import publish_exports
 from pipeline.fingerprint import build_fingerprint, published_marker
+from pipeline.history import carry_history
 from pipeline.publication import blocking_checks
 from pipeline.timing import stage
 from pipeline.warehouse import publish, stored_fingerprints
@@ -23,7 +24,8 @@ def entrepot_publie(context: AssetExecutionContext, settings: ClausesSettings) -
     settings = settings.get()
     published_marker(settings).unlink(missing_ok=True)  # rewritten once the exports are written too
     with warehouse_lock(settings.warehouse_dir), stage("publication"):
-        facts = blocking_checks(settings.candidate_db)
+        revised = carry_history(settings.candidate_db, settings.published_db, settings.as_of)
+        facts = {**blocking_checks(settings.candidate_db), "valeurs_revisees": revised}
         publish(settings.candidate_db, settings.published_db)
     say(f"  entrepôt publié : {settings.published_db}")
     return MaterializeResult(metadata={"chemin": str(settings.published_db), **facts})

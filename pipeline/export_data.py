@@ -32,6 +32,7 @@ class ExportData:
     synthese: pl.DataFrame
     heures_etp: float  # hours in one full-time equivalent, as the figures were computed with
     missing_months: pl.DataFrame  # qualite.completude_heures: the months a facilitator's timesheet never came
+    revisions: pl.DataFrame  # the kpi_annuel values this publication changed
 
 
 def load(published_db: Path, as_of: dt.date, heures_etp: float) -> ExportData:
@@ -54,6 +55,11 @@ def load(published_db: Path, as_of: dt.date, heures_etp: float) -> ExportData:
             ),
             synthese=frame("select * from qualite.qualite_synthese order by source, annee, champ"),
             heures_etp=heures_etp,
+            revisions=frame(
+                "select * from qualite.revisions "
+                "where publie_le = (select max(publie_le) from qualite.historique_publications) "
+                "order by annee, indicateur"
+            ),
             missing_months=frame(
                 "select facilitateur, count(*) as nb_mois_manquants, "
                 "string_agg(strftime(mois, '%m/%Y'), ', ' order by mois) as mois_manquants "

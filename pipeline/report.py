@@ -169,6 +169,25 @@ def charts(data: ExportData, threshold: int) -> list[dict]:
     return [f for f in figures if f is not None]
 
 
+def _change(before: float | None, after: float | None, unit: str) -> str:
+    if before is None or after is None:
+        return ""
+    sign = "+" if after >= before else "−"
+    if unit == "rate":
+        return f" ({sign}{french.number(abs(after - before) * 100, 1)} points)"
+    return f" ({sign}{labels.formatted(abs(after - before), unit)})"
+
+
+def revision_lines(data: ExportData) -> list[str]:
+    """The figures this publication changed, in words: « Heures…, 2024 : 357 190 → 358 000 (+810) »."""
+    out = []
+    for rec in data.revisions.iter_rows(named=True):
+        unit, before, after = labels.unit(rec["indicateur"]), rec["valeur_precedente"], rec["valeur"]
+        out.append(f"{labels.label(rec['indicateur'])}, {rec['annee']} : {labels.formatted(before, unit)} → "
+                   f"{labels.formatted(after, unit)}{_change(before, after, unit)}")  # fmt: skip
+    return out
+
+
 def target_rows(data: ExportData) -> list[dict]:
     """The targets as the report's table shows them: values formatted by the indicator's unit."""
     out = []
@@ -213,5 +232,6 @@ def write_report(data: ExportData, path: Path, threshold: int) -> None:
         heures_etp=french.number(data.heures_etp),
         sources=data.files.to_dicts(),
         mois_manquants=data.missing_months.to_dicts(),
+        revisions=revision_lines(data),
     )
     path.write_text(html, encoding="utf-8")

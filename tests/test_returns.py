@@ -72,3 +72,22 @@ def test_missing_months_are_listed_for_their_facilitator(fixture_root):
     book = openpyxl.load_workbook(fixture_root / "exports" / "latest" / "retours" / f"retours_F4_{AS_OF}.xlsx")
     listed = [r[0] for r in book["Mois manquants"].iter_rows(min_row=2, values_only=True)]
     assert "07/2023" in listed and len(listed) == len([m for m in missing if m[0] == "F4"])
+
+
+def test_a_late_file_is_a_revision_carried_to_the_next_publication(tmp_path):
+    from conftest import heure, run_graph, write_csv
+    from hand_fixture import write_hand_fixture
+
+    write_hand_fixture(tmp_path / "raw")
+    assert run_graph(tmp_path).success
+    # A late timesheet: F4 states 2023-09 for P1 on M1 (P1 is F4's reference in the fixture).
+    write_csv(tmp_path / "raw" / "heures" / "zz_tardif.csv", [heure(mois="2023-09", heures="10")])
+    assert run_graph(tmp_path).success
+    with duckdb.connect(str(tmp_path / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        history = con.execute("select count(*), count(distinct publie_le) from qualite.historique_publications").fetchall()
+        revised = dict(con.execute("select indicateur, valeur - valeur_precedente from qualite.revisions "
+                                   "where annee = 2023").fetchall())  # fmt: skip
+    assert history == [(2, 2)]
+    assert revised["heures_realisees"] == 10 and "nb_marches" not in revised  # unchanged figures have no row
+    html = (tmp_path / "exports" / "latest" / f"rapport_spaser_{AS_OF}.html").read_text()
+    assert "Depuis la publication précédente" in html and "Heures d&#39;insertion réalisées, 2023" in html

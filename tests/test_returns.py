@@ -84,7 +84,9 @@ def test_a_late_file_is_a_revision_carried_to_the_next_publication(tmp_path):
     write_csv(tmp_path / "raw" / "heures" / "zz_tardif.csv", [heure(mois="2023-09", heures="10")])
     assert run_graph(tmp_path).success
     with duckdb.connect(str(tmp_path / "warehouse" / "clauses.duckdb"), read_only=True) as con:
-        history = con.execute("select count(*), count(distinct publie_le) from qualite.historique_publications").fetchall()
+        history = con.execute(
+            "select count(*), count(distinct publie_le) from qualite.historique_publications"
+        ).fetchall()
         revised = dict(con.execute("select indicateur, valeur - valeur_precedente from qualite.revisions "
                                    "where annee = 2023").fetchall())  # fmt: skip
     assert history == [(2, 2)]

@@ -6,22 +6,29 @@ import hashlib
 import json
 
 from dagster import (
+    DagsterRunStatus,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    RunFailureSensorContext,
     RunRequest,
+    RunStatusSensorContext,
     ScheduleDefinition,
     SensorEvaluationContext,
     SkipReason,
+    run_failure_sensor,
+    run_status_sensor,
     sensor,
 )
 
 from assets.resources import ClausesSettings
+from pipeline.alerts import after_run
 from pipeline.extracts import EXTRACTS
 from pipeline.fingerprint import file_sha256
 from pipeline.ingest import list_files
-from pipeline.settings import Settings
+from pipeline.settings import Settings, load_settings
 
 JOB_NAME = "clauses_complet"
+CLI_TAG_KEY = "clauses/lanceur"  # on the runs `clauses run` launches (assets/runner.py)
 
 nightly_schedule = ScheduleDefinition(
     name="nuit_0200",
@@ -72,3 +79,28 @@ def raw_files_sensor(context: SensorEvaluationContext, settings: ClausesSettings
     return RunRequest(
         run_key=run_key, tags={"clauses/declencheur": "depot", "clauses/fichiers": ", ".join(changed)[:200]}
     )
+
+
+def _trigger(run) -> str:
+    return {"depot": "le capteur de raw/"}.get(run.tags.get("clauses/declencheur", ""), "la planification de la nuit")
+
+
+def _launched_by_cli(run) -> bool:
+    return run.tags.get(CLI_TAG_KEY) == "cli"  # `clauses run` sends its own alerts
+
+
+@run_failure_sensor(name="alerte_echec", default_status=DefaultSensorStatus.RUNNING,
+                    description="Envoie un courriel (CLAUSES_ALERT_EMAIL) quand un passage échoue.")  # fmt: skip
+def alert_on_failure(context: RunFailureSensorContext):
+    if _launched_by_cli(context.dagster_run):
+        return
+    reason = context.failure_event.message or "échec d'une étape"
+    after_run(load_settings(), False, reason, context.dagster_run.run_id, _trigger(context.dagster_run))
+
+
+@run_status_sensor(run_status=DagsterRunStatus.SUCCESS, name="alerte_lignes_a_corriger",
+                   default_status=DefaultSensorStatus.RUNNING,
+                   description="Courriel quand un passage a mis des fichiers ou des lignes de côté.")  # fmt: skip
+def alert_on_success(context: RunStatusSensorContext):
+    if not _launched_by_cli(context.dagster_run):
+        after_run(load_settings(), True, None, context.dagster_run.run_id, _trigger(context.dagster_run))

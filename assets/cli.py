@@ -104,6 +104,10 @@ def run(
     started = time.monotonic()
     say(f"passage du {settings.as_of.isoformat()} : raw = {settings.raw_dir}")
     outcome = run_once(settings)
+    from pipeline.alerts import after_run
+
+    # Runs of the schedule and the sensor alert through Dagster's run-status sensors (assets/automation.py).
+    after_run(settings, outcome.success, outcome.reason, outcome.run_id, "clauses run")
     if not outcome.success:
         _fail(f"{outcome.reason} — l'entrepôt et les exports publiés sont inchangés (run {outcome.run_id[:8]})")
     print_summary(settings, time.monotonic() - started, outcome.run_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
-from assets.automation import JOB_NAME, nightly_schedule, raw_files_sensor
+from assets.automation import JOB_NAME, alert_on_failure, alert_on_success, nightly_schedule, raw_files_sensor
 from assets.dbt_project import dbt_resource
 from assets.ingest import INGEST_ASSETS
 from assets.publish import entrepot_publie, exports
@@ -26,6 +26,6 @@ defs = Definitions(
     assets=[*INGEST_ASSETS, clauses_dbt, entrepot_publie, exports],
     jobs=[clauses_complet],
     schedules=[nightly_schedule],
-    sensors=[raw_files_sensor],
+    sensors=[raw_files_sensor, alert_on_failure, alert_on_success],
     resources={"dbt": dbt_resource(), "settings": ClausesSettings()},
 )

@@ -7,7 +7,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 
-from assets.automation import JOB_NAME
+from assets.automation import CLI_TAG_KEY, JOB_NAME
 from assets.instance import ensure_dagster_home
 from assets.lock import passage_lock
 from pipeline.settings import Settings
@@ -20,7 +20,7 @@ class RunOutcome:
     reason: str | None = None
 
 
-CLI_TAG = {"clauses/lanceur": "cli"}
+CLI_TAG = {CLI_TAG_KEY: "cli"}
 
 
 def run_once(settings: Settings, trigger: str = "cli") -> RunOutcome:

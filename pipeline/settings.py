@@ -11,7 +11,7 @@ import os
 import re
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -30,6 +30,13 @@ DEFAULTS = {
     "CLAUSES_HEURES_ETP": "1607",
     # The SIRENs whose contracts are the Département's (achats.md); the others' count only in kpi_comparaison.
     "CLAUSES_ACHETEURS": "221300015",
+    # E-mail alerts (retours.md): none while CLAUSES_ALERT_EMAIL is empty.
+    "CLAUSES_ALERT_EMAIL": "",
+    "CLAUSES_SMTP_HOST": "",
+    "CLAUSES_SMTP_PORT": "25",
+    "CLAUSES_SMTP_USER": "",
+    "CLAUSES_SMTP_PASSWORD": "",
+    "CLAUSES_SMTP_FROM": "",
     # DuckDB's budget inside dbt: left alone it takes 80 % of the machine (4 GB at 10 M hour rows), and with
     # 2.5 GB it runs only a few seconds slower there (it spills to disk beyond it). Measured in docs/benchmarks.md.
     "CLAUSES_DBT_MEMORY": "2.5GB",
@@ -39,6 +46,18 @@ MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IG
 
 
 _warned_demo_key = False  # the demo-key warning is said once per process
+
+
+@dataclass(frozen=True)
+class Mail:
+    """Where alerts go and through which server; `recipients` empty means no alert."""
+
+    recipients: tuple[str, ...]
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    sender: str
 
 
 class SettingsError(ValueError):
@@ -55,6 +74,7 @@ class Settings:
     secret_min: int
     heures_etp: float
     acheteurs: tuple[str, ...]  # SIRENs of the Département's buyers, the first standing for its own register
+    mail: Mail
     dagster_home: Path
     dbt_memory: str
 
@@ -113,6 +133,18 @@ def raw_values(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     return values
 
 
+def _mail(v: dict[str, str]) -> Mail:
+    recipients = tuple(a.strip() for a in v["CLAUSES_ALERT_EMAIL"].split(",") if a.strip())
+    if recipients and not v["CLAUSES_SMTP_HOST"]:
+        raise SettingsError("CLAUSES_ALERT_EMAIL est défini sans CLAUSES_SMTP_HOST : par quel serveur envoyer ?")
+    try:
+        port = int(v["CLAUSES_SMTP_PORT"])
+    except ValueError as exc:
+        raise SettingsError(f"CLAUSES_SMTP_PORT={v['CLAUSES_SMTP_PORT']!r} : un numéro de port est attendu") from exc
+    sender = v["CLAUSES_SMTP_FROM"] or (f"clauses@{v['CLAUSES_SMTP_HOST']}" if v["CLAUSES_SMTP_HOST"] else "")
+    return Mail(recipients, v["CLAUSES_SMTP_HOST"], port, v["CLAUSES_SMTP_USER"], v["CLAUSES_SMTP_PASSWORD"], sender)
+
+
 def _sirens(value: str) -> tuple[str, ...]:
     sirens = tuple(s for s in re.split(r"[\s,;]+", value) if s)
     invalid = [s for s in sirens if not siren.is_valid(s)]
@@ -160,6 +192,7 @@ def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
         secret_min=secret_min,
         heures_etp=heures_etp,
         acheteurs=_sirens(v["CLAUSES_ACHETEURS"]),
+        mail=_mail(v),
         dagster_home=_resolve(v["DAGSTER_HOME"]),
         dbt_memory=v["CLAUSES_DBT_MEMORY"].strip(),
     )

@@ -37,7 +37,7 @@ def graph_snapshot() -> dict:
     }
     sensors = {
         s.name: {
-            "job": s.job_name,
+            "job": s.job_name if s.has_jobs else None,  # run-status sensors watch every job
             "intervalle_s": s.minimum_interval_seconds,
             "statut_par_defaut": s.default_status.value,
         }

@@ -14,7 +14,6 @@ files once costs, with no rule applied.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
@@ -26,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from assets.processes import descendants, resident_bytes
 from pipeline import french
 from pipeline.extracts import EXTRACTS, HEURES
 from pipeline.settings import PROJECT_ROOT
@@ -61,31 +61,13 @@ def _child(args: list[str], root: Path) -> dict:
         )
         peak = 0
         while proc.poll() is None:
-            peak = max(peak, _tree_rss(proc.pid))
+            peak = max(peak, resident_bytes(descendants(proc.pid)))
             time.sleep(0.2)
         out.seek(0)
         err.seek(0)
         if proc.returncode != 0:
             raise SystemExit(f"échec de {' '.join(args)} sur {root} :\n{err.read()[-3000:]}")
         return {**json.loads(out.read().strip().splitlines()[-1]), "memoire_max_mo": round(peak / 2**20)}
-
-
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (dbt runs in a child of the run's process)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo += children.get(current, [])
-        with contextlib.suppress(OSError):
-            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    return total
 
 
 def one_run(root: Path) -> dict:

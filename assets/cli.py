@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from assets.processes import descendants, kill
 from assets.progress import console, say
 from pipeline.settings import PROJECT_ROOT, SettingsError, load_settings
 
@@ -137,12 +138,15 @@ def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] 
     except KeyboardInterrupt:
         pass
     finally:
+        # Its whole tree, noted while it is alive: a worker of a code server may live in a group of its own.
+        tree = descendants(proc.pid)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=20)
         with contextlib.suppress(ProcessLookupError):  # its code servers outlive it otherwise
             os.killpg(proc.pid, signal.SIGKILL)
+        kill(tree)
 
 
 @app.command()

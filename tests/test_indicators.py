@@ -1,20 +1,5 @@
-"""The real graph on a small fixture whose every kpi_annuel and kpi_spaser figure is worked out by hand.
-
-The fixture (as-of 2026-11-25):
-  contracts  M1 TRAVAUX_BATIMENT 250 000 € 2023-03-15 clause, 700 h planned, 12 months (ends 2024-03-15), F4
-             M2 TRAVAUX_ROUTES_RESEAUX 500 000 € 2023-06-01 no clause, social criterion
-             M3 NETTOYAGE 100 000 € 2023-09-01 clause, 300 h planned, 6 months (ends 2024-03-01), SIAE-reserved, F1
-             M4 PRESTATIONS_INTELLECTUELLES 80 000 € 2024-02-01 clause, 100 h, 36 months (ends 2027), F4
-             M5 TRAVAUX_BATIMENT 150 000 € 2024-05-10 no clause (under the threshold), social criterion
-             M6 FOURNITURES 40 000 € 2024-07-01 no clause, EA/ESAT-reserved
-  people     P1 (F4) woman, 32 at entry, QPV, BRSA, DELD; exit 2024-03-31 in CDI (lasting job)
-             Z1 (F1) the same woman written LEFEVRE / ELOISE by another facilitator, no exit
-             P2 (F4) man, 23, young without qualification; exit 2026-06-30 (six months not yet passed)
-             P3 (F1) man, 53, RQTH, senior; exit 2023-12-31, situation unknown
-             P4 (F4) woman, 28, DELD, no hours; exit 2024-05-31 into qualifying training (positive exit)
-  hours      P1/M1 2023-04 100, 2023-05 120, 2024-01 50 (employer A) ; P2/M1 2023-06 150, 2024-02 100 (employer B)
-             P3/M3 2023-10 80, 2023-11 80 (B) ; Z1/M3 2024-01 40 (A) ; P2/M4 2024-03 20 (A)
-"""
+"""The real graph on the hand-computed fixture (tests/hand_fixture.py: what it holds, line by line): every
+kpi_annuel and kpi_spaser figure is worked out by hand below."""
 
 from __future__ import annotations
 

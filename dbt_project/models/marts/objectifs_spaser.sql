@@ -5,8 +5,8 @@ with deposees as (
         annee,
         indicateur,
         cible,
-        commentaire,
-        fichier as source
+        fichier as source,
+        commentaire
     from {{ ref('stg_objectifs') }}
 ),
 
@@ -15,8 +15,8 @@ defaut as (
         annee,
         indicateur,
         cible,
-        null as commentaire,
-        'defaut' as source
+        'defaut' as source,
+        null as commentaire
     from {{ ref('objectifs_defaut') }}
     where not exists (
             select 1 from deposees
@@ -24,19 +24,7 @@ defaut as (
         )
 )
 
-select
-    annee,
-    indicateur,
-    cible,
-    source,
-    commentaire
-from deposees
-union all
-select
-    annee,
-    indicateur,
-    cible,
-    source,
-    commentaire
-from defaut
+select * from deposees
+union all by name
+select * from defaut
 order by annee, indicateur

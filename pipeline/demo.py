@@ -22,6 +22,7 @@ from stdnum import luhn
 
 from pipeline import french
 from pipeline.demo_achats import write_open_data
+from pipeline.extracts import PARTICIPANTS
 from pipeline.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, RULES
 from pipeline.settings import PROJECT_ROOT
 
@@ -514,27 +515,7 @@ def _monthly_hours(people: pl.DataFrame) -> pl.DataFrame:
                          pl.col("_per_month").alias("heures"), *work)  # fmt: skip
 
 
-PERSON_COLUMNS = [
-    "facilitateur",
-    "id_participant",
-    "nom",
-    "prenom",
-    "date_naissance",
-    "sexe",
-    "commune_residence",
-    "qpv",
-    "niveau_formation",
-    "deld",
-    "brsa",
-    "rqth",
-    "jeune_sans_qualification",
-    "minima_sociaux",
-    "senior",
-    "autre_public",
-    "date_entree",
-    "date_sortie",
-    "situation_6_mois",
-]
+PERSON_COLUMNS = [c.name for c in PARTICIPANTS.columns]  # as the extract declares them
 
 
 def _month_start(month_index: pl.Expr) -> pl.Expr:

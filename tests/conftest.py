@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from pipeline.extracts import HEURES, PARTICIPANTS
 from pipeline.settings import PROJECT_ROOT, load_settings
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -39,38 +40,8 @@ MARCHES_HEADER = [
     "marche_reserve",
     "facilitateur",
 ]
-HEURES_HEADER = [
-    "facilitateur",
-    "id_participant",
-    "id_marche",
-    "mois",
-    "heures",
-    "modalite",
-    "employeur_siret",
-    "employeur_nom",
-    "type_contrat",
-]
-PARTICIPANTS_HEADER = [
-    "facilitateur",
-    "id_participant",
-    "nom",
-    "prenom",
-    "date_naissance",
-    "sexe",
-    "commune_residence",
-    "qpv",
-    "niveau_formation",
-    "deld",
-    "brsa",
-    "rqth",
-    "jeune_sans_qualification",
-    "minima_sociaux",
-    "senior",
-    "autre_public",
-    "date_entree",
-    "date_sortie",
-    "situation_6_mois",
-]
+HEURES_HEADER = [c.name for c in HEURES.columns]
+PARTICIPANTS_HEADER = [c.name for c in PARTICIPANTS.columns]
 
 # Valid SIRETs (SIREN and SIRET Luhn keys): La Poste's head office follows its own rule.
 SIRET_A = "73282932000074"

@@ -21,6 +21,7 @@ import pytest
 from conftest import AS_OF, env_for, marche, run_graph, write_csv
 from hand_fixture import write_hand_fixture
 
+from pipeline.export_data import KPI_TABLES
 from pipeline.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
@@ -181,15 +182,7 @@ def test_a_long_contract_list_is_cut_in_the_workbook_and_whole_in_the_csv(fixtur
 
 def test_csv_and_parquet_per_kpi_table(fixture_root):
     folder = fixture_root / "exports" / "latest"
-    for table in (
-        "kpi_annuel",
-        "kpi_spaser",
-        "kpi_modalites",
-        "kpi_impact_heures",
-        "kpi_territoire",
-        "kpi_residence",
-        "marche_execution",
-    ):
+    for table in KPI_TABLES:  # every table the exports write
         raw = (folder / f"{table}.csv").read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
         assert pl.read_parquet(folder / f"{table}.parquet").height >= 0

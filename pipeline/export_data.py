@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline import confidentiality
 from pipeline.warehouse import connect
 
 KPI_TABLES = (
@@ -26,7 +27,7 @@ KPI_TABLES = (
 @dataclass
 class ExportData:
     as_of: dt.date
-    tables: dict[str, pl.DataFrame]
+    tables: dict[str, pl.DataFrame]  # exact values, with confidentiality's marks of the cells to hide
     targets: pl.DataFrame
     files: pl.DataFrame
     synthese: pl.DataFrame
@@ -35,13 +36,13 @@ class ExportData:
     revisions: pl.DataFrame  # the kpi_annuel values this publication changed
 
 
-def load(published_db: Path, as_of: dt.date, heures_etp: float) -> ExportData:
+def load(published_db: Path, as_of: dt.date, heures_etp: float, secret_min: int) -> ExportData:
     with connect(published_db, read_only=True) as con:
 
         def frame(sql: str) -> pl.DataFrame:
             return pl.from_arrow(con.sql(sql).to_arrow_table())
 
-        tables = {t: frame(f"select * from marts.{t}") for t in KPI_TABLES}
+        tables = {t: confidentiality.mark(frame(f"select * from marts.{t}"), secret_min, t) for t in KPI_TABLES}
         return ExportData(
             as_of=as_of,
             tables=tables,

@@ -14,25 +14,36 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline import confidentiality
+from pipeline import confidentiality, french, labels
 from pipeline.export_data import ExportData, load
 from pipeline.report import write_report
 from pipeline.returns import write_returns
 from pipeline.settings import Settings
 from pipeline.workbook import write_workbook
 
-
 # -- CSV and Parquet --------------------------------------------------------------------------------
-def write_tables(data: ExportData, folder: Path, threshold: int) -> None:
+DECIMALS = {"rate": 4, "target": 4, "etp": 2, "hours": 2, "euros": 2}  # by labels.unit; other floats: 2
+
+
+def _csv_cell(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """One column as French Excel reads it: `1234,5`, `0,7879`, dates in ISO, VRAI/FAUX, text never a formula."""
+    dtype = frame.schema[name]
+    if dtype.is_float() or dtype.is_decimal():
+        return french.decimal_comma(pl.col(name).cast(pl.Float64), DECIMALS.get(labels.unit(name), 2)).alias(name)
+    if dtype == pl.Boolean:
+        return pl.col(name).replace_strict({True: "VRAI", False: "FAUX"}, return_dtype=pl.String).alias(name)
+    if dtype == pl.String:
+        return confidentiality.safe_text_expr(name)
+    return pl.col(name).cast(pl.String)
+
+
+def write_tables(data: ExportData, folder: Path) -> None:
     for name, frame in data.tables.items():
-        masked, hidden = confidentiality.apply(frame, threshold)
-        masked.with_columns(hidden).write_parquet(folder / f"{name}.parquet")
-        text = masked.with_columns(pl.all().cast(pl.String))
-        for column, mask in confidentiality.masked_cells(frame, threshold).items():
-            text = text.with_columns(
-                pl.when(mask).then(pl.lit(confidentiality.SECRET)).otherwise(pl.col(column)).alias(column)
-            )
-        text = text.with_columns(confidentiality.safe_text_expr(c) for c in text.columns)
+        masked = confidentiality.shown(frame)
+        masked.with_columns(confidentiality.hidden_names(frame)).write_parquet(folder / f"{name}.parquet")
+        text = masked.select(_csv_cell(masked, c) for c in masked.columns)
+        for column, mask in confidentiality.masks(frame).items():
+            text = text.with_columns(pl.when(mask).then(pl.lit(confidentiality.SECRET)).otherwise(column).alias(column))
         # UTF-8 with BOM and `;`, so that Excel in French opens it as it is.
         (folder / f"{name}.csv").write_bytes(b"\xef\xbb\xbf" + text.write_csv(separator=";").encode("utf-8"))
 
@@ -48,16 +59,16 @@ def _swap_link(link: Path, target: Path) -> None:
 def publish_exports(settings: Settings) -> Path:
     """Write a complete set, then point `<as-of>` and `latest` at it. Returns the set's folder."""
     as_of, export_dir, threshold = settings.as_of, settings.export_dir, settings.secret_min
-    data = load(settings.published_db, as_of, settings.heures_etp)
+    data = load(settings.published_db, as_of, settings.heures_etp, threshold)
     sets = export_dir / ".sets"
     sets.mkdir(parents=True, exist_ok=True)
     stamp = f"{as_of.isoformat()}_{time.strftime('%Y%m%dT%H%M%S')}_{os.getpid()}"
     building = sets / f".{stamp}.partiel"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir()
-    write_workbook(data, building / f"indicateurs_spaser_{as_of.isoformat()}.xlsx", threshold)
-    write_report(data, building / f"rapport_spaser_{as_of.isoformat()}.html", threshold)
-    write_tables(data, building, threshold)
+    write_workbook(data, building / f"indicateurs_spaser_{as_of.isoformat()}.xlsx")
+    write_report(data, building / f"rapport_spaser_{as_of.isoformat()}.html")
+    write_tables(data, building)
     write_returns(settings.published_db, building / "retours", as_of)
     final = sets / stamp
     os.replace(building, final)

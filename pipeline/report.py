@@ -54,10 +54,6 @@ def _svg(chart: pygal.Graph) -> str:
     return re.sub(r"<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
 
 
-def _masked(frame: pl.DataFrame, threshold: int) -> pl.DataFrame:
-    return confidentiality.apply(frame, threshold)[0]
-
-
 def _figure(title: str, chart: pygal.Graph, note: str) -> dict:
     return {"titre": title, "svg": _svg(chart), "note": note}
 
@@ -95,9 +91,9 @@ def _outcomes_by_cohort(annuel: pl.DataFrame, years: list[str]) -> dict:
                    "Parmi les sorties de plus de six mois dont la situation est connue.")  # fmt: skip
 
 
-def _outcomes_by_hours(data: ExportData, threshold: int) -> dict:
+def _outcomes_by_hours(data: ExportData) -> dict:
     impact = data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES").sort("ordre_tranche")
-    impact = _masked(impact, threshold)
+    impact = confidentiality.shown(impact)
     c = _chart(pygal.Bar, "Résultats selon les heures travaillées dans le parcours", range=(0, 1),
                value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
     c.x_labels = impact["tranche_heures"].to_list()
@@ -154,8 +150,8 @@ def _among_peers(data: ExportData) -> dict | None:
     return _figure("Le Département parmi les acheteurs publics", c, note)
 
 
-def charts(data: ExportData, threshold: int) -> list[dict]:
-    annuel = _masked(data.tables["kpi_annuel"], threshold)
+def charts(data: ExportData) -> list[dict]:
+    annuel = confidentiality.shown(data.tables["kpi_annuel"])
     years = [str(y) for y in annuel["annee"].to_list()]
     figures = [
         _hours_and_people(annuel, years),
@@ -163,7 +159,7 @@ def charts(data: ExportData, threshold: int) -> list[dict]:
         _national_indicator(annuel, years, data.targets),
         _among_peers(data),
         _outcomes_by_cohort(annuel, years),
-        _outcomes_by_hours(data, threshold),
+        _outcomes_by_hours(data),
         _hours_by_territory(data),
     ]
     return [f for f in figures if f is not None]
@@ -199,12 +195,12 @@ def target_rows(data: ExportData) -> list[dict]:
     return out
 
 
-def headline(data: ExportData, threshold: int) -> list[dict]:
-    spaser = _masked(data.tables["kpi_spaser"], threshold)
+def headline(data: ExportData) -> list[dict]:
+    spaser = confidentiality.shown(data.tables["kpi_spaser"])
     if spaser.height == 0:
         return []
     row = spaser.row(0, named=True)
-    masked = confidentiality.masked_cells(data.tables["kpi_spaser"], threshold)
+    masked = confidentiality.masks(data.tables["kpi_spaser"])
     items = ["heures_realisees", "etp", "nb_participants", "nb_marches_clause", "taux_couverture_clause",
              "taux_sorties_dynamiques", "taux_emploi_durable", "taux_situation_connue"]  # fmt: skip
     return [
@@ -218,14 +214,14 @@ def headline(data: ExportData, threshold: int) -> list[dict]:
     ]
 
 
-def write_report(data: ExportData, path: Path, threshold: int) -> None:
+def write_report(data: ExportData, path: Path) -> None:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     spaser = data.tables["kpi_spaser"]
     html = env.get_template("rapport.html.j2").render(
         as_of=data.as_of.strftime("%d/%m/%Y"),
         periode=f"du {RULES.spaser_debut:%d/%m/%Y} au {spaser['periode_fin'][0]:%d/%m/%Y}" if spaser.height else "",
-        chiffres=headline(data, threshold),
-        graphiques=charts(data, threshold),
+        chiffres=headline(data),
+        graphiques=charts(data),
         cibles=target_rows(data),
         couleurs_statut={k: v[1] for k, v in questions.STATUTS.items()},
         note_secret=confidentiality.NOTE,

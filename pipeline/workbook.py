@@ -76,10 +76,9 @@ def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
 
 
 class Workbook:
-    def __init__(self, path: Path, threshold: int):
+    def __init__(self, path: Path):
         self.book = xlsxwriter.Workbook(str(path))
         self.fmt = {name: self.book.add_format(spec) for name, spec in FORMATS.items()}
-        self.threshold = threshold
 
     def cell(self, ws, row: int, col: int, value, unit: str, secret: bool = False) -> None:
         if secret:
@@ -101,7 +100,7 @@ class Workbook:
     def table(self, ws, row: int, frame: pl.DataFrame, columns: list[str], title: str, definition: str) -> int:
         ws.write_string(row, 0, title, self.fmt["subtitle"])
         row += 1
-        masks = confidentiality.masked_cells(frame, self.threshold)
+        masks = confidentiality.masks(frame)
         for c, column in enumerate(columns):
             ws.write_string(row, c, labels.label(column), self.fmt["header"])
         units = [labels.unit(column) for column in columns]
@@ -135,8 +134,7 @@ class Workbook:
 
     def _actuals(self, ws, r: int, column: str, annuel: pl.DataFrame, spaser: pl.DataFrame) -> None:
         unit = labels.unit(column)
-        masks_y = confidentiality.masked_cells(annuel, self.threshold)
-        masks_s = confidentiality.masked_cells(spaser, self.threshold)
+        masks_y, masks_s = confidentiality.masks(annuel), confidentiality.masks(spaser)
         for i, value in enumerate(annuel[column].to_list()):
             self.cell(ws, r, i + 1, value, unit, column in masks_y and bool(masks_y[column][i]))
         hidden = column in masks_s and bool(masks_s[column][0]) if spaser.height else False
@@ -146,8 +144,8 @@ class Workbook:
         self.book.close()
 
 
-def write_workbook(data: ExportData, path: Path, threshold: int) -> None:
-    wb = Workbook(path, threshold)
+def write_workbook(data: ExportData, path: Path) -> None:
+    wb = Workbook(path)
     _cover(wb, data)
     for theme, (columns, definition) in themes(data).items():
         ws = wb.book.add_worksheet(theme)

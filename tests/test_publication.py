@@ -169,11 +169,11 @@ def test_a_long_contract_list_is_cut_in_the_workbook_and_whole_in_the_csv(fixtur
     from pipeline import workbook
     from pipeline.export_data import load
 
-    data = load(fixture_root / "warehouse" / "clauses.duckdb", dt.date.fromisoformat(AS_OF), 1607.0)
+    data = load(fixture_root / "warehouse" / "clauses.duckdb", dt.date.fromisoformat(AS_OF), 1607.0, 5)
     contracts = data.tables["marche_execution"].height
     assert contracts >= 2
     monkeypatch.setattr(workbook, "WORKBOOK_MAX_CONTRACTS", 1)
-    workbook.write_workbook(data, tmp_path / "classeur.xlsx", 5)
+    workbook.write_workbook(data, tmp_path / "classeur.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "classeur.xlsx")["Exécution des marchés"]
     listed = [r[0].value for r in sheet.iter_rows(min_row=3) if r[0].value and r[1].value]
     notes = " ".join(str(r[0].value) for r in sheet.iter_rows() if r[0].value)

@@ -1,0 +1,122 @@
+"""What people see, tried as they see it: the CSVs as French Excel reads them, and statistical secrecy that an
+attacker with the exports in hand cannot undo (indicators.md, "A masked value must not be recoverable")."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline import confidentiality
+from pipeline.export_data import KPI_TABLES
+
+SECRET_MIN = 5  # the default of CLAUSES_SECRET_MIN, which the demo run uses
+
+
+def excel_fr(cell: str) -> str:
+    """What French Excel makes of a CSV cell: a number, a date, a boolean, a blank or text."""
+    if cell == "":
+        return "blank"
+    if re.fullmatch(r"-?\d+(,\d+)?", cell):
+        return "number"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cell):
+        return "date"
+    return "boolean" if cell in ("VRAI", "FAUX") else "text"
+
+
+@pytest.mark.parametrize("table", KPI_TABLES)
+def test_every_number_of_the_csv_opens_as_a_number_in_french_excel(demo_root, table):
+    folder = demo_root / "exports" / "latest"
+    exact = pl.read_parquet(folder / f"{table}.parquet")
+    text = pl.read_csv(folder / f"{table}.csv", separator=";", infer_schema=False, encoding="utf8-lossy")
+    assert text.columns == exact.columns[: len(text.columns)]
+    for column in text.columns:
+        kinds = {excel_fr(v) for v in text[column].fill_null("").to_list() if v != confidentiality.SECRET}
+        if exact.schema[column].is_numeric():
+            assert kinds <= {"number", "blank"}, (column, kinds)
+        if column.startswith(("taux_", "part_")):  # rounded: 0,7879, not 0.7878787878787878
+            assert all(len(v.partition(",")[2]) <= 4 for v in text[column].drop_nulls()), column
+        if exact.schema[column] == pl.String:
+            assert not any(v[:1] in "=+-@" for v in text[column].drop_nulls() if v), column
+
+
+def test_parquet_says_null_when_no_cell_is_masked(demo_root):
+    annuel = pl.read_parquet(demo_root / "exports" / "latest" / "kpi_annuel.parquet")
+    assert "" not in annuel["cellules_masquees"].to_list()
+
+
+# -- secrecy: the groups whose cells add up to a total that is shown, as an attacker would use them --
+GROUPS = {
+    "kpi_territoire": [["annee"]],  # against kpi_annuel
+    "kpi_residence": [["annee"]],  # against kpi_annuel
+    "kpi_impact_heures": [["perimetre", "annee_sortie"], ["tranche_heures"]],  # against the year, TOUTES_ANNEES
+    "kpi_annuel": [["dans_spaser"]],  # against kpi_spaser
+}
+DYNAMIQUES = ("taux_sorties_dynamiques", "taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive")
+
+
+def _persons(exact: pl.DataFrame) -> pl.DataFrame:
+    """Every count of persons of a table, a rate standing for its numerator (rate x denominator)."""
+    out = {c: exact[c] for c in confidentiality.COUNTS if c in exact.columns}
+    for rate, (denominator, numerator) in confidentiality.RATES.items():
+        if rate in exact.columns:
+            source = exact[numerator] if numerator else exact[rate] * exact[denominator]
+            out[rate] = source.cast(pl.Float64).round(0).fill_null(0)
+    return pl.DataFrame(out)
+
+
+def recoverable(exact: pl.DataFrame, shown: pl.DataFrame, groups: list[list[str]]) -> list[str]:
+    """Masked cells of non-zero persons that rate x count or a total minus its other parts gives back."""
+    persons, found = _persons(exact), []
+    hidden = {c: shown[c].is_null() & exact[c].is_not_null() for c in persons.columns}
+    for rate, (denominator, _) in confidentiality.RATES.items():
+        if rate in shown.columns and denominator in shown.columns:
+            numerator = (shown[rate] * shown[denominator]).round(0)
+            found += [f"{rate} x {denominator} row {i}" for i, n in enumerate(numerator) if n and 0 < n < SECRET_MIN]
+    for c in confidentiality.COUNTS:
+        if c in shown.columns:
+            found += [f"{c} row {i} shown" for i, n in enumerate(shown[c]) if n and 0 < n < SECRET_MIN]
+    rows = pl.DataFrame(hidden).with_row_index("row")
+    for i in range(exact.height if all(c in hidden for c in DYNAMIQUES) else 0):
+        lone = [c for c in DYNAMIQUES if hidden[c][i]]
+        if len(lone) == 1 and persons[lone[0]][i] > 0:
+            found.append(f"{lone[0]} row {i} = sorties dynamiques minus the other two")
+    for keys in groups:
+        for _, part in exact.with_row_index("row").group_by(keys):
+            for c in persons.columns:
+                lone = [r for r in part["row"] if rows[c][r]]
+                if len(lone) == 1 and persons[c][lone[0]] > 0:
+                    found.append(f"{c} row {lone[0]} = total minus the other {keys}")
+    return found
+
+
+@pytest.mark.parametrize("table", sorted(set(KPI_TABLES) - {"kpi_objectifs", "kpi_comparaison"}))
+def test_no_masked_cell_of_the_demo_can_be_recomputed_from_the_shown_ones(demo_root, table):
+    with duckdb.connect(str(demo_root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        exact = con.sql(f"select * from marts.{table}").pl()
+    if table == "kpi_annuel":
+        exact = exact.with_columns(dans_spaser=pl.col("annee").is_between(2023, 2026))
+    shown = confidentiality.shown(confidentiality.mark(exact, SECRET_MIN, table))
+    assert recoverable(exact, shown, GROUPS.get(table, [])) == []
+
+
+def test_the_attacker_finds_what_primary_masking_alone_leaves():
+    """The issue's attack: a lone masked facilitator is the year's total minus the others; a shown rate times a
+    shown count gives 2 persons. Primary masking leaves both; the rule closes both."""
+    exact = pl.DataFrame(
+        {
+            "annee": [2024, 2024, 2024],
+            "nb_sortants_situation_connue": [3, 40, 50],
+            "taux_emploi_durable": [1 / 3, 0.5, 0.04],
+        }
+    )
+    primary = exact.with_columns(
+        pl.when(pl.col("nb_sortants_situation_connue") < SECRET_MIN).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("nb_sortants_situation_connue", "taux_emploi_durable")
+    )
+    assert len(recoverable(exact, primary, [["annee"]])) == 3
+    shown = confidentiality.shown(confidentiality.mark(exact, SECRET_MIN, "kpi_territoire"))
+    assert recoverable(exact, shown, [["annee"]]) == []
+    assert shown["nb_sortants_situation_connue"].to_list() == [None, None, 50]  # the smallest other goes too

@@ -16,11 +16,16 @@ import polars as pl
 from pipeline.reference import RULES
 
 SECRET = "s"
-NOTE = (
-    "« s » : secret statistique. Un effectif de personnes inférieur au seuil (CLAUSES_SECRET_MIN) n'est pas "
-    "diffusé, ni un taux dont le numérateur ou le dénominateur est un tel effectif, ni une valeur qui "
-    "permettrait de le retrouver par différence ; l'entrepôt garde les valeurs exactes."
-)
+
+
+def note(threshold: int) -> str:
+    """What "s" means, for the reader of an export."""
+    return (
+        f"« s » : secret statistique. Un effectif de moins de {threshold} personnes n'est pas diffusé, ni un taux "
+        "dont le numérateur ou le dénominateur en compte si peu, ni une valeur qui permettrait de le retrouver "
+        "par différence ; les valeurs exactes restent dans l'entrepôt de données."
+    )
+
 
 COUNTS = ("nb_participants", "nb_nouveaux_participants", "nb_sortants", "nb_sortants_en_attente",
           "nb_sortants_situation_connue")  # fmt: skip

@@ -31,6 +31,7 @@ class ExportData:
     targets: pl.DataFrame
     files: pl.DataFrame
     synthese: pl.DataFrame
+    secret_min: int  # CLAUSES_SECRET_MIN, which the marks were computed with
     heures_etp: float  # hours in one full-time equivalent, as the figures were computed with
     missing_months: pl.DataFrame  # qualite.completude_heures: the months a facilitator's timesheet never came
     revisions: pl.DataFrame  # the kpi_annuel values this publication changed
@@ -56,6 +57,7 @@ def load(published_db: Path, as_of: dt.date, heures_etp: float, secret_min: int)
             ),
             synthese=frame("select * from qualite.qualite_synthese order by source, annee, champ"),
             heures_etp=heures_etp,
+            secret_min=secret_min,
             revisions=frame(
                 "select * from qualite.revisions "
                 "where publie_le = (select max(publie_le) from qualite.historique_publications) "

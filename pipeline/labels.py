@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline import french
-from pipeline.reference import RULES
+from pipeline.reference import RULES, seed
 
 # column -> (label, unit) ; unit: count, euros, hours, etp, rate, target (a rate or a count), text, year, date
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -109,6 +109,45 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "nb_renseignes": ("Renseignés", "count"),
     "taux_completude": ("Complétude", "rate"),
 }
+
+
+def _seed(name: str, code: str) -> dict[str, str]:
+    return {row[code]: row["libelle"] for row in seed(name)}
+
+
+# column -> {code: words}: what the workbook and the report write instead of a code (the CSVs keep codes).
+_TERRITOIRES = _seed("territoires", "territoire")
+CODES: dict[str, dict[str, str]] = {
+    "territoire": _TERRITOIRES,
+    "territoire_residence": {
+        **_TERRITOIRES,
+        "territoire non couvert": "Territoire non couvert",
+        "hors département": "Hors département",
+        "commune inconnue": "Commune inconnue",
+    },
+    "famille": _seed("familles", "famille"),
+    "modalite": _seed("modalites", "modalite"),
+    "situation_6_mois": _seed("situations", "situation_6_mois"),
+    "secteur": {"BTP": "Bâtiment et travaux publics", "SERVICES": "Services", "FOURNITURES": "Fournitures"},
+    "statut": {
+        "EN_COURS": "En cours",
+        "ACHEVE_OBJECTIF_ATTEINT": "Achevé, objectif atteint",
+        "ACHEVE_OBJECTIF_NON_ATTEINT": "Achevé, objectif non atteint",
+    },
+    "categorie_acheteur": {
+        "DEPARTEMENT": "Départements",
+        "REGION": "Régions",
+        "COMMUNE": "Communes",
+        "GROUPEMENT": "Groupements de collectivités",
+        "ETAT": "État",
+    },
+    "perimetre": {"TOUTES_ANNEES": "Toutes les années", "ANNEE": "Une année"},
+}
+
+
+def words(column: str, code):
+    """The words for a code of `column` (the code itself when it has none, or when it is not a code)."""
+    return CODES.get(column, {}).get(code, code) if isinstance(code, str) else code
 
 
 def label(column: str) -> str:

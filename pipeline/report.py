@@ -224,7 +224,7 @@ def write_report(data: ExportData, path: Path) -> None:
         graphiques=charts(data),
         cibles=target_rows(data),
         couleurs_statut={k: v[1] for k, v in questions.STATUTS.items()},
-        note_secret=confidentiality.NOTE,
+        note_secret=confidentiality.note(data.secret_min),
         heures_etp=french.number(data.heures_etp),
         sources=data.files.to_dicts(),
         mois_manquants=data.missing_months.to_dicts(),

@@ -7,16 +7,19 @@ eligibility threshold, the SPASER period, the hours of an ETP) comes from where 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipeline import confidentiality, french, labels, questions
 from pipeline.export_data import ExportData
-from pipeline.extracts import BY_NAME
+from pipeline.extracts import BY_NAME, EXTRACTS
 from pipeline.reference import RATIOS, RULES
 
+MIN_WIDTH, HEADER_WIDTH, TEXT_WIDTH = 8, 22, 60  # characters: narrowest column, where headers and texts wrap
 WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the Département has about 1,000)
 FORMATS = {
     "title": {"bold": True, "font_size": 16, "font_color": "#1f3864"},
@@ -76,60 +79,125 @@ def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
 
 
 class Workbook:
-    def __init__(self, path: Path):
+    """xlsxwriter with our habits: typed cells, words for codes, widths that fit, sheets that print on A4."""
+
+    def __init__(self, path: Path, data: ExportData):
         self.book = xlsxwriter.Workbook(str(path))
         self.fmt = {name: self.book.add_format(spec) for name, spec in FORMATS.items()}
+        self.data = data
+        self.widths: dict[str, dict[int, float]] = {}
+        self.identifiers: dict[str, list[str]] = {}
+
+    def sheet(self, name: str) -> xlsxwriter.worksheet.Worksheet:
+        """A sheet that prints on A4 landscape, one page wide, with its name and page numbers."""
+        ws = self.book.add_worksheet(name)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer(f"&L{name} — données au {self.data.as_of:%d/%m/%Y}&RPage &P / &N")
+        self.widths[name] = {}
+        return ws
+
+    def fit(self, ws, col: int, text: str, header: bool = False) -> None:
+        """Remember the width the column needs; headers and long texts wrap, so they count up to a cap."""
+        longest_word = max((len(w) for w in text.split()), default=0)
+        need = max(longest_word, min(len(text), HEADER_WIDTH)) if header else min(len(text), TEXT_WIDTH)
+        widths = self.widths[ws.name]
+        widths[col] = max(widths.get(col, MIN_WIDTH), need + 2)
+
+    def header(self, ws, row: int, col: int, text: str) -> None:
+        if text.isdigit():  # a year: a number, or Excel flags "number stored as text"
+            ws.write_number(row, col, int(text), self.fmt["header"])
+        else:
+            ws.write_string(row, col, text, self.fmt["header"])
+        self.fit(ws, col, text, header=True)
 
     def cell(self, ws, row: int, col: int, value, unit: str, secret: bool = False) -> None:
+        if isinstance(value, Decimal):  # DuckDB's sums of integers: numbers, never text
+            value = float(value)
         if secret:
             ws.write_string(row, col, confidentiality.SECRET, self.fmt["secret"])
         elif value is None:
             ws.write_blank(row, col, None, self.fmt["text"])
         elif unit == "date" and isinstance(value, dt.date):
             ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.fmt["date"])
+            self.fit(ws, col, "31/12/2026")
         elif isinstance(value, int | float) and not isinstance(value, bool) and unit != "text":
             ws.write_number(row, col, value, self.fmt.get(unit, self.fmt["count"]))
+            self.fit(ws, col, labels.formatted(value, unit))
         else:
             ws.write_string(row, col, confidentiality.safe_text(str(value)), self.fmt["text"])  # never a formula
+            self.fit(ws, col, str(value))
+            if str(value).isdigit():  # an identifier (a SIREN): text on purpose, which Excel must not flag
+                self.identifiers.setdefault(ws.name, []).append(xl_rowcol_to_cell(row, col))
 
     def note(self, ws, row: int, text: str, width: int = 8) -> int:
         ws.merge_range(row, 0, row, width, text, self.fmt["note"])
         ws.set_row(row, 15 * (1 + len(text) // 110))
         return row + 2
 
-    def table(self, ws, row: int, frame: pl.DataFrame, columns: list[str], title: str, definition: str) -> int:
+    def freeze(self, ws, header_row: int, columns: int = 1, last_row: int | None = None, last_col: int = 0) -> None:
+        """The header stays in sight and prints on every page; with `last_row`, a filter on each column."""
+        ws.freeze_panes(header_row + 1, columns)
+        ws.repeat_rows(header_row)
+        if last_row is not None and last_row > header_row:
+            ws.autofilter(header_row, 0, last_row, last_col)
+
+    def table(self, ws, row: int, frame: pl.DataFrame, columns: list[str], title: str, definition: str,
+              main: bool = False) -> int:  # fmt: skip
+        """A titled table with words for codes and "s" for hidden cells; the sheet's `main` table is frozen."""
         ws.write_string(row, 0, title, self.fmt["subtitle"])
         row += 1
         masks = confidentiality.masks(frame)
         for c, column in enumerate(columns):
-            ws.write_string(row, c, labels.label(column), self.fmt["header"])
+            self.header(ws, row, c, labels.label(column))
         units = [labels.unit(column) for column in columns]
         hidden = [masks[column].to_list() if column in masks else None for column in columns]
         for i, record in enumerate(frame.select(columns).iter_rows()):
             for c, value in enumerate(record):
-                self.cell(ws, row + 1 + i, c, value, units[c], hidden[c] is not None and bool(hidden[c][i]))
+                secret = hidden[c] is not None and bool(hidden[c][i])
+                self.cell(ws, row + 1 + i, c, labels.words(columns[c], value), units[c], secret)
+        if main:
+            self.freeze(ws, row, 1, row + frame.height, len(columns) - 1)
         return self.note(ws, row + frame.height + 1, definition, max(len(columns) - 1, 6))
 
-    def indicators(self, ws, row: int, data: ExportData, columns: list[str], title: str, definition: str) -> int:
+    def crosstab(self, ws, row: int, frame: pl.DataFrame, index: str, value: str, title: str, definition: str) -> int:
+        """`value` by `index` (rows) and year (columns), as the indicator tables lay them out."""
+        wide = frame.pivot(on="annee", index=index, values=value, sort_columns=True)
+        ws.write_string(row, 0, title, self.fmt["subtitle"])
+        self.header(ws, row + 1, 0, labels.label(index))
+        for c, year in enumerate(wide.columns[1:], start=1):
+            self.header(ws, row + 1, c, self.year_header(int(year)))
+        for r, record in enumerate(wide.iter_rows(), start=row + 2):
+            self.cell(ws, r, 0, labels.words(index, record[0]), "text")
+            for c, amount in enumerate(record[1:], start=1):
+                self.cell(ws, r, c, amount, labels.unit(value))
+        return self.note(ws, row + wide.height + 2, definition, max(wide.width - 1, 6))
+
+    def year_header(self, year: int) -> str:
+        """The as-of year is not a full year yet: say so where it stands beside full years."""
+        as_of = self.data.as_of
+        return f"{year} (au {as_of:%d/%m})" if year == as_of.year and as_of < dt.date(year, 12, 31) else str(year)
+
+    def indicators(self, ws, row: int, columns: list[str], title: str, definition: str) -> int:
         """Indicators as rows, years then the SPASER period as columns, and the target where one is set."""
-        annuel, spaser = data.tables["kpi_annuel"], data.tables["kpi_spaser"]
+        annuel, spaser = self.data.tables["kpi_annuel"], self.data.tables["kpi_spaser"]
         years = annuel["annee"].to_list()
-        targets = {(a, i): c for a, i, c in data.targets.iter_rows()}
+        targets = {(a, i): c for a, i, c in self.data.targets.iter_rows()}
         target_years = [y for y in years if any((y, c) in targets for c in columns)]
-        header = ["Indicateur", *[str(y) for y in years], RULES.spaser, *[f"Cible {y}" for y in target_years]]
+        header = ["Indicateur", *[self.year_header(y) for y in years], RULES.spaser,
+                  *[f"Cible {y}" for y in target_years]]  # fmt: skip
         ws.write_string(row, 0, title, self.fmt["subtitle"])
         for c, text in enumerate(header):
-            ws.write_string(row + 1, c, text, self.fmt["header"])
+            self.header(ws, row + 1, c, text)
         for r, column in enumerate(columns, start=row + 2):
-            ws.write_string(r, 0, labels.label(column), self.fmt["text"])
+            self.cell(ws, r, 0, labels.label(column), "text")
             self._actuals(ws, r, column, annuel, spaser)
             for c, year in enumerate(target_years, start=len(years) + 2):
-                target = targets.get((year, column))
-                if target is None:
-                    ws.write_blank(r, c, None, self.fmt["text"])
-                else:
-                    unit = "target" if labels.unit(column) == "rate" else "target_count"
-                    ws.write_number(r, c, target, self.fmt[unit])
+                unit = "target" if labels.unit(column) == "rate" else "target_count"
+                self.cell(ws, r, c, targets.get((year, column)), unit)
+        self.freeze(ws, row + 1)
         return self.note(ws, row + len(columns) + 2, definition, len(header) - 1)
 
     def _actuals(self, ws, r: int, column: str, annuel: pl.DataFrame, spaser: pl.DataFrame) -> None:
@@ -141,21 +209,26 @@ class Workbook:
         self.cell(ws, r, annuel.height + 1, spaser[column][0] if spaser.height else None, unit, hidden)
 
     def close(self) -> None:
+        for ws in self.book.worksheets():
+            for col, width in self.widths[ws.name].items():
+                ws.set_column(col, col, width)
+            if ws.name in self.identifiers:
+                ws.ignore_errors({"number_stored_as_text": " ".join(self.identifiers[ws.name])})
         self.book.close()
 
 
 def write_workbook(data: ExportData, path: Path) -> None:
-    wb = Workbook(path)
+    wb = Workbook(path, data)
     _cover(wb, data)
     for theme, (columns, definition) in themes(data).items():
-        ws = wb.book.add_worksheet(theme)
-        ws.set_column(0, 0, 52)
-        ws.set_column(1, 12, 14)
-        r = wb.indicators(ws, 0, data, columns, theme, definition)
+        ws = wb.sheet(theme)
+        r = wb.indicators(ws, 0, columns, theme, definition)
         if theme == "Heures et personnes":
-            columns = ["annee", "libelle_modalite", "heures", "part_heures"]
-            wb.table(ws, r, data.tables["kpi_modalites"], columns, "Heures par modalité de réalisation",
-                     "Part des heures de l'année réalisées par chaque modalité.")  # fmt: skip
+            modalites = data.tables["kpi_modalites"]
+            r = wb.crosstab(ws, r, modalites, "libelle_modalite", "heures", "Heures par modalité de réalisation",
+                            "Heures de l'année réalisées par chaque modalité.")  # fmt: skip
+            wb.crosstab(ws, r, modalites, "libelle_modalite", "part_heures", "Part des heures par modalité",
+                        "Part des heures de l'année réalisées par chaque modalité.")  # fmt: skip
         if theme == "Résultats":
             _outcomes_by_hours(wb, ws, r, data)
     _targets(wb, data)
@@ -168,9 +241,7 @@ def write_workbook(data: ExportData, path: Path) -> None:
 
 
 def _cover(wb: Workbook, data: ExportData) -> None:
-    cover = wb.book.add_worksheet("Couverture")
-    cover.set_column(0, 0, 34)
-    cover.set_column(1, 8, 16)
+    cover = wb.sheet("Couverture")
     cover.write_string(0, 0, f"Clause sociale d'insertion — indicateurs du {RULES.spaser}", wb.fmt["title"])
     cover.write_string(1, 0, "Département des Bouches-du-Rhône", wb.fmt["subtitle"])
     cover.write_string(3, 0, "Données arrêtées au", wb.fmt["header"])
@@ -181,7 +252,7 @@ def _cover(wb: Workbook, data: ExportData) -> None:
     headers = ["Extraction", "Fichiers", "Rejetés", "Lignes lues", "Chargées", "En quarantaine", "En attente",
                "Premier dépôt", "Dernier dépôt"]  # fmt: skip
     for c, h in enumerate(headers):
-        cover.write_string(row, c, h, wb.fmt["header"])
+        wb.header(cover, row, c, h)
     counts = ["fichiers", "rejetes", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente"]
     for r, rec in enumerate(data.files.iter_rows(named=True), start=row + 1):
         extract = BY_NAME.get(rec["type_extrait"])
@@ -192,21 +263,21 @@ def _cover(wb: Workbook, data: ExportData) -> None:
         wb.cell(cover, r, 8, rec["dernier_depot"], "date")
     row += data.files.height + 2
     cover.write_string(row, 0, "Comment lire ce classeur", wb.fmt["subtitle"])
-    for text in _how_to_read():
+    for text in _how_to_read(data):
         row += 1
         cover.merge_range(row, 0, row, 8, text, wb.fmt["note"])
         cover.set_row(row, 32)
 
 
-def _how_to_read() -> list[str]:
+def _how_to_read(data: ExportData) -> list[str]:
     return [
         "Une feuille par thème : marchés et clauses, heures et personnes, publics, résultats, territoires, "
         "exécution des marchés, qualité des données. Sous chaque tableau, une définition courte.",
         f"Les années sont civiles. La colonne « {RULES.spaser} » porte sur toute la période (jusqu'à la date "
         "d'arrêté) : les personnes y sont comptées une fois, ce n'est pas la somme des années.",
         "Les cibles fixées par le Département figurent à côté des réalisations (fond vert).",
-        confidentiality.NOTE,
-        "Chaque chiffre est traçable jusqu'aux lignes des fichiers sources dans l'entrepôt (warehouse/clauses.duckdb).",
+        confidentiality.note(data.secret_min),
+        "Chaque chiffre est traçable jusqu'aux lignes des fichiers reçus, que l'entrepôt de données conserve.",
     ]
 
 
@@ -221,14 +292,10 @@ def _outcomes_by_hours(wb: Workbook, ws, row: int, data: ExportData) -> None:
 
 def _targets(wb: Workbook, data: ExportData) -> None:
     """Each target beside its actual, the gap and the status, in a colour and in words (it prints in grey)."""
-    ws = wb.book.add_worksheet("Objectifs")
-    ws.set_column(0, 0, 10)
-    ws.set_column(1, 1, 60)
-    ws.set_column(2, 4, 14)
-    ws.set_column(5, 5, 18)
+    ws = wb.sheet("Objectifs")
     ws.write_string(0, 0, "Les cibles du Département et leur réalisation", wb.fmt["subtitle"])
     for c, text in enumerate(["Année", "Indicateur", "Cible", "Réalisé", "Écart", "Statut"]):
-        ws.write_string(1, c, text, wb.fmt["header"])
+        wb.header(ws, 1, c, text)
     rows = questions.targets(data.tables["kpi_objectifs"])
     for r, rec in enumerate(rows.iter_rows(named=True), start=2):
         unit = "rate" if rec["indicateur"] in RATIOS else "count"
@@ -238,6 +305,8 @@ def _targets(wb: Workbook, data: ExportData) -> None:
             wb.cell(ws, r, c, rec[column], unit)
         colour = questions.STATUTS.get(rec["statut"], ("", "#ffffff"))[1]
         ws.write_string(r, 5, rec["libelle_statut"], wb.book.add_format({"border": 1, "bg_color": colour}))
+        wb.fit(ws, 5, rec["libelle_statut"])
+    wb.freeze(ws, 1, 2, rows.height + 1, 5)
     note = ("Cibles déposées dans raw/objectifs/ ou, à défaut, celles de la brochure du SPASER et du PNAD. "
             "Atteint : réalisé ≥ cible ; en cours : l'année d'arrêté ; à venir : une année future.")  # fmt: skip
     wb.note(ws, rows.height + 3, note, 5)
@@ -245,15 +314,13 @@ def _targets(wb: Workbook, data: ExportData) -> None:
 
 def _peers(wb: Workbook, data: ExportData) -> None:
     """The Département among the buyers of the open data: its rank in its category, the category's spread."""
-    ws = wb.book.add_worksheet("Parmi les acheteurs")
-    ws.set_column(0, 1, 16)
-    ws.set_column(2, 8, 15)
+    ws = wb.sheet("Parmi les acheteurs")
     comparaison = data.tables["kpi_comparaison"]
     columns = ["annee", "categorie_acheteur", "nb_marches_considerations_connues", questions.PNAD_INDICATOR,
                "rang_categorie", "nb_acheteurs_classes", "mediane_categorie", "premier_quartile",
                "troisieme_quartile"]  # fmt: skip
     own = questions.departement_among_peers(comparaison)
-    r = wb.table(ws, 0, own, columns, "Le Département parmi les acheteurs publics",
+    r = wb.table(ws, 0, own, columns, "Le Département parmi les acheteurs publics", main=True, definition=
                  "Part des marchés avec au moins une considération sociale (indicateur national), rang parmi les "
                  "acheteurs de la même catégorie classés (au moins 5 marchés dans le périmètre), médiane et quartiles "
                  "de la catégorie. Source : les données essentielles (DECP) déposées dans raw/marches/.")  # fmt: skip
@@ -267,12 +334,10 @@ def _peers(wb: Workbook, data: ExportData) -> None:
 
 
 def _territories(wb: Workbook, data: ExportData) -> None:
-    ws = wb.book.add_worksheet("Territoires")
-    ws.set_column(0, 3, 22)
-    ws.set_column(4, 16, 14)
+    ws = wb.sheet("Territoires")
     columns = ["annee", "facilitateur", "structure", "territoire", "heures_realisees", "etp", "nb_participants",
                "nb_employeurs", "nb_marches_clause", "nb_sortants", "taux_sorties_dynamiques"]  # fmt: skip
-    r = wb.table(ws, 0, data.tables["kpi_territoire"], columns, "Par facilitateur",
+    r = wb.table(ws, 0, data.tables["kpi_territoire"], columns, "Par facilitateur", main=True, definition=
                  "Heures déclarées par chaque facilitateur, personnes suivies (une personne suivie par deux "
                  "facilitateurs compte dans chacun), marchés avec clause suivis (année de notification), "
                  "résultats de ses parcours.")  # fmt: skip
@@ -283,10 +348,7 @@ def _territories(wb: Workbook, data: ExportData) -> None:
 
 
 def _contracts(wb: Workbook, data: ExportData) -> None:
-    ws = wb.book.add_worksheet("Exécution des marchés")
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 50)
-    ws.set_column(2, 10, 16)
+    ws = wb.sheet("Exécution des marchés")
     execution = data.tables["marche_execution"].sort(["statut", "date_fin"], nulls_last=True)
     definition = (
         "Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de "
@@ -300,15 +362,14 @@ def _contracts(wb: Workbook, data: ExportData) -> None:
         execution = execution.head(WORKBOOK_MAX_CONTRACTS)
     columns = ["id_marche", "objet", "famille", "facilitateur", "date_notification", "date_fin", "heures_prevues",
                "heures_realisees", "taux_realisation", "statut"]  # fmt: skip
-    wb.table(ws, 0, execution, columns, "Marchés avec clause", definition)
+    wb.table(ws, 0, execution, columns, "Marchés avec clause", definition, main=True)
 
 
 def _quality(wb: Workbook, data: ExportData) -> None:
-    ws = wb.book.add_worksheet("Qualité des données")
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 10, 16)
+    ws = wb.sheet("Qualité des données")
     columns = ["type_extrait", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente"]
-    r = wb.table(ws, 0, data.files, columns, "Lignes reçues",
+    files = data.files.with_columns(pl.col("type_extrait").replace({e.name: e.label for e in EXTRACTS}))
+    r = wb.table(ws, 0, files, columns, "Lignes reçues", main=True, definition=
                  "Pour chaque extraction : lignes lues = chargées + en quarantaine + en attente. Les lignes en "
                  "attente (heures dont le marché ou la personne n'est pas encore connu) seront chargées à leur "
                  "arrivée.")  # fmt: skip

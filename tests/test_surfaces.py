@@ -3,6 +3,7 @@ attacker with the exports in hand cannot undo (indicators.md, "A masked value mu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import duckdb
@@ -120,3 +121,81 @@ def test_the_attacker_finds_what_primary_masking_alone_leaves():
     shown = confidentiality.shown(confidentiality.mark(exact, SECRET_MIN, "kpi_territoire"))
     assert recoverable(exact, shown, [["annee"]]) == []
     assert shown["nb_sortants_situation_connue"].to_list() == [None, None, 50]  # the smallest other goes too
+
+
+# -- the workbook, read back as Excel would open it ---------------------------------------------------
+CODE = re.compile(r"^[A-Z0-9]+(_[A-Z0-9]+)+$")  # MARSEILLE_PROVENCE, ACHEVE_OBJECTIF_NON_ATTEINT
+NUMBER_AS_TEXT = re.compile(r"^-?[\d\s\u202f\u00a0]+([,.]\d+)?$")
+
+
+@pytest.fixture(scope="module")
+def workbook(demo_root):
+    import openpyxl
+
+    (path,) = (demo_root / "exports" / "latest").glob("indicateurs_spaser_*.xlsx")
+    return openpyxl.load_workbook(path)
+
+
+def _identifiers(demo_root) -> dict[str, set[str]]:
+    """Per sheet, the cells Excel is told hold text on purpose (`ignoredErrors numberStoredAsText`)."""
+    import zipfile
+
+    (path,) = (demo_root / "exports" / "latest").glob("indicateurs_spaser_*.xlsx")
+    with zipfile.ZipFile(path) as xlsx:
+        sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="rId(\d+)"', xlsx.read("xl/workbook.xml").decode())
+        out = {}
+        for name, number in sheets:
+            xml = xlsx.read(f"xl/worksheets/sheet{number}.xml").decode()
+            refs = re.findall(r'<ignoredError sqref="([^"]+)" numberStoredAsText="1"', xml)
+            out[name.replace("&amp;", "&")] = set(" ".join(refs).split())
+    return out
+
+
+def test_workbook_cells_are_numbers_and_words_not_text_numbers_or_codes(workbook, demo_root):
+    identifiers = _identifiers(demo_root)
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    where = f"{ws.title}!{cell.coordinate}: {cell.value!r}"
+                    assert not NUMBER_AS_TEXT.match(cell.value) or cell.coordinate in identifiers[ws.title], where
+                    assert not CODE.match(cell.value), where
+                    assert "CLAUSES_" not in cell.value and "warehouse/" not in cell.value, where
+
+
+def test_every_sheet_prints_one_page_wide_on_a4_landscape_with_its_header_frozen(workbook):
+    for ws in workbook.worksheets:
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize) == ("landscape", 9), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToHeight == 0, ws.title
+        assert setup.fitToWidth in (None, 1), ws.title
+        if ws.title != "Couverture":
+            assert ws.freeze_panes and ws.print_title_rows, ws.title
+    for title in ("Exécution des marchés", "Territoires", "Objectifs"):
+        assert workbook[title].auto_filter.ref, title
+
+
+def test_workbook_columns_are_wide_enough_for_what_they_hold(workbook):
+    from pipeline import labels
+
+    def shown(cell) -> str:
+        if isinstance(cell.value, dt.datetime):
+            return f"{cell.value:%d/%m/%Y}"
+        if isinstance(cell.value, int | float):
+            return labels.formatted(cell.value, "rate" if "%" in cell.number_format else "count")
+        return str(cell.value)
+
+    merged = {c for ws in workbook.worksheets for r in ws.merged_cells.ranges for c in r.cells}
+    for ws in workbook.worksheets:
+        header_rows = {c.row for row in ws.iter_rows() for c in row if c.font and c.font.b}
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None or (cell.row, cell.column) in merged or cell.row in header_rows:
+                    continue
+                width = ws.column_dimensions[cell.column_letter].width
+                assert width >= min(len(shown(cell)), 60), f"{ws.title}!{cell.coordinate} {cell.value!r} in {width}"
+
+
+def test_the_year_in_progress_is_marked_as_such(workbook):
+    header = [c.value for c in next(workbook["Heures et personnes"].iter_rows(min_row=2, max_row=2))]
+    assert "2026 (au 25/11)" in header and 2025 in header

@@ -142,7 +142,8 @@ def _identifiers(demo_root) -> dict[str, set[str]]:
 
     (path,) = (demo_root / "exports" / "latest").glob("indicateurs_spaser_*.xlsx")
     with zipfile.ZipFile(path) as xlsx:
-        sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="rId(\d+)"', xlsx.read("xl/workbook.xml").decode())
+        book = xlsx.read("xl/workbook.xml").decode()
+        sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="rId(\d+)"', book)
         out = {}
         for name, number in sheets:
             xml = xlsx.read(f"xl/worksheets/sheet{number}.xml").decode()

@@ -5,6 +5,7 @@ Self-contained: no script, no font, no image from outside; opens offline and pri
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pygal.style import Style
 
 from pipeline import confidentiality, french, labels, questions
 from pipeline.export_data import ExportData
+from pipeline.extracts import EXTRACTS
 from pipeline.reference import RATIOS, RULES
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -34,39 +36,56 @@ STYLE = Style(
 )
 
 
+# Each chart is drawn twice: for a page (and print) and for a phone, where a 760-wide drawing shrunk to 390 px
+# would make its text half size; the page's CSS shows the one that fits.
+SIZES = {"large": (760, 360), "small": (400, 340)}
+
+
 def _chart(chart_type, title: str, **options) -> pygal.Graph:
+    settings = {"legend_at_bottom": True, "print_values": False, "truncate_label": -1, "truncate_legend": -1}
     return chart_type(
-        title=title,
-        style=STYLE,
-        js=[],
-        disable_xml_declaration=True,
-        width=760,
-        height=360,
-        legend_at_bottom=True,
-        print_values=False,
-        explicit_size=False,
-        **options,
+        title=title, style=STYLE, js=[], disable_xml_declaration=True, explicit_size=False, **{**settings, **options}
     )
 
 
-def _svg(chart: pygal.Graph) -> str:
+def _svg(chart: pygal.Graph, size: str) -> str:
+    width, height = SIZES[size]
+    svg = chart.render(is_unicode=True, width=width, height=height, x_label_rotation=30 if size == "small" else 0)
     # pygal leaves an inline config script for its tooltips, useless without them: the page carries no script.
-    return re.sub(r"<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
+    return re.sub(r"<script\b.*?</script>", "", svg, flags=re.S)
 
 
 def _figure(title: str, chart: pygal.Graph, note: str) -> dict:
-    return {"titre": title, "svg": _svg(chart), "note": note}
+    return {"titre": title, "svg": _svg(chart, "large"), "svg_telephone": _svg(chart, "small"), "note": note}
 
 
-def _hours_and_people(annuel: pl.DataFrame, years: list[str]) -> dict:
-    people = [v or 0 for v in annuel["nb_participants"].to_list()]
-    c = _chart(pygal.Bar, "Heures d'insertion et personnes par année", secondary_range=(0, max([*people, 1]) * 1.2),
+def _hours(annuel: pl.DataFrame, years: list[str]) -> dict:
+    c = _chart(pygal.Bar, "Heures d'insertion réalisées par année", show_legend=False,
                value_formatter=lambda v: labels.formatted(v, "hours"))  # fmt: skip
     c.x_labels = years
     c.add("Heures réalisées", annuel["heures_realisees"].to_list())
-    c.add("Personnes", annuel["nb_participants"].to_list(), secondary=True)
-    return _figure("Heures et personnes", c, "Heures par année du mois travaillé ; personnes distinctes ayant "
-                   "travaillé dans l'année (axe de droite).")  # fmt: skip
+    return _figure("Heures d'insertion", c, "Heures par année du mois travaillé." + _in_progress(years))
+
+
+def _people(annuel: pl.DataFrame, years: list[str]) -> dict:
+    c = _chart(pygal.Bar, "Personnes ayant travaillé dans l'année", show_legend=False,
+               value_formatter=lambda v: labels.formatted(v, "count"))  # fmt: skip
+    c.x_labels = years
+    c.add("Personnes", annuel["nb_participants"].to_list())
+    c.add("dont nouvelles", annuel["nb_nouveaux_participants"].to_list())
+    return _figure("Personnes en insertion", c, "Personnes distinctes ayant travaillé dans l'année (bleu), dont "
+                   "celles qui travaillaient pour la première fois (orange)." + _in_progress(years))  # fmt: skip
+
+
+def _years(annuel: pl.DataFrame, as_of) -> list[str]:
+    """Year labels, the year in progress starred so that it does not read as a fall."""
+    partial = as_of < dt.date(as_of.year, 12, 31)
+    return [f"{y}*" if y == as_of.year and partial else str(y) for y in annuel["annee"].to_list()]
+
+
+def _in_progress(years: list[str]) -> str:
+    starred = [y for y in years if y.endswith("*")]
+    return f" * {starred[0][:-1]} : année en cours, jusqu'à la date d'arrêté." if starred else ""
 
 
 def _coverage(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> dict:
@@ -75,10 +94,11 @@ def _coverage(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> 
                value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
     c.x_labels = years
     c.add("Taux de couverture", annuel["taux_couverture_clause"].to_list())
-    c.add("Cible SPASER (100 %)", [target.get(int(y), 1.0) for y in years], stroke_style={"dasharray": "6,4"})
+    targets_by_year = [target.get(int(y.rstrip("*")), 1.0) for y in years]
+    c.add("Cible SPASER (100 %)", targets_by_year, stroke_style={"dasharray": "6,4"})
     seuil = french.euros(RULES.seuil_clause_btp_ht)
     return _figure("Couverture des marchés éligibles", c, f"Marchés de travaux d'au moins {seuil} HT : part de "
-                   "ceux qui portent une clause d'insertion.")  # fmt: skip
+                   "ceux qui portent une clause d'insertion." + _in_progress(years))  # fmt: skip
 
 
 def _outcomes_by_cohort(annuel: pl.DataFrame, years: list[str]) -> dict:
@@ -87,8 +107,8 @@ def _outcomes_by_cohort(annuel: pl.DataFrame, years: list[str]) -> dict:
     c.x_labels = years
     for column in ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive"):
         c.add(labels.label(column), annuel[column].to_list())
-    return _figure("Résultats par cohorte de sortie", c,
-                   "Parmi les sorties de plus de six mois dont la situation est connue.")  # fmt: skip
+    note = "Parmi les sorties de plus de six mois dont la situation est connue." + _in_progress(years)
+    return _figure("Résultats par cohorte de sortie", c, note)
 
 
 def _outcomes_by_hours(data: ExportData) -> dict:
@@ -107,12 +127,14 @@ def _outcomes_by_hours(data: ExportData) -> dict:
 def _hours_by_territory(data: ExportData) -> dict:
     territoire = data.tables["kpi_territoire"]
     last = territoire["annee"].max()
-    current = territoire.filter(pl.col("annee") == last).sort("heures_realisees", descending=True)
-    c = _chart(pygal.HorizontalBar, f"Heures par territoire de facilitateur en {last}",
+    current = territoire.filter(pl.col("annee") == last).sort("heures_realisees")
+    c = _chart(pygal.HorizontalBar, f"Heures par facilitateur en {last}", show_legend=False, print_values=True,
                value_formatter=lambda v: labels.formatted(v, "hours"))  # fmt: skip
-    for record in current.iter_rows(named=True):
-        c.add(f"{record['facilitateur']} · {record['structure']}", [record["heures_realisees"]])
-    return _figure("Heures par territoire", c, "Heures déclarées par chaque facilitateur dans l'année.")
+    # "Métropole Aix-Marseille-Provence – Pays d'Aix" -> "Pays d'Aix": four structures share the prefix.
+    c.x_labels = [structure.split(" – ")[-1] for structure in current["structure"].to_list()]
+    c.add("Heures réalisées", current["heures_realisees"].to_list())
+    partial = " (jusqu'à la date d'arrêté)" if last == data.as_of.year else ""
+    return _figure("Heures par facilitateur", c, f"Heures déclarées par chaque facilitateur en {last}{partial}.")
 
 
 def _national_indicator(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> dict:
@@ -121,11 +143,11 @@ def _national_indicator(annuel: pl.DataFrame, years: list[str], targets: pl.Data
                value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
     c.x_labels = years
     c.add("Part des marchés", annuel[questions.PNAD_INDICATOR].to_list())
-    c.add("Cible", [target.get(int(y)) for y in years], stroke_style={"dasharray": "6,4"})
+    c.add("Cible", [target.get(int(y.rstrip("*"))) for y in years], stroke_style={"dasharray": "6,4"})
     seuil = french.euros(RULES.seuil_decp_ht)
     return _figure("Indicateur national (PNAD 2022-2025)", c, f"Marchés d'au moins {seuil} HT dont les considérations "
                    "sociales sont connues : part de ceux qui portent une clause, un critère social ou une réservation. "
-                   "Cible nationale : 30 % en 2025.")  # fmt: skip
+                   "Cible nationale : 30 % en 2025." + _in_progress(years))  # fmt: skip
 
 
 def _among_peers(data: ExportData) -> dict | None:
@@ -152,9 +174,10 @@ def _among_peers(data: ExportData) -> dict | None:
 
 def charts(data: ExportData) -> list[dict]:
     annuel = confidentiality.shown(data.tables["kpi_annuel"])
-    years = [str(y) for y in annuel["annee"].to_list()]
+    years = _years(annuel, data.as_of)
     figures = [
-        _hours_and_people(annuel, years),
+        _hours(annuel, years),
+        _people(annuel, years),
         _coverage(annuel, years, data.targets),
         _national_indicator(annuel, years, data.targets),
         _among_peers(data),
@@ -195,6 +218,19 @@ def target_rows(data: ExportData) -> list[dict]:
     return out
 
 
+def source_rows(data: ExportData) -> list[dict]:
+    """The files received, per extract, in words and French numbers."""
+    names = {extract.name: extract.label for extract in EXTRACTS}
+    counts = ("fichiers", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente")
+    return [
+        {
+            "type_extrait": names.get(rec["type_extrait"], rec["type_extrait"]),
+            **{c: labels.formatted(rec[c], "count") for c in counts},
+        }  # fmt: skip
+        for rec in data.files.iter_rows(named=True)
+    ]
+
+
 def headline(data: ExportData) -> list[dict]:
     spaser = confidentiality.shown(data.tables["kpi_spaser"])
     if spaser.height == 0:
@@ -226,7 +262,7 @@ def write_report(data: ExportData, path: Path) -> None:
         couleurs_statut={k: v[1] for k, v in questions.STATUTS.items()},
         note_secret=confidentiality.note(data.secret_min),
         heures_etp=french.number(data.heures_etp),
-        sources=data.files.to_dicts(),
+        sources=source_rows(data),
         mois_manquants=data.missing_months.to_dicts(),
         revisions=revision_lines(data),
     )

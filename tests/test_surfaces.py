@@ -4,7 +4,12 @@ attacker with the exports in hand cannot undo (indicators.md, "A masked value mu
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -200,3 +205,64 @@ def test_workbook_columns_are_wide_enough_for_what_they_hold(workbook):
 def test_the_year_in_progress_is_marked_as_such(workbook):
     header = [c.value for c in next(workbook["Heures et personnes"].iter_rows(min_row=2, max_row=2))]
     assert "2026 (au 25/11)" in header and 2025 in header
+
+
+# -- the report, rendered by Chromium as a phone, a desktop and a printer show it --------------------
+CHROMIUM = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+needs_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian's chromium is not installed (.ci/run installs it)"
+)
+# Put in a copy of the page only (the report itself carries no script): what overflows the window, told to the
+# page that frames it at the width under test (headless Chromium's own window is never narrower than 500 px).
+MEASURE = """<script>
+addEventListener("load", () => {
+  const wide = [...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > innerWidth + 1);
+  parent.postMessage(JSON.stringify({page: document.documentElement.scrollWidth, window: innerWidth,
+    wide: wide.filter(e => !e.closest(".tableau")).map(e => e.tagName + "." + e.className).slice(0, 5)}), "*");
+});
+</script>"""
+FRAME = """<!doctype html><body><iframe src="{src}" style="width: {width}px; height: 800px; border: 0"></iframe>
+<script>addEventListener("message", e => {{ document.body.dataset.mesure = e.data; }});</script></body>"""
+
+
+def _report(demo_root) -> Path:
+    (path,) = (demo_root / "exports" / "latest").glob("rapport_spaser_*.html")
+    return path
+
+
+def _chromium(tmp_path: Path, *arguments: str) -> str:
+    done = subprocess.run([*CHROMIUM, f"--user-data-dir={tmp_path / 'profil'}", *arguments],
+                          capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    return done.stdout
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [390, 1400])
+def test_the_report_fits_the_window_of_a_phone_and_of_a_desktop(demo_root, tmp_path, width):
+    page, frame = tmp_path / "rapport.html", tmp_path / "cadre.html"
+    page.write_text(_report(demo_root).read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"))
+    frame.write_text(FRAME.format(src=page.name, width=width))
+    dom = _chromium(tmp_path, "--window-size=1600,900", "--virtual-time-budget=5000", "--dump-dom", frame.as_uri())
+    measure = json.loads(html.unescape(re.search(r'data-mesure="([^"]+)"', dom).group(1)))
+    assert measure["window"] == width
+    assert measure["page"] <= width and measure["wide"] == [], measure
+
+
+@needs_chromium
+def test_the_report_prints_on_a_few_a4_pages(demo_root, tmp_path):
+    pdf = tmp_path / "rapport.pdf"
+    _chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", _report(demo_root).as_uri())
+    content = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", content))
+    assert 3 <= pages <= 8, pages
+    assert re.search(rb"/MediaBox\s*\[\s*0 0 59[45]\.\d*\s+84[12]\.", content)  # A4: 595 x 842 points
+
+
+def test_the_report_says_what_it_shows_in_words(demo_root):
+    text = _report(demo_root).read_text(encoding="utf-8")
+    assert '<meta name="viewport"' in text
+    assert "2026* : année en cours" not in text and "* 2026 : année en cours" in text
+    assert "Marchés (commande publique, DECP)" in text and ">marches<" not in text
+    assert re.search(r"<td>\d{1,3}\u202f\d{3}</td>", text)  # 17 101, not 17101
+    assert "Métropole Aix-Marseille-…" not in text and "Pays d'Aix" in text

@@ -48,7 +48,10 @@ def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
             ["nb_marches", "montant_marches_ht", "nb_marches_eligibles", "nb_marches_eligibles_avec_clause",
              "taux_couverture_clause", "nb_marches_clause", "montant_marches_clause_ht", "nb_marches_clause_services",
              "nb_marches_clause_prestations_intellectuelles", "nb_marches_critere_social",
-             "part_marches_critere_social", "nb_marches_reserves", "montant_marches_reserves_ht", "heures_prevues"],
+             "part_marches_critere_social", "nb_marches_reserves", "montant_marches_reserves_ht", "heures_prevues",
+             "nb_marches_considerations_connues", "nb_marches_consideration_sociale", questions.PNAD_INDICATOR,
+             "montant_marches_considerations_connues_ht", "montant_marches_consideration_sociale_ht",
+             "part_montant_consideration_sociale"],
             f"Par année de notification. Éligible : marché de travaux (BTP) d'au moins {seuil} HT, pour lequel le "
             "Département impose la clause ; la cible du SPASER est une couverture de 100 %. Un marché publié en "
             "données ouvertes sans information sur la clause compte dans les marchés notifiés, jamais dans les "

@@ -266,3 +266,12 @@ def test_the_report_says_what_it_shows_in_words(demo_root):
     assert "Marchés (commande publique, DECP)" in text and ">marches<" not in text
     assert re.search(r"<td>\d{1,3}\u202f\d{3}</td>", text)  # 17 101, not 17101
     assert "Métropole Aix-Marseille-…" not in text and "Pays d'Aix" in text
+
+
+def test_the_national_indicator_stands_among_the_contracts_with_its_target(workbook):
+    from pipeline import labels
+
+    rows = {r[0]: r for r in workbook["Marchés et clauses"].iter_rows(values_only=True) if r[0]}
+    header = rows["Indicateur"]
+    national = rows[labels.label("part_marches_consideration_sociale")]
+    assert national[header.index("Cible 2025")] == pytest.approx(0.30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import duckdb
 from dagster import (
     DagsterRunStatus,
     DefaultScheduleStatus,
@@ -26,6 +27,7 @@ from pipeline.extracts import EXTRACTS
 from pipeline.fingerprint import file_sha256
 from pipeline.ingest import list_files
 from pipeline.settings import Settings, load_settings
+from pipeline.warehouse import read_table
 
 JOB_NAME = "clauses_complet"
 CLI_TAG_KEY = "clauses/lanceur"  # on the runs `clauses run` launches (assets/runner.py)
@@ -57,6 +59,20 @@ def raw_fingerprint(settings: Settings, previous: dict[str, list] | None = None)
     return current
 
 
+def published_files(settings: Settings) -> dict[str, list]:
+    """What the published warehouse was built from, as a sensor's memory (path -> [size, date, hash]).
+
+    A new sensor (a fresh DAGSTER_HOME, a restored server) starts from it, not from nothing: files already
+    published start no run."""
+    if not settings.published_db.exists():
+        return {}
+    try:
+        files = read_table(settings.published_db, "select chemin, sha256 from qualite.qualite_fichiers")
+    except duckdb.Error:  # a warehouse from before qualite_fichiers: a run will tell
+        return {}
+    return {path: [None, None, digest] for path, digest in files.iter_rows()}
+
+
 @sensor(
     name="depot_dans_raw",
     job_name=JOB_NAME,
@@ -65,7 +81,7 @@ def raw_fingerprint(settings: Settings, previous: dict[str, list] | None = None)
     description="Lance un passage quand un fichier de raw/ est nouveau ou a changé (par son contenu).",
 )
 def raw_files_sensor(context: SensorEvaluationContext, settings: ClausesSettings):
-    previous = json.loads(context.cursor) if context.cursor else {}
+    previous = json.loads(context.cursor) if context.cursor else published_files(settings.get())
     current = raw_fingerprint(settings.get(), previous)
     context.update_cursor(json.dumps(current))  # also records new dates of unchanged files
     changed = sorted(

@@ -149,6 +149,30 @@ def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] 
         kill(tree)
 
 
+SERVICES = {"demon": ("dagster-daemon", "run"), "interface": ("dagster-webserver", "-h", "127.0.0.1", "-p", "3000")}
+
+
+@app.command()
+def service(
+    which: Annotated[str, typer.Argument(help="demon (planification, capteur) ou interface (sur 127.0.0.1:3000)")],
+):
+    """Ce que lance une unité systemd (docs/exploitation.md) : le démon Dagster ou son interface.
+
+    DAGSTER_HOME est rendu absolu (le démon refuse un chemin relatif, celui de `.env` l'est) et son dagster.yaml
+    écrit s'il manque ; puis le programme de Dagster prend la place de celui-ci, signaux compris."""
+    if which not in SERVICES:
+        raise typer.BadParameter(f"attendu : {' ou '.join(SERVICES)}")
+    settings = _settings()
+    _ensure_manifest()
+    from assets.instance import ensure_dagster_home
+
+    ensure_dagster_home(settings)
+    program, *arguments = SERVICES[which]
+    path = str(Path(sys.executable).with_name(program))
+    os.chdir(PROJECT_ROOT)
+    os.execv(path, [path, *arguments, "-w", str(PROJECT_ROOT / "workspace.yaml")])
+
+
 @app.command()
 def docs():
     """Régénère le dictionnaire des données, les requêtes du guide des analystes et les modèles d'extraction."""

@@ -6,7 +6,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from assets.automation import JOB_NAME, alert_on_failure, alert_on_success, nightly_schedule, raw_files_sensor
 from assets.dbt_project import dbt_resource
-from assets.ingest import INGEST_ASSETS
+from assets.ingest import INGEST_ASSETS, RAW_FOLDERS
 from assets.publish import entrepot_publie, exports
 from assets.resources import ClausesSettings
 from assets.transform import clauses_dbt
@@ -23,7 +23,7 @@ clauses_complet = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*INGEST_ASSETS, clauses_dbt, entrepot_publie, exports],
+    assets=[*RAW_FOLDERS, *INGEST_ASSETS, clauses_dbt, entrepot_publie, exports],
     jobs=[clauses_complet],
     schedules=[nightly_schedule],
     sensors=[raw_files_sensor, alert_on_failure, alert_on_success],

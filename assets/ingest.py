@@ -118,25 +118,38 @@ def _ingest_and_write(extract: Extract, settings: Settings) -> MaterializeResult
     return _report(name, result.files, result.quarantine, loaded_rows, unchanged=False)
 
 
+def raw_folder(extract: Extract) -> AssetSpec:
+    """Where the lineage starts: the folder the senders drop their files in (not materialised by us)."""
+    return AssetSpec(
+        ["raw", extract.name],
+        group_name="depots",
+        description=f"Le dossier raw/{extract.name}/ : {extract.label}, déposés par {extract.sender}. "
+        "Chaque fichier y est lu à chaque passage ; le capteur depot_dans_raw lance un passage à chaque dépôt.",
+    )
+
+
 def ingest_asset(extract: Extract):
     """One ingest step per extract; it writes three tables, one asset key each (dbt sources)."""
     name = extract.name
+    raw = AssetKey(["raw", name])
     specs = [
         AssetSpec(
             ["landing", name],
             group_name="ingestion",
             description=extract.description,
-            deps=[AssetKey(["landing", u]) for u in extract.upstream],
+            deps=[raw, *(AssetKey(["landing", u]) for u in extract.upstream)],
         ),
         AssetSpec(
             ["landing", f"{name}_fichiers"],
             group_name="ingestion",
             description=f"Une ligne par fichier de raw/{name}/ : lu, chargé ou rejeté, et ses comptes de lignes.",
+            deps=[raw],
         ),
         AssetSpec(
             ["landing", f"{name}_quarantaine"],
             group_name="ingestion",
             description=f"Les lignes de raw/{name}/ non chargées : règle, colonne, valeur (masquée si personnelle).",
+            deps=[raw],
         ),
     ]
 
@@ -151,4 +164,5 @@ def ingest_asset(extract: Extract):
     return _ingest
 
 
+RAW_FOLDERS = [raw_folder(extract) for extract in EXTRACTS]
 INGEST_ASSETS = [ingest_asset(extract) for extract in EXTRACTS]

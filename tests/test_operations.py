@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from conftest import marche, write_csv
-from dagster import RunRequest, SkipReason, build_sensor_context
+from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
 from hand_fixture import write_hand_fixture
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
@@ -119,8 +126,58 @@ def test_sensor_asks_for_a_run_for_a_new_or_changed_file_only(settings):
     assert isinstance(tick(cursor)[0], SkipReason)
 
 
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The hand fixture, run once by `clauses run`'s code: a published warehouse and its raw/ folder."""
+    from conftest import run_graph
+
+    root = tmp_path_factory.mktemp("publie")
+    write_hand_fixture(root / "raw")
+    outcome = run_graph(root)
+    assert outcome.success, outcome.reason
+    return root, outcome
+
+
+def test_the_lineage_starts_at_the_raw_folders_and_every_node_and_check_says_what_it_is():
+    from assets.definitions import defs
+    from pipeline.extracts import EXTRACTS
+
+    graph = defs.resolve_asset_graph()
+    for extract in EXTRACTS:
+        raw = graph.get(AssetKey(["raw", extract.name]))
+        assert not raw.is_materializable and f"raw/{extract.name}/" in raw.description
+        for table in (extract.name, f"{extract.name}_fichiers", f"{extract.name}_quarantaine"):
+            assert raw.key in graph.get(AssetKey(["landing", table])).parent_keys
+    roots = {key.path[0] for key in graph.get_all_asset_keys() if not graph.get(key).parent_keys}
+    assert roots == {"raw", "marts"}  # the folders, and the seeds (marts/<reference table>)
+    for key in graph.get_all_asset_keys():
+        description = graph.get(key).description or ""
+        assert description.strip() and not re.search(r"Raw SQL:\s*```\w*\s*```", description), key
+    checks = [spec for a in defs.assets if hasattr(a, "check_specs") for spec in a.check_specs]
+    assert checks and all(spec.description for spec in checks)
+
+
+def test_a_new_sensor_on_an_already_published_raw_folder_starts_no_run(published):
+    from conftest import project_env
+
+    from assets.automation import raw_files_sensor
+    from assets.resources import ClausesSettings
+
+    root, _ = published
+    with project_env(root) as settings:
+        context = build_sensor_context(cursor=None, resources={"settings": ClausesSettings.of(settings)})
+        assert isinstance(raw_files_sensor(context), SkipReason)  # a fresh DAGSTER_HOME: no cursor
+        write_csv(root / "raw" / "marches" / "nouveau.csv", [marche(id_marche="NOUVEAU")])
+        try:
+            context = build_sensor_context(cursor=None, resources={"settings": ClausesSettings.of(settings)})
+            request = raw_files_sensor(context)
+            assert isinstance(request, RunRequest) and request.tags["clauses/fichiers"] == "marches/nouveau.csv"
+        finally:
+            (root / "raw" / "marches" / "nouveau.csv").unlink()
+
+
 @pytest.mark.integration
-def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(tmp_path):
+def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(published):
     """`clauses ui` on a free port: the GraphQL API the UI reads answers with what the issue asks for."""
     import socket
     import subprocess
@@ -128,11 +185,9 @@ def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(tmp_path):
     import time
     import urllib.request
 
-    from conftest import env_for, run_graph
+    from conftest import env_for
 
-    write_hand_fixture(tmp_path / "raw")
-    outcome = run_graph(tmp_path)
-    assert outcome.success, outcome.reason
+    tmp_path, outcome = published
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -225,3 +280,61 @@ def test_stage_time_is_wall_time_when_two_files_overlap(monkeypatch):
     first.__exit__(None, None, None)
     second.__exit__(None, None, None)
     assert timing.TIMES["lecture"] == 4.0 and timing.TIMES[timing.BUSY] == 4.0
+
+
+# -- the systemd units of docs/exploitation.md, as the IT team installs them --------------------------
+UNIT_BLOCK = re.compile(r"`/etc/systemd/system/([\w-]+\.service)`\s*```ini\n(.*?)```", re.S)
+
+
+def documented_units() -> dict[str, str]:
+    """The units docs/exploitation.md gives, with /opt/clauses standing for this checkout."""
+    from pipeline.settings import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "docs" / "exploitation.md").read_text(encoding="utf-8")
+    units = dict(UNIT_BLOCK.findall(text))
+    assert set(units) == {"clauses-daemon.service", "clauses-webserver.service"}
+    return {name: body.replace("/opt/clauses", str(PROJECT_ROOT)) for name, body in units.items()}
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed here")
+def test_the_documented_units_pass_systemd_analyze_verify(tmp_path):
+    for name, body in documented_units().items():
+        unit = tmp_path / name
+        unit.write_text(body.replace("User=clauses\n", ""))  # the service account does not exist on this machine
+        done = subprocess.run(["systemd-analyze", "verify", "--man=no", str(unit)], capture_output=True, text=True)
+        assert done.returncode == 0 and "clauses" not in done.stderr, done.stderr
+
+
+@pytest.mark.integration
+def test_the_daemon_starts_as_its_unit_starts_it_and_runs_nothing_already_published(published, tmp_path):
+    """As systemd would: the unit's command and folder, `.env.example`'s relative DAGSTER_HOME, a fresh home."""
+    from conftest import env_for
+
+    from pipeline.settings import PROJECT_ROOT
+
+    root, _ = published
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read_string(documented_units()["clauses-daemon.service"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSES_", "DAGSTER_"))}
+    env.update(env_for(root), DAGSTER_HOME=os.path.relpath(tmp_path / "dagster", PROJECT_ROOT))
+    assert not Path(env["DAGSTER_HOME"]).is_absolute()
+    log = tmp_path / "journal.log"
+    with log.open("w") as out:
+        daemon = subprocess.Popen(shlex.split(unit["Service"]["ExecStart"]), cwd=unit["Service"]["WorkingDirectory"],
+                                  env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while "Sensor depot_dans_raw skipped" not in log.read_text():
+            assert daemon.poll() is None, log.read_text()[-3000:]
+            assert "Creating new run for depot_dans_raw" not in log.read_text(), "a run over published files"
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(1)
+        assert (tmp_path / "dagster" / "dagster.yaml").exists()
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)  # as systemd stops it
+        try:
+            daemon.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(daemon.pid, signal.SIGKILL)
+            daemon.wait()

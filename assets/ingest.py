@@ -16,6 +16,7 @@ from dagster import (
 from assets.lock import warehouse_lock
 from assets.progress import say
 from assets.resources import ClausesSettings
+from pipeline import french
 from pipeline.extracts import EXTRACTS, Extract, Reference
 from pipeline.ingest import extract_fingerprint, ingest
 from pipeline.settings import Settings
@@ -48,12 +49,16 @@ def _report(
     )
     rejected = files.filter(pl.col("statut") == "REJETE")
     by_rule = quarantine.group_by("regle", "statut").len().sort("len", descending=True)
-    quarantined = int(files["lignes_quarantaine"].sum() or 0)
-    waiting = int(files["lignes_en_attente"].sum() or 0)
+    read, loaded, replaced, quarantined, waiting = (
+        int(files[c].sum() or 0)
+        for c in ("lignes_lues", "lignes_chargees", "lignes_remplacees", "lignes_quarantaine", "lignes_en_attente")
+    )
+    # The same words and numbers as the summary's table: loaded counts the rows a later file replaced since.
     say(
-        f"  {name:<13} {files.height:>4} fichiers ({rejected.height} rejetés)  "
-        f"{loaded_rows:>9} lignes chargées  {quarantined:>6} en quarantaine  {waiting:>6} en attente"
-        + ("  (inchangé)" if unchanged else "")
+        f"  {name} : {french.number(files.height)} fichiers ({french.number(rejected.height)} rejetés), "
+        f"{french.number(read)} lignes lues : {french.number(loaded)} chargées (dont {french.number(replaced)} "
+        f"remplacées depuis), {french.number(quarantined)} en quarantaine, {french.number(waiting)} en attente"
+        + (" (inchangé)" if unchanged else "")
     )
     for chemin, motif in rejected.select("chemin", "motif").iter_rows():
         say(f"    [yellow]fichier rejeté[/yellow] {chemin} : {motif}")
@@ -61,7 +66,10 @@ def _report(
         metadata={
             "fichiers": files.height,
             "fichiers_rejetes": rejected.height,
-            "lignes_chargees": loaded_rows,
+            "lignes_lues": read,
+            "lignes_chargees": loaded,
+            "lignes_remplacees": replaced,
+            "lignes_en_base": loaded_rows,
             "lignes_quarantaine": quarantined,
             "lignes_en_attente": waiting,
             "inchange": unchanged,

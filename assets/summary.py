@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.table import Table
 
 from assets.progress import console
 from pipeline import french
+from pipeline.extracts import BY_NAME
 from pipeline.settings import Settings
 from pipeline.warehouse import connect
 
@@ -14,30 +16,40 @@ def print_summary(settings: Settings, seconds: float, run_id: str) -> None:
     with connect(settings.published_db, read_only=True) as con:
         files = con.execute(
             "select type_extrait, count(*), count(*) filter (where statut = 'REJETE'), sum(lignes_lues), "
-            "sum(lignes_chargees), sum(lignes_quarantaine), sum(lignes_en_attente) "
+            "sum(lignes_chargees), sum(lignes_remplacees), sum(lignes_quarantaine), sum(lignes_en_attente) "
             "from qualite.qualite_fichiers group by 1 order by 1"
         ).fetchall()
         years = con.execute(
             "select annee, nb_marches, montant_marches_ht, taux_couverture_clause, heures_realisees, etp, "
             "nb_participants, taux_sorties_dynamiques from marts.kpi_annuel order by annee"
         ).fetchall()
-    table = Table(title="Fichiers", title_justify="left")
-    for col in ("extrait", "fichiers", "rejetés", "lignes lues", "chargées", "quarantaine", "en attente"):
-        table.add_column(col, justify="right" if col != "extrait" else "left")
+    console.print(files_table(files))
+    console.print(years_table(years))
+    console.print(f"entrepôt : {settings.published_db}")
+    console.print(f"exports  : {settings.export_dir / 'latest'}")
+    console.print(f"[green]passage réussi[/green] en {seconds:.0f} s (run {run_id[:8]}, visible dans `clauses ui`)")
+
+
+# Both tables fit in 80 columns (a journal, a narrow terminal): the extracts as columns, headers on two lines.
+FILE_ROWS = ("fichiers", "rejetés", "lignes lues", "chargées", "dont remplacées depuis", "en quarantaine", "en attente")
+YEAR_COLUMNS = ("année", "marchés", "montant\nHT (M€)", "couverture\nclause", "heures", "ETP", "personnes",
+                "sorties\ndynamiques")  # fmt: skip
+
+
+def files_table(files: list[tuple]) -> Table:
+    table = Table(title="Fichiers", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("")
     for row in files:
-        table.add_row(row[0], *(french.number(v) for v in row[1:]))
-    console.print(table)
-    table = Table(title="Indicateurs par année", title_justify="left")
-    for col in (
-        "année",
-        "marchés",
-        "montant HT (M€)",
-        "couverture clause",
-        "heures",
-        "ETP",
-        "participants",
-        "sorties dynamiques",
-    ):
+        extract = BY_NAME.get(row[0])
+        table.add_column(extract.name if extract else row[0], justify="right")
+    for i, label in enumerate(FILE_ROWS, start=1):
+        table.add_row(label, *(french.number(row[i]) for row in files))
+    return table
+
+
+def years_table(years: list[tuple]) -> Table:
+    table = Table(title="Indicateurs par année", title_justify="left", box=None, pad_edge=False)
+    for col in YEAR_COLUMNS:
         table.add_column(col, justify="right")
     for a, n, m, cov, h, etp, p, dyn in years:
         table.add_row(
@@ -50,7 +62,4 @@ def print_summary(settings: Settings, seconds: float, run_id: str) -> None:
             french.number(p),
             french.percent(dyn),
         )
-    console.print(table)
-    console.print(f"entrepôt : {settings.published_db}")
-    console.print(f"exports  : {settings.export_dir / 'latest'}")
-    console.print(f"[green]passage réussi[/green] en {seconds:.0f} s (run {run_id[:8]}, visible dans `clauses ui`)")
+    return table

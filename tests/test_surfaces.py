@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -275,3 +277,34 @@ def test_the_national_indicator_stands_among_the_contracts_with_its_target(workb
     header = rows["Indicateur"]
     national = rows[labels.label("part_marches_consideration_sociale")]
     assert national[header.index("Cible 2025")] == pytest.approx(0.30)
+
+
+# -- the terminal: what `clauses run` prints, in a journal 80 columns wide -----------------------------
+def test_the_run_summary_fits_80_columns_and_counts_as_the_warehouse_does(demo_root, monkeypatch):
+    import io
+
+    from conftest import project_env
+    from rich.console import Console
+
+    from assets import summary
+
+    out = io.StringIO()
+    monkeypatch.setattr(summary, "console", Console(file=out, width=80, highlight=False))
+    with project_env(demo_root) as settings:
+        summary.print_summary(settings, 12.0, "0123456789abcdef")
+    text = out.getvalue()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80, text
+    assert "dont remplacées depuis" in text and "(run 01234567," in text
+    with duckdb.connect(str(demo_root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        sql = "select sum(lignes_chargees) from qualite.qualite_fichiers where type_extrait = 'heures'"
+        figure = f"{con.execute(sql).fetchone()[0]:,}".replace(",", "\u202f")
+    assert figure in text
+
+
+def test_help_says_no_more_than_help(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CLAUSES_PSEUDONYM_KEY"}
+    clauses = str(Path(sys.executable).with_name("clauses"))
+    done = subprocess.run([clauses, "--help"], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=120)  # fmt: skip
+    assert done.returncode == 0 and "attention" not in done.stdout + done.stderr
+    assert "service" in done.stdout

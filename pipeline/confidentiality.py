@@ -1,6 +1,6 @@
 """Statistical confidentiality of the exports: small counts of persons, and rates over them, become "s".
 
-The rule (indicators.md, "What the elected officials receive"): a count of persons from 1 to
+The rule (docs/indicateurs.md, "Ce que reçoivent les élus"): a count of persons from 1 to
 CLAUSES_SECRET_MIN - 1 is masked (0 discloses nobody); a rate is masked when its numerator or its
 denominator is; and a masked value must not be recoverable from what is shown beside it, so where cells add
 up to a total that is shown, a group with exactly one masked cell gets a second one (the smallest other

@@ -11,7 +11,7 @@
 
 {#
   The outcome columns every outcome table shows, from a relation of outcome_counts (`alias`): the counts,
-  and each rate over its denominator (indicators.md: employment rates over the exits whose situation is known).
+  and each rate over its denominator (docs/indicateurs.md: employment rates over the exits whose situation is known).
 #}
 {% macro outcome_columns(alias) -%}
     {%- set connues = alias ~ ".nb_sortants_situation_connue" -%}

@@ -1,4 +1,4 @@
--- Every indicator of indicators.md for each period (years and the SPASER period): kpi_annuel and kpi_spaser
+-- Every indicator of docs/indicateurs.md for each period (years and the SPASER period): kpi_annuel and kpi_spaser
 -- read their rows from here. Distinct counts are distinct over each period, never sums of years.
 select
     periodes.type_periode,

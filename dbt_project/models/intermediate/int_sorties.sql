@@ -1,4 +1,4 @@
--- One row per path that has exited, with what its exit counts for (indicators.md, outcomes): each flag is
+-- One row per path that has exited, with what its exit counts for (docs/indicateurs.md, résultats): each flag is
 -- worked out here once, and every outcome table counts them.
 select
     parcours_id,

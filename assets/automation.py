@@ -24,8 +24,7 @@ from dagster import (
 from assets.resources import ClausesSettings
 from pipeline.alerts import after_run
 from pipeline.extracts import EXTRACTS
-from pipeline.fingerprint import file_sha256
-from pipeline.ingest import list_files
+from pipeline.ingest import content_id, list_files
 from pipeline.settings import Settings, load_settings
 from pipeline.warehouse import read_table
 
@@ -43,34 +42,46 @@ nightly_schedule = ScheduleDefinition(
 
 
 def raw_fingerprint(settings: Settings, previous: dict[str, list] | None = None) -> dict[str, list]:
-    """Path -> [size, mtime_ns, content hash] of every file in raw/.
+    """Path -> [size, mtime_ns, content id] of every file in raw/.
 
-    A file is re-hashed only when its size or date moved; it counts as changed only when its hash did.
-    """
+    A file is re-hashed only when its size or date moved; it counts as changed only when its hash did. A file
+    that cannot be read gets a stand-in id (pipeline.ingest.content_id): the run will report it."""
     previous = previous or {}
     current = {}
     for extract in EXTRACTS:
         for path in list_files(settings.raw_dir, extract):
-            stat = path.stat()
+            try:
+                stat = path.stat()
+            except OSError:  # gone since the listing
+                continue
             key = path.relative_to(settings.raw_dir).as_posix()
             known = previous.get(key)
             same_stat = known is not None and known[:2] == [stat.st_size, stat.st_mtime_ns]
-            current[key] = [stat.st_size, stat.st_mtime_ns, known[2] if same_stat else file_sha256(path)]
+            digest = known[2] if same_stat else content_id(path, settings.raw_dir)
+            current[key] = [stat.st_size, stat.st_mtime_ns, digest]
     return current
 
 
-def published_files(settings: Settings) -> dict[str, list]:
-    """What the published warehouse was built from, as a sensor's memory (path -> [size, date, hash]).
-
-    A new sensor (a fresh DAGSTER_HOME, a restored server) starts from it, not from nothing: files already
-    published start no run."""
+def published_files(settings: Settings) -> dict[str, str]:
+    """What the published warehouse was built from (path -> hash): a new sensor (a fresh DAGSTER_HOME, a
+    restored server) starts from it, not from nothing, so that files already published start no run."""
     if not settings.published_db.exists():
         return {}
     try:
         files = read_table(settings.published_db, "select chemin, sha256 from qualite.qualite_fichiers")
     except duckdb.Error:  # a warehouse from before qualite_fichiers: a run will tell
         return {}
-    return {path: [None, None, digest] for path, digest in files.iter_rows()}
+    return dict(files.iter_rows())
+
+
+def _memory(cursor: str | None, settings: Settings) -> tuple[dict[str, list], dict[str, str]]:
+    """The files seen at the last tick (with their size and date) and the contents the last run was asked for."""
+    if not cursor:
+        return {}, published_files(settings)
+    state = json.loads(cursor)
+    if "vus" not in state:  # a cursor of an earlier version: path -> [size, date, hash]
+        return state, {p: v[2] for p, v in state.items()}
+    return state["vus"], state["faits"]
 
 
 @sensor(
@@ -78,18 +89,22 @@ def published_files(settings: Settings) -> dict[str, list]:
     job_name=JOB_NAME,
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Lance un passage quand un fichier de raw/ est nouveau ou a changé (par son contenu).",
+    description="Lance un passage quand un fichier de raw/ est nouveau ou a changé (par son contenu), une fois "
+    "sa taille et sa date stables d'un passage du capteur au suivant (un dépôt en cours d'écriture attend).",
 )
 def raw_files_sensor(context: SensorEvaluationContext, settings: ClausesSettings):
-    previous = json.loads(context.cursor) if context.cursor else published_files(settings.get())
-    current = raw_fingerprint(settings.get(), previous)
-    context.update_cursor(json.dumps(current))  # also records new dates of unchanged files
+    seen, done = _memory(context.cursor, settings.get())
+    current = raw_fingerprint(settings.get(), seen)
     changed = sorted(
-        {p for p, v in current.items() if p not in previous or previous[p][2] != v[2]}
-        | (previous.keys() - current.keys())
+        {p for p, v in current.items() if done.get(p) != v[2]} | (done.keys() - current.keys())
     )  # a removed file changes the warehouse too
-    if not changed:
+    settling = [p for p in changed if p in current and (p not in seen or seen[p][:2] != current[p][:2])]
+    if settling or not changed:
+        context.update_cursor(json.dumps({"vus": current, "faits": done}))
+        if settling:
+            return SkipReason(f"dépôt en cours d'écriture, attendu au prochain passage : {', '.join(settling)[:200]}")
         return SkipReason("aucun fichier nouveau ou modifié dans raw/")
+    context.update_cursor(json.dumps({"vus": current, "faits": {p: v[2] for p, v in current.items()}}))
     contents = sorted((p, v[2]) for p, v in current.items())
     run_key = hashlib.sha256(json.dumps(contents).encode()).hexdigest()[:16]
     return RunRequest(

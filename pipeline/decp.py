@@ -17,6 +17,7 @@ import ftfy
 import polars as pl
 from defusedxml import ElementTree
 
+from pipeline.limits import DEFAULT, Limits, check_tree
 from pipeline.raw import LINE_COLUMN, FileRejected, RawTable
 
 ROOT_KEY = "marches"  # the DECP file's own top-level key (v1 and v2)
@@ -56,8 +57,12 @@ MODIFICATION = pl.Struct(
 )
 
 
-def read_decp(data: bytes, fmt: str) -> RawTable:
-    root = _parse_json(data) if fmt == "json" else _parse_xml(data)
+def read_decp(data: bytes, fmt: str, limits: Limits = DEFAULT) -> RawTable:
+    try:
+        root = _parse_json(data) if fmt == "json" else _parse_xml(data)
+    except RecursionError as exc:  # the parsers' own recursion, before check_tree can see the depth
+        raise FileRejected(f"imbrication de plus de {limits.depth} niveaux : fichier refusé") from exc
+    check_tree(root, limits)
     records = _records(root)
     if not records:
         raise FileRejected("fichier DECP sans aucun marché ni contrat de concession")

@@ -52,7 +52,7 @@ QUARANTINE_COLUMNS = {
 @dataclass
 class ParsedFile:
     chemin: str
-    sha256: str
+    sha256: str | None  # None for a file rejected unread
     size: int
     deposited: dt.date
     rows: Path | None  # its valid rows (_ligne and the typed columns), as Parquet in the cache; None if rejected
@@ -83,12 +83,35 @@ def list_files(raw_dir: Path, extract: Extract) -> list[Path]:
     )
 
 
+def refusal(path: Path, raw_dir: Path) -> str | None:
+    """Why a listed file is not to be read at all: a link to somewhere outside raw/ (never followed)."""
+    if path.is_symlink() and not path.resolve().is_relative_to(raw_dir.resolve()):
+        return "lien vers un fichier hors de raw/ : non suivi, non lu"
+    return None
+
+
+def content_id(path: Path, raw_dir: Path) -> str:
+    """The file's content hash, or why it has none (refused, unreadable, gone since the listing): never raises."""
+    reason = refusal(path, raw_dir)
+    if reason:
+        return f"refuse:{reason}"
+    try:
+        return file_sha256(path)
+    except OSError as exc:
+        return f"illisible:{_unreadable(exc)}"
+
+
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "fichier disparu pendant la lecture (déplacé ou supprimé)"
+    return f"fichier illisible ({exc.strerror or type(exc).__name__})"
+
+
 def extract_fingerprint(extract: Extract, settings: Settings, upstream: str = "") -> str:
     """The files of raw/<extract>/ by content, under this code and these settings (and, through `upstream`, what
     the extracts it refers to were built from). Equal fingerprints, equal landing tables."""
-    files = [
-        f"{p.relative_to(settings.raw_dir).as_posix()}:{file_sha256(p)}" for p in list_files(settings.raw_dir, extract)
-    ]
+    raw = settings.raw_dir
+    files = [f"{p.relative_to(raw).as_posix()}:{content_id(p, raw)}" for p in list_files(raw, extract)]
     return fingerprint(settings_fingerprint(settings), extract.name, upstream, *files)
 
 
@@ -117,7 +140,7 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
     meta.update(lignes_lues=0, expediteur=extract.sender_code or UNATTRIBUTED, entetes="{}")
     try:
         with stage("lecture"):
-            table = read_extract(path, extract)
+            table = read_extract(path, extract, settings.limits)
     except FileRejected as exc:
         meta.update(statut="REJETE", motif=str(exc))
         return None, empty_errors(), meta
@@ -182,10 +205,13 @@ def prune_cache(extract: Extract, settings: Settings, kept: set[str]) -> None:
 
 
 def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
-    """Parse a file into the cache, unless its content was already parsed there."""
+    """Parse a file into the cache, unless its content was already parsed there. A file that cannot or must not
+    be read is rejected with its reason, and the run goes on."""
     chemin = path.relative_to(settings.raw_dir).as_posix()
     with stage("lecture"):
-        sha = file_sha256(path)
+        sha = content_id(path, settings.raw_dir)
+    if sha.startswith(("refuse:", "illisible:")):
+        return _rejected_unread(chemin, path, extract, sha.partition(":")[2])
     cache = _cache_dir(settings, extract)
     meta_path = cache / f"{sha}.json"
     rows_path, errors_path = cache / f"{sha}.rows.parquet", cache / f"{sha}.errors.parquet"
@@ -201,9 +227,23 @@ def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
                 rows.write_parquet(rows_path)
             errors.write_parquet(errors_path)
             meta_path.write_text(json.dumps(meta))  # written last: its presence means the cache entry is whole
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError as exc:  # gone once parsed: what was read stands, and the next run will see it is gone
+        return _rejected_unread(chemin, path, extract, _unreadable(exc))
     loaded = rows_path if meta["statut"] == "CHARGE" else None
     return ParsedFile(chemin, sha, stat.st_size, dt.date.fromtimestamp(stat.st_mtime), loaded, errors, meta)
+
+
+def _rejected_unread(chemin: str, path: Path, extract: Extract, reason: str) -> ParsedFile:
+    """A file reported without being read: no hash, no size of what it points to, its reason."""
+    meta = {"format": None, "encodage": None, "statut": "REJETE", "motif": reason, "colonnes_ignorees": None,
+            "lignes_lues": 0, "expediteur": extract.sender_code or UNATTRIBUTED, "entetes": "{}"}  # fmt: skip
+    try:
+        when = dt.date.fromtimestamp(path.lstat().st_mtime)
+    except OSError:
+        when = dt.date.today()
+    return ParsedFile(chemin, None, None, when, None, empty_errors(), meta)
 
 
 def _winners(extract: Extract) -> pl.Expr:

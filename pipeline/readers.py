@@ -17,6 +17,7 @@ import polars as pl
 from pipeline.columns import normalise_header
 from pipeline.decp import read_decp
 from pipeline.extracts import Extract
+from pipeline.limits import DEFAULT, Limits, check_size, check_text, check_xlsx
 from pipeline.raw import LINE_COLUMN, FileRejected, RawTable
 
 HEADER_SCAN_LINES = 30
@@ -191,18 +192,17 @@ def read_xlsx(data: bytes, extract: Extract) -> RawTable:
 
 
 # The readers by format (sniffed from the content, never the file name).
-READERS: dict[str, Callable[[bytes, Extract], RawTable]] = {
+READERS: dict[str, Callable[[bytes, Extract], RawTable]] = {  # delimited text and XLSX
     "text": read_delimited,
     "xlsx": read_xlsx,
-    "json": lambda data, extract: read_decp(data, "json"),
-    "xml": lambda data, extract: read_decp(data, "xml"),
-}
+}  # JSON and XML: DECP files, read by pipeline/decp.py
 FORMAT_NAMES = {"text": "texte délimité (CSV)", "xlsx": "classeur XLSX", "json": "JSON", "xml": "XML"}
 
 
-def read_extract(path: Path, extract: Extract) -> RawTable:
+def read_extract(path: Path, extract: Extract, limits: Limits = DEFAULT) -> RawTable:
     """Read one file of raw/<extract>/; raises FileRejected with a reason a person understands."""
     try:
+        check_size(path, limits)
         data = path.read_bytes()
     except OSError as exc:
         raise FileRejected(f"fichier illisible ({exc.strerror})") from exc
@@ -210,4 +210,7 @@ def read_extract(path: Path, extract: Extract) -> RawTable:
     if fmt not in extract.formats:
         accepted = ", ".join(FORMAT_NAMES[f] for f in extract.formats)
         raise FileRejected(f"fichier {FORMAT_NAMES[fmt]} : raw/{extract.name}/ accepte {accepted}")
+    if fmt in ("json", "xml"):
+        return read_decp(data, fmt, limits)
+    (check_text if fmt == "text" else check_xlsx)(data, limits)
     return READERS[fmt](data, extract)

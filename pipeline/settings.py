@@ -17,6 +17,8 @@ from pathlib import Path
 from dotenv import dotenv_values
 from stdnum.fr import siren
 
+from pipeline.limits import Limits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PSEUDONYM_KEY = "clef-de-demonstration-a-remplacer"
 
@@ -41,6 +43,21 @@ DEFAULTS = {
     # 2.5 GB it runs only a few seconds slower there (it spills to disk beyond it). Measured in docs/benchmarks.md.
     "CLAUSES_DBT_MEMORY": "2.5GB",
     "DAGSTER_HOME": ".dagster",
+    # What a raw file may be before it is parsed (pipeline/limits.py): beyond, it is rejected unread.
+    "CLAUSES_LIMITE_FICHIER_MO": str(Limits.file_mb),
+    "CLAUSES_LIMITE_COLONNES": str(Limits.columns),
+    "CLAUSES_LIMITE_LIGNE_KO": str(Limits.line_kb),
+    "CLAUSES_LIMITE_XLSX_DECOMPRESSE_MO": str(Limits.inflated_mb),
+    "CLAUSES_LIMITE_IMBRICATION": str(Limits.depth),
+    "CLAUSES_LIMITE_VALEUR_KO": str(Limits.value_kb),
+}
+LIMIT_SETTINGS = {
+    "file_mb": "CLAUSES_LIMITE_FICHIER_MO",
+    "columns": "CLAUSES_LIMITE_COLONNES",
+    "line_kb": "CLAUSES_LIMITE_LIGNE_KO",
+    "inflated_mb": "CLAUSES_LIMITE_XLSX_DECOMPRESSE_MO",
+    "depth": "CLAUSES_LIMITE_IMBRICATION",
+    "value_kb": "CLAUSES_LIMITE_VALEUR_KO",
 }
 MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IGNORECASE)
 
@@ -77,6 +94,7 @@ class Settings:
     mail: Mail
     dagster_home: Path
     dbt_memory: str
+    limits: Limits = Limits()
 
     @property
     def published_db(self) -> Path:
@@ -195,4 +213,15 @@ def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
         mail=_mail(v),
         dagster_home=_resolve(v["DAGSTER_HOME"]),
         dbt_memory=v["CLAUSES_DBT_MEMORY"].strip(),
+        limits=_limits(v),
     )
+
+
+def _limits(v: Mapping[str, str]) -> Limits:
+    try:
+        values = {field: int(v[name]) for field, name in LIMIT_SETTINGS.items()}
+    except ValueError as exc:
+        raise SettingsError(f"CLAUSES_LIMITE_* : nombre entier attendu ({exc})") from exc
+    if min(values.values()) <= 0:
+        raise SettingsError("CLAUSES_LIMITE_* : chaque limite doit être positive")
+    return Limits(**values)

@@ -105,7 +105,9 @@ def test_sensor_asks_for_a_run_for_a_new_or_changed_file_only(settings):
         context = build_sensor_context(cursor=cursor, resources={"settings": ClausesSettings.of(settings)})
         return raw_files_sensor(context), context.cursor
 
-    first, cursor = tick(None)
+    writing, cursor = tick(None)  # seen once: it may still be being written
+    assert isinstance(writing, SkipReason) and "en cours d'écriture" in writing.skip_message
+    first, cursor = tick(cursor)  # same size and date one tick later: settled
     assert isinstance(first, RunRequest) and first.tags["clauses/fichiers"] == "marches/a.csv"
     unchanged, cursor = tick(cursor)
     assert isinstance(unchanged, SkipReason)
@@ -114,10 +116,17 @@ def test_sensor_asks_for_a_run_for_a_new_or_changed_file_only(settings):
     touched, cursor = tick(cursor)
     assert isinstance(touched, SkipReason)
     write_csv(raw / "b.csv", [marche(id_marche="M2")])
+    seen_once, cursor = tick(cursor)
+    assert isinstance(seen_once, SkipReason)
+    with (raw / "b.csv").open("a") as growing:  # still being written: its size moved since the last tick
+        growing.write("\n")
+    waiting, cursor = tick(cursor)
+    assert isinstance(waiting, SkipReason) and "marches/b.csv" in waiting.skip_message
     new, cursor = tick(cursor)
     assert isinstance(new, RunRequest) and new.tags["clauses/fichiers"] == "marches/b.csv"
     assert new.run_key != first.run_key
     write_csv(raw / "a.csv", [marche(montant_ht="1")])
+    _, cursor = tick(cursor)
     changed, cursor = tick(cursor)
     assert isinstance(changed, RunRequest) and changed.tags["clauses/fichiers"] == "marches/a.csv"
     (raw / "b.csv").unlink()
@@ -170,6 +179,8 @@ def test_a_new_sensor_on_an_already_published_raw_folder_starts_no_run(published
         write_csv(root / "raw" / "marches" / "nouveau.csv", [marche(id_marche="NOUVEAU")])
         try:
             context = build_sensor_context(cursor=None, resources={"settings": ClausesSettings.of(settings)})
+            assert isinstance(raw_files_sensor(context), SkipReason)  # seen once, then settled:
+            context = build_sensor_context(cursor=context.cursor, resources={"settings": ClausesSettings.of(settings)})
             request = raw_files_sensor(context)
             assert isinstance(request, RunRequest) and request.tags["clauses/fichiers"] == "marches/nouveau.csv"
         finally:

@@ -28,7 +28,7 @@ from pipeline.readers import read_extract
 from pipeline.rules import MESSAGES
 from pipeline.settings import Settings
 from pipeline.timing import stage
-from pipeline.validate import MASK, empty_errors, validate
+from pipeline.validate import MASK, empty_errors, protected, validate
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +168,7 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
     if table.set_aside is not None:
         extra.append(table.set_aside)
     errors = pl.concat([checked.errors, *[e.select(checked.errors.columns) for e in extra]]).sort(LINE_COLUMN)
+    errors = errors.with_columns(protected(pl.col("valeur"), bool(extract.personal)))  # before the cache stores it
     meta["lignes_lues"] = rows.height + errors.height
     return rows, errors, meta
 

@@ -54,7 +54,8 @@ def _longest_line(data: bytes) -> int:
     longest, start = 0, 0  # start: where the current line began
     view = np.frombuffer(data, dtype=np.uint8)
     for offset in range(0, len(view), CHUNK):
-        ends = np.flatnonzero(view[offset : offset + CHUNK] == 10) + offset
+        chunk = view[offset : offset + CHUNK]
+        ends = np.flatnonzero((chunk == 10) | (chunk == 13)) + offset  # \n, \r\n, and an old Mac's lone \r
         if ends.size:
             longest = max(longest, int(ends[0] - start), int(np.diff(ends).max(initial=0)))
             start = int(ends[-1])

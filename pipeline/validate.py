@@ -32,6 +32,31 @@ def empty_errors() -> pl.DataFrame:
     return pl.DataFrame(schema=ERROR_COLUMNS)
 
 
+# Values that identify a person wherever they turn up (a shifted row puts an e-mail in `sexe`).
+LOOKS_PERSONAL = (
+    r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"  # an e-mail
+    r"|(?:\+33|\b0)\s*[1-9](?:[\s.-]*\d{2}){4}\b"  # a French phone number
+    r"|\b[12]\s*\d{2}\s*(?:0[1-9]|1[0-2]|[2-9]\d)\s*(?:\d{2}|2[AB])\s*\d{3}\s*\d{3}(?:\s*\d{2})?\b"  # a NIR
+)
+
+
+SHAPE = "forme : "  # what a shown shape starts with, so that « forme : 999 » never reads as the value 999
+
+
+def shape(value: pl.Expr) -> pl.Expr:
+    """A value as its shape only: letters become x, digits 9 (« 2024-13-01 » -> « forme : 9999-99-99 »)."""
+    masked = value.str.slice(0, MAX_SHOWN).str.replace_all(r"\p{L}", "x").str.replace_all(r"\d", "9")
+    return pl.lit(SHAPE) + masked
+
+
+def protected(value: pl.Expr, personal_file: bool) -> pl.Expr:
+    """What the quarantine may keep of an offending value: in a file of personal data, its shape only (the sender
+    has the line); anywhere, the shape of what looks like an e-mail, a phone number or a NIR."""
+    if personal_file:
+        return pl.when(value == MASK).then(value).otherwise(shape(value))
+    return pl.when(value.str.contains(LOOKS_PERSONAL)).then(shape(value)).otherwise(value)
+
+
 def shown_value(column: str, raw: pl.Expr, personal: tuple[str, ...]) -> pl.Expr:
     if column in personal:
         return pl.when(raw.is_not_null()).then(pl.lit(MASK))

@@ -113,3 +113,16 @@ def test_a_file_that_cannot_be_read_or_that_vanishes_is_rejected_and_the_run_goe
     files = _run(settings).sort("chemin")
     assert files["statut"].to_list() == ["REJETE", "REJETE"]
     assert "disparu" in files["motif"][0] and "Permission non accordée" in files["motif"][1]
+
+
+def test_a_shifted_row_puts_no_personal_value_in_the_quarantine_nor_the_cache(settings):
+    from conftest import participant
+
+    from pipeline.extracts import PARTICIPANTS
+
+    write_csv(settings.raw_dir / "participants" / "decale.csv", [participant(sexe="jean.dupont@example.org")])
+    write_csv(settings.raw_dir / "marches" / "contact.csv", [marche(commune_execution="06 12 34 56 78")])
+    quarantine = pl.concat([ingest(PARTICIPANTS, settings).quarantine, ingest(MARCHES, settings).quarantine])
+    assert set(quarantine["valeur"]) >= {"forme : xxxx.xxxxxx@xxxxxxx.xxx", "forme : 99 99 99 99 99"}
+    stored = b"".join(p.read_bytes() for p in settings.cache_dir.rglob("*") if p.is_file())
+    assert b"jean.dupont" not in stored and b"06 12 34" not in stored

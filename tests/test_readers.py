@@ -227,6 +227,12 @@ def test_header_repeated_mid_file_is_not_a_row(tmp_path):
     assert table.frame["id_marche"].to_list() == ["M1", "M2"] and table.repeated_header_lines == [3]
 
 
-def test_a_one_megabyte_cell_is_read(tmp_path):
-    table = read_extract(write_csv(tmp_path / "m.csv", [marche(objet="x" * 1_000_000)]), MARCHES)
+def test_a_one_megabyte_cell_rejects_its_file_unless_the_line_limit_is_raised(tmp_path):
+    # An Excel cell holds at most 32,767 characters: a line of 256 KB is far beyond any real extract's row.
+    from pipeline.limits import Limits
+
+    path = write_csv(tmp_path / "m.csv", [marche(objet="x" * 1_000_000)])
+    with pytest.raises(FileRejected, match="une ligne de 976 Ko : au-delà de la limite de 256 Ko"):
+        read_extract(path, MARCHES)
+    table = read_extract(path, MARCHES, Limits(line_kb=2048))
     assert table.frame["objet"].str.len_chars().to_list() == [1_000_000]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import openpyxl
 import pytest
@@ -9,6 +11,7 @@ from conftest import AS_OF
 
 from pipeline.reference import FACILITATEURS
 from pipeline.rules import CATALOGUE, sentence
+from pipeline.validate import SHAPE
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +45,9 @@ def test_every_quarantined_and_held_row_is_in_exactly_one_workbook_at_its_line(d
     book = _workbooks(demo_root)["F1"]
     path, line, _, value, rule, text = next(book["Lignes à corriger"].iter_rows(min_row=2, values_only=True))
     written = (demo_root / "raw" / path).read_bytes().decode("cp1252").splitlines()[line - 1]
-    assert value in written.split(";") and "À faire" in text and rule in CATALOGUE
+    # A timesheet holds personal data: its values are reported by their shape only (« forme : 9999-99-99 »).
+    shapes = [SHAPE + re.sub(r"\d", "9", re.sub(r"[^\W\d_]", "x", cell)) for cell in written.split(";")]
+    assert value in shapes and "À faire" in text and rule in CATALOGUE
 
 
 def test_no_personal_value_in_a_returns_workbook(demo_root):

@@ -200,7 +200,7 @@ def test_formula_like_text_is_neutralised(tmp_path):
 
 def test_report_is_self_contained(fixture_root):
     html = (fixture_root / "exports" / "latest" / f"rapport_spaser_{AS_OF}.html").read_text()
-    assert html.count("<svg") == 6  # no other buyer in the fixture: no peer chart
+    assert html.count("<svg") == 2 * 7  # seven charts, each for a page and a phone; no peer chart (no other buyer)
     assert "Les cibles du Département" in html and "✘ non atteint" in html
     assert "<script" not in html and 'src="http' not in html and 'href="http' not in html and "@import" not in html
     assert not any(p in html for p in PERSONAL)

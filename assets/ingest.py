@@ -19,6 +19,7 @@ from assets.resources import ClausesSettings
 from pipeline import french
 from pipeline.extracts import EXTRACTS, Extract, Reference
 from pipeline.ingest import extract_fingerprint, ingest
+from pipeline.keys import check_key
 from pipeline.settings import Settings
 from pipeline.timing import stage
 from pipeline.warehouse import count_rows, read_column, read_table, stored_fingerprints, write_tables
@@ -109,6 +110,7 @@ def _known_values(ref: Reference) -> str:
 def _ingest_and_write(extract: Extract, settings: Settings) -> MaterializeResult:
     """Ingest raw/<extract>/ into the build database, unless its landing tables were built from the same inputs."""
     db, name = settings.build_db, extract.name
+    check_key(settings)  # before anything is written under a key the warehouse was not built with
     with warehouse_lock(settings.warehouse_dir):
         stored = stored_fingerprints(db)
         upstream = "|".join(stored.get(u, "") for u in extract.upstream)

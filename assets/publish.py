@@ -9,6 +9,7 @@ from assets.transform import clauses_dbt
 from pipeline.exports import publish_exports
 from pipeline.fingerprint import build_fingerprint, published_marker
 from pipeline.history import carry_history
+from pipeline.keys import check_key, fingerprint
 from pipeline.publication import blocking_checks
 from pipeline.timing import stage
 from pipeline.warehouse import publish, stored_fingerprints
@@ -24,7 +25,10 @@ def entrepot_publie(context: AssetExecutionContext, settings: ClausesSettings) -
     settings = settings.get()
     published_marker(settings).unlink(missing_ok=True)  # rewritten once the exports are written too
     with warehouse_lock(settings.warehouse_dir), stage("publication"):
-        revised = carry_history(settings.candidate_db, settings.published_db, settings.as_of)
+        check_key(settings)  # again, under the lock: the published warehouse may have changed since ingestion
+        revised = carry_history(
+            settings.candidate_db, settings.published_db, settings.as_of, fingerprint(settings.pseudonym_key)
+        )
         facts = {**blocking_checks(settings.candidate_db), "valeurs_revisees": revised}
         publish(settings.candidate_db, settings.published_db)
     say(f"  entrepôt publié : {settings.published_db}")

@@ -23,6 +23,7 @@ from stdnum import luhn
 from pipeline import french
 from pipeline.demo_achats import write_open_data
 from pipeline.extracts import PARTICIPANTS
+from pipeline.keys import DEMO_MARKER
 from pipeline.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, RULES
 from pipeline.settings import PROJECT_ROOT
 
@@ -324,6 +325,8 @@ def generate(
     participants, heures = _people_and_hours(rng, clause, as_of, employeurs_siae, places)
     summary = _write_files(out, rng, marches, participants, heures, as_of)
     summary.files += write_open_data(out, seed, years, as_of)
+    # The public demo key may pseudonymise these files, and only these (pipeline/keys.py).
+    (out / DEMO_MARKER).write_text("Fichiers de démonstration écrits par `clauses demo` : personnes fictives.\n")
     return summary
 
 

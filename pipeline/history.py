@@ -35,6 +35,11 @@ TABLES = {
             "lignes_en_attente": ("bigint", "Lignes en attente."),
             "heures_realisees": ("double", "Heures réalisées sur la période du SPASER."),
             "nb_participants": ("bigint", "Personnes sur la période du SPASER."),
+            "empreinte_cle": (
+                "varchar",
+                "Empreinte de la clé des pseudonymes qui a construit cette publication (jamais la clé) : un passage "
+                "sous une autre clé est refusé, sauf rotation déclarée (docs/exploitation.md).",
+            ),
         },
     ),
 }
@@ -46,7 +51,9 @@ VALUES = """
 """
 
 
-def carry_history(candidate_db: Path, published_db: Path, as_of: dt.date, now: dt.datetime | None = None) -> int:
+def carry_history(
+    candidate_db: Path, published_db: Path, as_of: dt.date, key_fingerprint: str, now: dt.datetime | None = None
+) -> int:
     """Bring the previous warehouse's history into the candidate, add this publication; returns the revisions."""
     now = now or dt.datetime.now().replace(microsecond=0)
     with connect(candidate_db) as con:
@@ -56,9 +63,9 @@ def carry_history(candidate_db: Path, published_db: Path, as_of: dt.date, now: d
             """insert into qualite.historique_publications
             select ?, ?, count(*), sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine),
                    sum(lignes_en_attente), (select heures_realisees from marts.kpi_spaser),
-                   (select nb_participants from marts.kpi_spaser)
+                   (select nb_participants from marts.kpi_spaser), ?
             from qualite.qualite_fichiers""",
-            [now, as_of],
+            [now, as_of, key_fingerprint],
         )
     return revised
 

@@ -43,6 +43,8 @@ DEFAULTS = {
     # 2.5 GB it runs only a few seconds slower there (it spills to disk beyond it). Measured in docs/benchmarks.md.
     "CLAUSES_DBT_MEMORY": "2.5GB",
     "DAGSTER_HOME": ".dagster",
+    # "oui" for one run that changes the pseudonym key on purpose (docs/exploitation.md); otherwise refused.
+    "CLAUSES_ROTATION_CLE": "",
     # What a raw file may be before it is parsed (pipeline/limits.py): beyond, it is rejected unread.
     "CLAUSES_LIMITE_FICHIER_MO": str(Limits.file_mb),
     "CLAUSES_LIMITE_COLONNES": str(Limits.columns),
@@ -95,6 +97,7 @@ class Settings:
     dagster_home: Path
     dbt_memory: str
     limits: Limits = Limits()
+    key_rotation: bool = False  # CLAUSES_ROTATION_CLE: this run may change the key the warehouse was built with
 
     @property
     def published_db(self) -> Path:
@@ -214,6 +217,7 @@ def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
         dagster_home=_resolve(v["DAGSTER_HOME"]),
         dbt_memory=v["CLAUSES_DBT_MEMORY"].strip(),
         limits=_limits(v),
+        key_rotation=v["CLAUSES_ROTATION_CLE"].strip().lower() in ("oui", "1", "true", "yes"),
     )
 
 

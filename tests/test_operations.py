@@ -349,3 +349,47 @@ def test_the_daemon_starts_as_its_unit_starts_it_and_runs_nothing_already_publis
         except subprocess.TimeoutExpired:
             os.killpg(daemon.pid, signal.SIGKILL)
             daemon.wait()
+
+
+# -- the pseudonym key fails closed ----------------------------------------------------------------
+def _personnes(root: Path) -> set[str]:
+    import duckdb
+
+    with duckdb.connect(str(root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        return {r[0] for r in con.execute("select personne_id from marts.dim_personnes").fetchall()}
+
+
+@pytest.mark.integration
+def test_a_run_under_another_key_or_none_is_refused_and_a_declared_rotation_goes_through(
+    published, tmp_path, monkeypatch
+):
+    from conftest import env_for
+
+    from assets.runner import run_once
+    from pipeline.keys import fingerprint
+    from pipeline.settings import load_settings
+
+    root = tmp_path / "copie"
+    shutil.copytree(published[0], root, symlinks=True)
+    before = _personnes(root)
+
+    def run(**env):  # as an operator would: the key is read from the environment, never from run config
+        for name, value in {**env_for(root), "CLAUSES_ROTATION_CLE": "", **env}.items():
+            monkeypatch.setenv(name, value)
+        return run_once(load_settings(), trigger="test")
+
+    refused = run(CLAUSES_PSEUDONYM_KEY="une-autre-cle")
+    assert not refused.success and "n'est pas celle qui a construit l'entrepôt publié" in refused.reason
+    demo = run(CLAUSES_PSEUDONYM_KEY="")
+    assert not demo.success and "clé de démonstration" in demo.reason
+    assert _personnes(root) == before  # nothing republished under another key
+    rotated = run(CLAUSES_PSEUDONYM_KEY="une-autre-cle", CLAUSES_ROTATION_CLE="oui")
+    assert rotated.success, rotated.reason
+    after = _personnes(root)
+    assert len(after) == len(before) and not after & before
+    import duckdb
+
+    with duckdb.connect(str(root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        keys = [r[0] for r in con.execute("select empreinte_cle from qualite.historique_publications").fetchall()]
+    assert fingerprint("une-autre-cle") in keys and "une-autre-cle" not in keys
+    assert run(CLAUSES_PSEUDONYM_KEY="une-autre-cle").success  # the new key is now the warehouse's

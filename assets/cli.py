@@ -110,7 +110,8 @@ def run(
     # Runs of the schedule and the sensor alert through Dagster's run-status sensors (assets/automation.py).
     after_run(settings, outcome.success, outcome.reason, outcome.run_id, "clauses run")
     if not outcome.success:
-        _fail(f"{outcome.reason} — l'entrepôt et les exports publiés sont inchangés (run {outcome.run_id[:8]})")
+        run = f" (run {outcome.run_id[:8]})" if outcome.run_id else ""
+        _fail(f"{outcome.reason} — l'entrepôt et les exports publiés sont inchangés{run}")
     print_summary(settings, time.monotonic() - started, outcome.run_id)
 
 

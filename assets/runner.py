@@ -55,9 +55,12 @@ def _run(settings: Settings, trigger: str) -> RunOutcome:
     job = defs.resolve_job_def(JOB_NAME)
     log_path = settings.warehouse_dir / "dernier_passage.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    # Written line by line beside the last complete log, which it replaces at the end: a killed run leaves the
+    # previous log whole and its own as far as it went (passage_en_cours.log).
+    current = log_path.with_name("passage_en_cours.log")
     with (
         DagsterInstance.get() as instance,
-        log_path.open("w") as log,
+        current.open("w", buffering=1) as log,
         contextlib.redirect_stdout(log),
         warnings.catch_warnings(),
     ):
@@ -70,6 +73,7 @@ def _run(settings: Settings, trigger: str) -> RunOutcome:
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             resources={"settings": ClausesSettings.of(settings)},
         )
+    current.replace(log_path)
     if result.success:
         return RunOutcome(True, result.run_id)
     failures = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]

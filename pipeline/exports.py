@@ -82,9 +82,23 @@ def publish_exports(settings: Settings) -> Path:
 
 
 def _prune(sets: Path, export_dir: Path) -> None:
-    """Remove the sets no link points to any more (and leftovers of killed runs)."""
+    """Remove the sets no link points to any more, and the partial sets of runs that are no longer alive."""
     live = {p.resolve() for p in export_dir.iterdir() if p.is_symlink()}
     for folder in sets.iterdir():
-        partial_of_a_live_run = folder.name.startswith(".") and time.time() - folder.stat().st_mtime < 6 * 3600
+        partial_of_a_live_run = folder.name.endswith(".partiel") and _alive(folder.name.rsplit("_", 1)[-1])
         if folder.resolve() not in live and not partial_of_a_live_run:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid_and_suffix: str) -> bool:
+    """Whether the process that names a partial set (…_<pid>.partiel) is still running."""
+    pid = pid_and_suffix.removesuffix(".partiel")
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another account
+        return True
+    return int(pid) != os.getpid()  # ours is the set being finished, never a leftover

@@ -18,7 +18,7 @@ import duckdb
 import openpyxl
 import polars as pl
 import pytest
-from conftest import AS_OF, env_for, marche, run_graph, write_csv
+from conftest import AS_OF, env_for, marche, project_env, run_graph, write_csv
 from hand_fixture import write_hand_fixture
 
 from pipeline.export_data import KPI_TABLES
@@ -257,3 +257,19 @@ def test_the_build_fingerprint_follows_files_settings_and_code(settings, monkeyp
     assert fp.build_fingerprint(dataclasses.replace(settings, secret_min=11), landing) != first
     monkeypatch.setattr(fp, "code_fingerprint", lambda: "autre code")
     assert fp.build_fingerprint(settings, landing) != first
+
+
+def test_a_partial_export_set_of_a_dead_run_is_removed_by_the_next_one(fixture_root, tmp_path):
+    from pipeline.exports import publish_exports
+
+    root = tmp_path / "copie"
+    shutil.copytree(fixture_root, root, symlinks=True)
+    sets = root / "exports" / ".sets"
+    dead = sets / f".{AS_OF}_20260101T000000_999999999.partiel"  # no such process
+    alive = sets / f".{AS_OF}_20260101T000000_1.partiel"  # pid 1 is always alive: another run still writing
+    for leftover in (dead, alive):
+        leftover.mkdir(parents=True)
+        (leftover / "kpi_annuel.csv").write_text("à moitié écrit")
+    with project_env(root) as settings:
+        publish_exports(settings)
+    assert not dead.exists() and alive.exists()

@@ -13,8 +13,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from pipeline.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-# The venv's own dbt: cron and systemd do not activate venvs.
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+# The venv's own dbt (cron and systemd do not activate venvs), through the wrapper that dies with the run.
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("clauses-dbt"))
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 

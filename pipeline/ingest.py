@@ -168,7 +168,7 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
     if table.set_aside is not None:
         extra.append(table.set_aside)
     errors = pl.concat([checked.errors, *[e.select(checked.errors.columns) for e in extra]]).sort(LINE_COLUMN)
-    errors = errors.with_columns(protected(pl.col("valeur"), bool(extract.personal)))  # before the cache stores it
+    errors = errors.with_columns(protected(pl.col("valeur"), bool(extract.personal)).alias("valeur"))  # before caching
     meta["lignes_lues"] = rows.height + errors.height
     return rows, errors, meta
 

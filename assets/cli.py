@@ -94,15 +94,21 @@ def run(
     ] = False,
 ):
     """Un passage complet : ingestion, entrepôt, contrôles, publication, exports."""
+    started = time.monotonic()
     settings = _settings()
     if demo_if_empty and _raw_is_empty(settings.raw_dir):
         say(f"raw/ est vide : extractions de démonstration écrites dans {settings.raw_dir}")
         demo(out=None, seed=13, years="2022-2026", scale=1.0)
+    from assets.summary import print_summary
+    from pipeline.freshness import already_published
+
+    if already_published(settings):
+        say("rien de nouveau depuis le dernier passage publié (fichiers, code, réglages) : rien n'est refait")
+        print_summary(settings, time.monotonic() - started, "")
+        return
     _ensure_manifest()
     from assets.runner import run_once
-    from assets.summary import print_summary
 
-    started = time.monotonic()
     say(f"passage du {settings.as_of.isoformat()} : raw = {settings.raw_dir}")
     outcome = run_once(settings)
     from pipeline.alerts import after_run

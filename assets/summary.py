@@ -27,7 +27,8 @@ def print_summary(settings: Settings, seconds: float, run_id: str) -> None:
     console.print(years_table(years))
     console.print(f"entrepôt : {settings.published_db}")
     console.print(f"exports  : {settings.export_dir / 'latest'}")
-    console.print(f"[green]passage réussi[/green] en {seconds:.0f} s (run {run_id[:8]}, visible dans `clauses ui`)")
+    run = f"run {run_id[:8]}, visible dans `clauses ui`" if run_id else "rien à refaire, aucun run Dagster"
+    console.print(f"[green]passage réussi[/green] en {seconds:.0f} s ({run})")
 
 
 # Both tables fit in 80 columns (a journal, a narrow terminal): the extracts as columns, headers on two lines.

@@ -273,3 +273,20 @@ def test_a_partial_export_set_of_a_dead_run_is_removed_by_the_next_one(fixture_r
     with project_env(root) as settings:
         publish_exports(settings)
     assert not dead.exists() and alive.exists()
+
+
+def test_a_cli_run_with_nothing_new_stops_before_dagster_and_dbt(fixture_root, tmp_path):
+    from pipeline.freshness import already_published
+
+    root = tmp_path / "copie"
+    shutil.copytree(fixture_root, root, symlinks=True)
+    published = root / "warehouse" / "clauses.duckdb"
+    before = _digest(published)
+    done = subprocess.run([str(Path(sys.executable).with_name("clauses")), "run"], env={**os.environ, **env_for(root)},
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0 and "aucun run Dagster" in done.stderr, done.stderr
+    assert _digest(published) == before
+    with project_env(root) as settings:
+        assert already_published(settings)
+        write_csv(root / "raw" / "marches" / "nouveau.csv", [marche(id_marche="NOUVEAU")])
+        assert not already_published(settings)  # a new file: the full run

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import fcntl
 import io
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -185,16 +188,35 @@ def run_graph(root: Path):
         return run_once(settings, trigger="test")
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """A folder built by the first test process of the session that asks for it (pytest-xdist runs two): the
+    others wait on a lock, then read it. Tests only read it; one that must change it works on a copy."""
+    base = tmp_path_factory.getbasetemp()
+    session = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    shared = base.parent / f"partage-{session}" if session else base / "partage"
+    shared.mkdir(parents=True, exist_ok=True)
+    root = shared / name
+    with (shared / f"{name}.verrou").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / f"{name}.construit").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            build(root)
+            (shared / f"{name}.construit").write_text("")
+    return root
+
+
 @pytest.fixture(scope="session")
 def demo_root(tmp_path_factory) -> Path:
     """A full run on demo extracts (2023-2026), shared by the tests that look at a realistic warehouse."""
-    from pipeline.demo import generate
 
-    root = tmp_path_factory.mktemp("demo")
-    generate(root / "raw", seed=7, years=(2023, 2026), as_of=dt.date.fromisoformat(AS_OF))
-    outcome = run_graph(root)
-    assert outcome.success, outcome.reason
-    return root
+    def build(root: Path) -> None:
+        from pipeline.demo import generate
+
+        generate(root / "raw", seed=7, years=(2023, 2026), as_of=dt.date.fromisoformat(AS_OF))
+        outcome = run_graph(root)
+        assert outcome.success, outcome.reason
+
+    return built_once(tmp_path_factory, "demo", build)
 
 
 @pytest.fixture
@@ -213,10 +235,12 @@ def settings(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def fixture_root(tmp_path_factory):
     """The real graph on the hand-computed fixture (tests/hand_fixture.py)."""
-    from hand_fixture import write_hand_fixture
 
-    root = tmp_path_factory.mktemp("fixture")
-    write_hand_fixture(root / "raw")
-    outcome = run_graph(root)
-    assert outcome.success, outcome.reason
-    return root
+    def build(root: Path) -> None:
+        from hand_fixture import write_hand_fixture
+
+        write_hand_fixture(root / "raw")
+        outcome = run_graph(root)
+        assert outcome.success, outcome.reason
+
+    return built_once(tmp_path_factory, "fixture", build)

@@ -18,7 +18,8 @@ from assets.progress import say
 from assets.resources import ClausesSettings
 from pipeline import french
 from pipeline.extracts import EXTRACTS, Extract, Reference
-from pipeline.ingest import extract_fingerprint, ingest
+from pipeline.freshness import landing_fingerprint
+from pipeline.ingest import ingest
 from pipeline.keys import check_key
 from pipeline.settings import Settings
 from pipeline.timing import stage
@@ -113,8 +114,7 @@ def _ingest_and_write(extract: Extract, settings: Settings) -> MaterializeResult
     check_key(settings)  # before anything is written under a key the warehouse was not built with
     with warehouse_lock(settings.warehouse_dir):
         stored = stored_fingerprints(db)
-        upstream = "|".join(stored.get(u, "") for u in extract.upstream)
-        fingerprint = extract_fingerprint(extract, settings, upstream)
+        fingerprint = landing_fingerprint(extract, settings, stored)
         if stored.get(name) == fingerprint:
             files = read_table(db, f"select * from landing.{name}_fichiers")
             quarantine = read_table(db, f"select * from landing.{name}_quarantaine")

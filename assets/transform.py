@@ -11,7 +11,7 @@ from assets.dbt_project import dbt_project, translator
 from assets.lock import warehouse_lock
 from assets.progress import say
 from assets.resources import ClausesSettings
-from pipeline.fingerprint import build_fingerprint, published_marker
+from pipeline.freshness import published_is_current
 from pipeline.timing import stage
 from pipeline.warehouse import stored_fingerprints, write_ahead_log
 
@@ -21,9 +21,7 @@ from pipeline.warehouse import stored_fingerprints, write_ahead_log
 )
 def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource, settings: ClausesSettings):
     settings = settings.get()
-    built_from = build_fingerprint(settings, stored_fingerprints(settings.build_db))
-    marker = published_marker(settings)
-    if settings.published_db.exists() and marker.exists() and marker.read_text() == built_from:
+    if published_is_current(settings, stored_fingerprints(settings.build_db)):
         # Nothing new since the last publication: dbt, the publication and the exports are skipped.
         say("  rien de nouveau depuis le dernier passage publié : entrepôt et exports inchangés")
         return

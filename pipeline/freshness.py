@@ -8,24 +8,36 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.extracts import EXTRACTS
+from pipeline.extracts import EXTRACTS, Extract
 from pipeline.fingerprint import build_fingerprint, published_marker
 from pipeline.ingest import extract_fingerprint
 from pipeline.settings import Settings
 from pipeline.warehouse import stored_fingerprints
 
 
-def already_published(settings: Settings) -> bool:
-    """The same comparisons as the ingest steps and the dbt step make, without running either."""
+def landing_fingerprint(extract: Extract, settings: Settings, stored: dict[str, str]) -> str:
+    """What raw/<extract>/ would build its landing tables from, given what the extracts it refers to were built
+    from (`stored`: the build database's fingerprints). Equal to the stored one: nothing to ingest."""
+    upstream = "|".join(stored.get(u, "") for u in extract.upstream)
+    return extract_fingerprint(extract, settings, upstream)
+
+
+def published_is_current(settings: Settings, stored: dict[str, str]) -> bool:
+    """The published warehouse and exports were built from these landing tables, this code and these settings."""
     marker = published_marker(settings)
-    if not (settings.published_db.exists() and marker.exists()):
+    return (
+        settings.published_db.exists() and marker.exists() and marker.read_text() == build_fingerprint(settings, stored)
+    )
+
+
+def already_published(settings: Settings) -> bool:
+    """The ingest steps' and the dbt step's own comparisons, made up front without running either."""
+    if not (settings.published_db.exists() and published_marker(settings).exists()):
         return False
     try:
         stored = stored_fingerprints(settings.build_db)
     except duckdb.Error:  # another run is writing the build database: let the run queue say so
         return False
-    for extract in EXTRACTS:
-        upstream = "|".join(stored.get(u, "") for u in extract.upstream)
-        if extract_fingerprint(extract, settings, upstream) != stored.get(extract.name):
-            return False
-    return marker.read_text() == build_fingerprint(settings, stored)
+    if any(landing_fingerprint(e, settings, stored) != stored.get(e.name) for e in EXTRACTS):
+        return False
+    return published_is_current(settings, stored)

@@ -12,7 +12,7 @@ $(UV):
 	.tools/bin/pip install --quiet uv
 
 $(BIN)/clauses: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	@touch $@
 
 # dagster-dbt reads the manifest at import: prepare it at install time, never in workers.

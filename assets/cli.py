@@ -77,11 +77,12 @@ def _raw_is_empty(raw_dir: Path) -> bool:
 
 
 def _ensure_manifest() -> None:
-    from assets.dbt_project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+    from assets.dbt_project import DBT_PROJECT_DIR
 
     if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+        dbt = str(Path(sys.executable).with_name("dbt"))
         subprocess.run(
-            [DBT_EXECUTABLE, "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
+            [dbt, "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
             cwd=DBT_PROJECT_DIR,
             check=True,
         )

@@ -3,29 +3,16 @@ manifest is prepared at install time (`make install` runs `dbt parse`), never in
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 from pipeline.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-# The venv's own dbt (cron and systemd do not activate venvs), through the wrapper that dies with the run.
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("clauses-dbt"))
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
-        project_dir=dbt_project,
-        profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=DBT_EXECUTABLE,
-        global_config_flags=["--no-use-colors"],
-    )
 
 
 class ClausesTranslator(DagsterDbtTranslator):

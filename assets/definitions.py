@@ -5,7 +5,6 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from assets.automation import JOB_NAME, alert_on_failure, alert_on_success, nightly_schedule, raw_files_sensor
-from assets.dbt_project import dbt_resource
 from assets.ingest import INGEST_ASSETS, RAW_FOLDERS
 from assets.publish import entrepot_publie, exports
 from assets.resources import ClausesSettings
@@ -27,5 +26,5 @@ defs = Definitions(
     jobs=[clauses_complet],
     schedules=[nightly_schedule],
     sensors=[raw_files_sensor, alert_on_failure, alert_on_success],
-    resources={"dbt": dbt_resource(), "settings": ClausesSettings()},
+    resources={"settings": ClausesSettings()},
 )

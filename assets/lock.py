@@ -6,15 +6,12 @@ import contextlib
 import fcntl
 from pathlib import Path
 
-from assets.dbt_child import WRITERS_LOCK
-
 
 @contextlib.contextmanager
 def warehouse_lock(warehouse_dir: Path):
     warehouse_dir.mkdir(parents=True, exist_ok=True)
     with (warehouse_dir / ".lock").open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)  # waits for the other run's step to finish
-        _wait_for_writers(warehouse_dir)
         try:
             yield
         finally:
@@ -35,10 +32,3 @@ def passage_lock(warehouse_dir: Path):
             yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _wait_for_writers(warehouse_dir: Path) -> None:
-    """A dbt of a killed run may still be dying: each holds a shared lock until it exits (assets/dbt_child.py)."""
-    with (warehouse_dir / WRITERS_LOCK).open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        fcntl.flock(fh, fcntl.LOCK_UN)

@@ -1,12 +1,14 @@
 """The dbt models as assets downstream of the ingest assets, dbt tests as asset checks."""
 
 import json
-import shutil
-from pathlib import Path
+import os
 
-from dagster import AssetExecutionContext
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster import AssetExecutionContext, Failure
+from dagster_dbt import dbt_assets
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets, get_subset_selection_for_context
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from assets.dbt_inprocess import build, preparsed_manifest
 from assets.dbt_project import dbt_project, translator
 from assets.lock import warehouse_lock
 from assets.progress import say
@@ -19,7 +21,7 @@ from pipeline.warehouse import stored_fingerprints, write_ahead_log
 @dbt_assets(
     manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, name="clauses_dbt"
 )
-def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource, settings: ClausesSettings):
+def clauses_dbt(context: AssetExecutionContext, settings: ClausesSettings):
     settings = settings.get()
     if published_is_current(settings, stored_fingerprints(settings.build_db)):
         # Nothing new since the last publication: dbt, the publication and the exports are skipped.
@@ -31,13 +33,19 @@ def clauses_dbt(context: AssetExecutionContext, dbt: DbtCliResource, settings: C
         for leftover in (settings.candidate_db, write_ahead_log(settings.candidate_db)):
             leftover.unlink(missing_ok=True)
         # profiles.yml and the macros read the same settings, as dbt vars (no default on the dbt side).
-        invocation = dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context)
-        yield from invocation.stream()
-    _prune_targets(Path(invocation.target_path).parent)
+        manifest = get_manifest_and_translator_from_dbt_assets([context.assets_def])[0]
+        args = ["--vars", json.dumps(settings.dbt_vars()), "--exclude-resource-type", "unit_test"]
+        args += _selection(context, manifest)
+        result = build(args, settings.build_dir / "dbt", preparsed_manifest())
+    for raw in result.events:
+        event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+        yield from event.to_default_asset_events(manifest, translator, context, project=dbt_project)
+    if not result.success:
+        raise Failure("dbt build : " + " ; ".join(result.failures or ["échec sans message"]))
 
 
-def _prune_targets(root: Path, keep: int = 5) -> None:
-    """Each dbt invocation writes its own target folder (~5 MB): keep the last few, for diagnosis."""
-    runs = sorted((p for p in root.glob("clauses_dbt-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    for old in runs[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
+def _selection(context: AssetExecutionContext, manifest) -> list[str]:
+    """The models and tests of the assets and checks asked for (all of them, but from the UI)."""
+    indirect = os.environ.get("DBT_INDIRECT_SELECTION")
+    args, indirect = get_subset_selection_for_context(context, manifest, "fqn:*", None, None, translator, indirect)
+    return [*args, *(["--indirect-selection", indirect] if indirect else [])]

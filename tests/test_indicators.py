@@ -252,3 +252,23 @@ def test_no_personal_value_in_the_warehouse(warehouse):
     )
     for value in ("Lefèvre", "LEFEVRE", "Éloïse", "Durand", "Karim", "1990-05-12", "12/05/1990", "P1", "Z1"):
         assert value not in text.split() and f" {value} " not in f" {text} "
+
+
+def test_dbt_unit_tests_pass(fixture_root, tmp_path):
+    """The dbt unit tests (fixed inputs, so left out of the nightly run) are run here, on a copy of the built
+    fixture: dbt reads the column types of each tested model's parents from the warehouse."""
+    import json
+    import shutil
+
+    from conftest import project_env
+
+    from assets.dbt_inprocess import build, preparsed_manifest
+
+    shutil.copytree(fixture_root / "warehouse", tmp_path / "warehouse")
+    with project_env(tmp_path) as settings:
+        shutil.copy(settings.published_db, settings.candidate_db)
+        args = ["--select", "test_type:unit", "--vars", json.dumps(settings.dbt_vars())]
+        result = build(args, tmp_path / "dbt", preparsed_manifest(), command="test")
+    unit_tests = [e["data"] for e in result.events if e["data"]["node_info"]["unique_id"].startswith("unit_test.")]
+    assert result.success, result.failures
+    assert len(unit_tests) == 8 and {e["status"] for e in unit_tests} == {"pass"}

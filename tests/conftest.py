@@ -205,6 +205,19 @@ def built_once(tmp_path_factory, name: str, build) -> Path:
     return root
 
 
+def copy_of(built: Path, root: Path) -> Path:
+    """A test's own copy of a built folder (raw files, warehouse, exports, Dagster's records), to change."""
+    shutil.copytree(built, root, symlinks=True, dirs_exist_ok=True)
+    return root
+
+
+def last_run_id(root: Path) -> str:
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(root / "dagster")) as instance:
+        return instance.get_runs(limit=1)[0].run_id
+
+
 @pytest.fixture(scope="session")
 def demo_root(tmp_path_factory) -> Path:
     """A full run on demo extracts (2023-2026), shared by the tests that look at a realistic warehouse."""

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from conftest import marche, write_csv
 from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
-from hand_fixture import write_hand_fixture
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 
@@ -137,15 +136,12 @@ def test_sensor_asks_for_a_run_for_a_new_or_changed_file_only(settings):
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """The hand fixture, run once by `clauses run`'s code: a published warehouse and its raw/ folder."""
-    from conftest import run_graph
+def published(tmp_path_factory, fixture_root):
+    """The hand fixture as `clauses run`'s code published it: this module's copy, and the id of that run."""
+    from conftest import copy_of, last_run_id
 
-    root = tmp_path_factory.mktemp("publie")
-    write_hand_fixture(root / "raw")
-    outcome = run_graph(root)
-    assert outcome.success, outcome.reason
-    return root, outcome
+    root = copy_of(fixture_root, tmp_path_factory.mktemp("publie"))
+    return root, last_run_id(root)
 
 
 def test_the_lineage_starts_at_the_raw_folders_and_every_node_and_check_says_what_it_is():
@@ -199,7 +195,7 @@ def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(published):
 
     from conftest import env_for
 
-    tmp_path, outcome = published
+    tmp_path, run_id = published
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -240,7 +236,7 @@ def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(published):
         sensors = [s["name"] for s in repository["sensors"]]
         assert sensors == ["alerte_echec", "alerte_lignes_a_corriger", "depot_dans_raw"]
         runs = graphql("{ runsOrError { ... on Runs { results { runId status jobName } } } }")["runsOrError"]["results"]
-        assert {"runId": outcome.run_id, "status": "SUCCESS", "jobName": "clauses_complet"} in runs
+        assert {"runId": run_id, "status": "SUCCESS", "jobName": "clauses_complet"} in runs
     finally:
         os.killpg(ui.pid, 15)  # as systemd stops it
         try:

@@ -18,8 +18,7 @@ import duckdb
 import openpyxl
 import polars as pl
 import pytest
-from conftest import AS_OF, env_for, marche, project_env, run_graph, write_csv
-from hand_fixture import write_hand_fixture
+from conftest import AS_OF, copy_of, env_for, marche, project_env, run_graph, write_csv
 
 from pipeline.export_data import KPI_TABLES
 from pipeline.settings import PROJECT_ROOT
@@ -37,9 +36,8 @@ def _tree_digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): _digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_a_reader_keeps_working_during_a_run_and_then_sees_the_new_build(tmp_path):
-    write_hand_fixture(tmp_path / "raw")
-    assert run_graph(tmp_path).success
+def test_a_reader_keeps_working_during_a_run_and_then_sees_the_new_build(fixture_root, tmp_path):
+    copy_of(fixture_root, tmp_path)
     published = tmp_path / "warehouse" / "clauses.duckdb"
     reader = duckdb.connect(str(published), read_only=True)
     before = reader.execute("select nb_marches from marts.kpi_spaser").fetchone()[0]
@@ -57,9 +55,8 @@ def test_a_reader_keeps_working_during_a_run_and_then_sees_the_new_build(tmp_pat
         assert fresh.execute("select nb_marches from marts.kpi_spaser").fetchone()[0] == before + 1
 
 
-def test_a_killed_run_leaves_the_published_warehouse_and_exports_as_they_were(tmp_path):
-    write_hand_fixture(tmp_path / "raw")
-    assert run_graph(tmp_path).success
+def test_a_killed_run_leaves_the_published_warehouse_and_exports_as_they_were(fixture_root, tmp_path):
+    copy_of(fixture_root, tmp_path)
     published = tmp_path / "warehouse" / "clauses.duckdb"
     exports = tmp_path / "exports" / "latest"
     db_before, exports_before = _digest(published), _tree_digest(exports)

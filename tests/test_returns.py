@@ -79,12 +79,10 @@ def test_missing_months_are_listed_for_their_facilitator(fixture_root):
     assert "07/2023" in listed and len(listed) == len([m for m in missing if m[0] == "F4"])
 
 
-def test_a_late_file_is_a_revision_carried_to_the_next_publication(tmp_path):
-    from conftest import heure, run_graph, write_csv
-    from hand_fixture import write_hand_fixture
+def test_a_late_file_is_a_revision_carried_to_the_next_publication(fixture_root, tmp_path):
+    from conftest import copy_of, heure, run_graph, write_csv
 
-    write_hand_fixture(tmp_path / "raw")
-    assert run_graph(tmp_path).success
+    copy_of(fixture_root, tmp_path)
     # A late timesheet: F4 states 2023-09 for P1 on M1 (P1 is F4's reference in the fixture).
     write_csv(tmp_path / "raw" / "heures" / "zz_tardif.csv", [heure(mois="2023-09", heures="10")])
     assert run_graph(tmp_path).success

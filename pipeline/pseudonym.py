@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import threading
 import unicodedata
 
 import duckdb
@@ -13,6 +14,7 @@ import polars as pl
 from pipeline.parsing import age_at
 
 SHA256_BLOCK = 64  # bytes: the key is padded to one block (RFC 2104)
+_local = threading.local()
 
 
 def normalise_name(value: str) -> str:
@@ -42,6 +44,13 @@ def _hmac_pads(key: str) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in raw), bytes(b ^ 0x5C for b in raw)
 
 
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per thread, kept: opening one costs ~30 ms, once per file at the Département's scale."""
+    if not hasattr(_local, "con"):
+        _local.con = duckdb.connect()
+    return _local.con
+
+
 def _hmac_column(messages: pl.Series, key: str) -> pl.Series:
     """HMAC-SHA256 of each value, once per distinct value: the same digests as `hmac_hex` (a test checks it).
 
@@ -50,13 +59,14 @@ def _hmac_column(messages: pl.Series, key: str) -> pl.Series:
     """
     uniques = messages.drop_nulls().unique().rename("message").to_frame()  # noqa: F841 - read by DuckDB
     inner, outer = _hmac_pads(key)
-    with duckdb.connect() as con:
-        digests = pl.from_arrow(
-            con.sql(
-                "select message, sha256($outer || unhex(sha256($inner || encode(message)))) as digest from uniques",
-                params={"inner": inner, "outer": outer},
-            ).to_arrow_table()
+    digests = pl.from_arrow(
+        _duckdb()
+        .sql(
+            "select message, sha256($outer || unhex(sha256($inner || encode(message)))) as digest from uniques",
+            params={"inner": inner, "outer": outer},
         )
+        .to_arrow_table()
+    )
     return messages.replace_strict(digests["message"], digests["digest"], default=None, return_dtype=pl.String)
 
 

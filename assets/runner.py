@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from assets.automation import CLI_TAG_KEY, JOB_NAME
 from assets.instance import ensure_dagster_home
 from assets.lock import passage_lock
+from pipeline.keys import KeyRefused, check_key
 from pipeline.settings import Settings
 
 
@@ -28,6 +29,10 @@ def run_once(settings: Settings, trigger: str = "cli") -> RunOutcome:
     with passage_lock(settings.warehouse_dir) as alone:
         if not alone:
             return RunOutcome(False, "", "un autre passage `clauses run` est en cours sur ce dossier")
+        try:
+            check_key(settings)  # the ingest steps check it again, for the runs of the schedule and the sensor
+        except KeyRefused as refused:  # decided before Dagster starts: no run to record, nothing written
+            return RunOutcome(False, "", str(refused))
         return _run(settings, trigger)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import configparser
-import contextlib
 import json
 import os
 import re
@@ -390,37 +389,3 @@ def test_a_run_under_another_key_or_none_is_refused_and_a_declared_rotation_goes
         keys = [r[0] for r in con.execute("select empreinte_cle from qualite.historique_publications").fetchall()]
     assert fingerprint("une-autre-cle") in keys and "une-autre-cle" not in keys
     assert run(CLAUSES_PSEUDONYM_KEY="une-autre-cle").success  # the new key is now the warehouse's
-
-
-@pytest.mark.integration
-def test_a_run_killed_during_dbt_leaves_nothing_running_and_the_next_run_succeeds(published, tmp_path):
-    """dbt runs inside the run's process (assets/dbt_inprocess.py): killed, nothing of it can go on writing."""
-    import sys
-
-    from conftest import env_for, run_graph
-
-    from assets.processes import descendants
-
-    root = tmp_path / "copie"
-    shutil.copytree(published[0], root, symlinks=True)
-    write_csv(root / "raw" / "marches" / "nouveau.csv", [marche(id_marche="TUE-1")])  # something new: dbt runs
-    previous_log = (root / "warehouse" / "dernier_passage.log").read_text()
-    current_log = root / "warehouse" / "passage_en_cours.log"
-    env = {**os.environ, **env_for(root)}
-    run = subprocess.Popen([str(Path(sys.executable).with_name("clauses")), "run"], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 180
-    while not (current_log.exists() and " START " in current_log.read_text()):
-        assert run.poll() is None and time.monotonic() < deadline, "dbt never started"
-        time.sleep(0.2)
-    commands = []
-    for pid in descendants(run.pid)[1:]:
-        with contextlib.suppress(OSError):  # a helper process may be gone already
-            commands.append(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"))
-    assert not [c for c in commands if b"build" in c], "dbt runs in the run's own process"
-    time.sleep(1)  # dbt is writing
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
-    assert (root / "warehouse" / "dernier_passage.log").read_text() == previous_log  # the last complete log
-    outcome = run_graph(root)  # at once: no DuckDB lock left behind
-    assert outcome.success, outcome.reason

@@ -55,11 +55,16 @@ def test_a_reader_keeps_working_during_a_run_and_then_sees_the_new_build(fixture
         assert fresh.execute("select nb_marches from marts.kpi_spaser").fetchone()[0] == before + 1
 
 
-def test_a_killed_run_leaves_the_published_warehouse_and_exports_as_they_were(fixture_root, tmp_path):
+def test_a_killed_run_leaves_the_published_warehouse_exports_and_log_as_they_were(fixture_root, tmp_path):
+    """Killed with SIGKILL in the middle of dbt build (which runs inside the run's process: nothing of it can go on
+    writing), a run changes nothing published; the next one succeeds at once and closes the killed run's record."""
+    from assets.processes import descendants
+
     copy_of(fixture_root, tmp_path)
     published = tmp_path / "warehouse" / "clauses.duckdb"
     exports = tmp_path / "exports" / "latest"
     db_before, exports_before = _digest(published), _tree_digest(exports)
+    log_before = (tmp_path / "warehouse" / "dernier_passage.log").read_text()
     write_csv(tmp_path / "raw" / "marches" / "zz_nouveau.csv", [marche(id_marche="M8")])
     env = {**os.environ, **env_for(tmp_path)}
     proc = subprocess.Popen(
@@ -82,6 +87,7 @@ def test_a_killed_run_leaves_the_published_warehouse_and_exports_as_they_were(fi
     try:
         assert dbt_started.wait(timeout=180), "the run never reached dbt"
         time.sleep(2)  # killed in the middle of dbt build
+        assert not [pid for pid in descendants(proc.pid)[1:] if b"build" in _command(pid)], "dbt has no process"
         os.killpg(proc.pid, signal.SIGKILL)
     finally:
         if proc.poll() is None:
@@ -89,15 +95,23 @@ def test_a_killed_run_leaves_the_published_warehouse_and_exports_as_they_were(fi
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
     assert _digest(published) == db_before and _tree_digest(exports) == exports_before
+    assert (tmp_path / "warehouse" / "dernier_passage.log").read_text() == log_before  # the last complete log
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select nb_marches from marts.kpi_spaser").fetchone()[0] == 6
-    # The next run recovers, and closes the killed run's record so that it holds no queue slot.
+    # The next run recovers at once (no DuckDB lock left), and closes the killed run's record (no queue slot held).
     assert run_graph(tmp_path).success
     from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
     with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         runs = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.FAILURE]))
         assert [r.status for r in runs] == [DagsterRunStatus.FAILURE]
+
+
+def _command(pid: int) -> list[bytes]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:  # gone already
+        return []
 
 
 def test_published_file_is_readable_by_duckdb_1_4_clients(fixture_root):

@@ -104,8 +104,14 @@ def _release_duckdb() -> None:
 
 
 def _failures(outcome) -> list[str]:
-    """What failed, in words: « test_name : message », or the exception that stopped dbt."""
+    """What failed, one line each: « stg_marches : Compilation Error … : the reason », or what stopped dbt."""
     if outcome.exception is not None:
-        return [str(outcome.exception).strip()]
+        return [_one_line(str(outcome.exception))]
     results = getattr(outcome.result, "results", None) or []
-    return [f"{r.node.name} : {(r.message or str(r.status)).strip()}" for r in results if str(r.status) in FAILED]
+    return [f"{r.node.name} : {_one_line(r.message or str(r.status))}" for r in results if str(r.status) in FAILED]
+
+
+def _one_line(message: str) -> str:
+    """dbt's message without its call stack (« > in macro … »): the kind of error, then its reason."""
+    lines = [line.strip() for line in message.splitlines() if line.strip() and not line.strip().startswith(">")]
+    return " : ".join(lines[:2])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -88,5 +89,6 @@ def _run(settings: Settings, trigger: str) -> RunOutcome:
         while error.cause is not None:
             error = error.cause
         lines = [line.strip() for line in error.message.strip().splitlines() if any(c.isalpha() for c in line)]
-        reason = f"étape {failures[0].step_key} : {lines[-1] if lines else error.cls_name}"
+        last = re.sub(r"^[\w.]+\.(\w*Error|Failure): ", "", lines[-1]) if lines else error.cls_name  # no class path
+        reason = f"étape {failures[0].step_key} : {last}"
     return RunOutcome(False, result.run_id, reason)

@@ -301,3 +301,19 @@ def test_a_cli_run_with_nothing_new_stops_before_dagster_and_dbt(fixture_root, t
         assert already_published(settings)
         write_csv(root / "raw" / "marches" / "nouveau.csv", [marche(id_marche="NOUVEAU")])
         assert not already_published(settings)  # a new file: the full run
+
+
+def test_a_failing_dbt_build_fails_the_run_with_its_reason_and_publishes_nothing(fixture_root, tmp_path, monkeypatch):
+    """dbt runs in the run's process: its failure must still stop the run, say why, and change nothing published."""
+    from pipeline.settings import Settings
+
+    copy_of(fixture_root, tmp_path)
+    published = tmp_path / "warehouse" / "clauses.duckdb"
+    before = _digest(published)
+    write_csv(tmp_path / "raw" / "marches" / "zz_nouveau.csv", [marche(id_marche="M9")])
+    complete = Settings.dbt_vars
+    monkeypatch.setattr(Settings, "dbt_vars", lambda self: {k: v for k, v in complete(self).items() if k != "as_of"})
+    outcome = run_graph(tmp_path)
+    assert not outcome.success
+    assert outcome.reason.startswith("étape clauses_dbt : dbt build :") and "« as_of » absente" in outcome.reason
+    assert _digest(published) == before

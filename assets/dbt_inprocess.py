@@ -67,14 +67,14 @@ def _project_files(project_dir: Path, parsed: set[str]) -> dict[str, str]:
 
 
 @dataclass
-class BuildResult:
+class DbtResult:
     success: bool
     events: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
 
-def build(args: list[str], target_dir: Path, manifest=None, command: str = "build") -> BuildResult:
-    """Run `dbt build <args>` (or another command) here; the result events (one per model, seed and test) as
+def run_dbt(command: str, args: list[str], target_dir: Path, manifest=None) -> DbtResult:
+    """Run `dbt <command> <args>` here; the result events (one per model, seed and test) as
     dbt's JSON log has them."""
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict
@@ -92,7 +92,7 @@ def build(args: list[str], target_dir: Path, manifest=None, command: str = "buil
         outcome = runner.invoke(["--no-use-colors", command, *paths, *args])
     finally:
         _release_duckdb()
-    return BuildResult(outcome.success, events, _failures(outcome))
+    return DbtResult(outcome.success, events, _failures(outcome))
 
 
 def _release_duckdb() -> None:

@@ -81,6 +81,11 @@ class _Cells:
                             self.hidden[rate][i] = changed = True
         return changed
 
+    def rows_with_a_lone_cell(self, columns: list[str]) -> list[int]:
+        """The rows where exactly one of these cells is hidden and non-zero: the only ones `protect` can change."""
+        lone = [[h and v > 0 for h, v in zip(self.hidden[c], self.value[c], strict=True)] for c in columns]
+        return [row for row, flags in enumerate(zip(*lone, strict=True)) if sum(flags) == 1]
+
     def protect(self, cells: Iterable[tuple[str, int]]) -> bool:
         """A group with exactly one hidden non-zero cell hides its smallest other non-zero cell."""
         cells = [(c, i) for c, i in cells if c in self.value]
@@ -100,16 +105,20 @@ def _whole(values: pl.Series) -> list[int]:
 def masked_cells(frame: pl.DataFrame, threshold: int, table: str = "") -> dict[str, pl.Series]:
     """Column -> boolean mask of the cells to hide; `table` names the groups whose cells add up."""
     cells = _Cells(frame, threshold)
+    if not cells.value:  # no count of persons (the contract list): nothing to hide, whatever its length
+        return {}
     groups = [
         rows
         for keys in _groups(table)
         for rows in frame.with_row_index("_row").group_by(list(keys)).agg("_row")["_row"].to_list()
     ]
+    row_sums = [[c for c in columns if c in cells.value] for columns in ROW_SUMS]
+    row_sums = [columns for columns in row_sums if len(columns) > 1]
     changed = True
     while changed:
         changed = cells.follow_rates()
-        for row in range(frame.height):
-            for columns in ROW_SUMS:
+        for columns in row_sums:
+            for row in cells.rows_with_a_lone_cell(columns):
                 changed |= cells.protect((c, row) for c in columns)
         for rows in groups:
             for column in cells.value:

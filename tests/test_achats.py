@@ -6,10 +6,11 @@ Hand-computed: each case says what the rule gives and why.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, needs_shared, run_graph, write_csv
+from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, built_once, needs_shared, run_graph, write_csv
 from hand_fixture import write_hand_fixture
 from test_decp import _load, _record, _v2
 
@@ -141,21 +142,24 @@ FIGURES = ("kpi_annuel", "kpi_spaser", "kpi_modalites", "kpi_territoire", "kpi_r
 
 @pytest.fixture(scope="module")
 def with_national_file(tmp_path_factory):
-    root = tmp_path_factory.mktemp("national")
-    write_hand_fixture(root / "raw")
-    (root / "raw" / "marches" / "decp-aife-2019.json").write_bytes(
-        (SHARED_DATA / "decp/reel-2019/aife-2019.json").read_bytes()
-    )
-    write_csv(root / "raw" / "objectifs" / "2026_cibles.csv", [
-        {"annee": "2023", "indicateur": "taux_couverture_clause", "cible": "80 %", "commentaire": "révisée"},
-        {"annee": "2024", "indicateur": "nb_marches_clause", "cible": "1"},
-        {"annee": "2026", "indicateur": "part_marches_consideration_sociale", "cible": "0,5"},
-        {"annee": "2027", "indicateur": "taux_couverture_clause", "cible": "1"},
-    ])  # fmt: skip
-    (root / "raw" / "marches" / "decp-region-2024.json").write_text(_v2(*_peers()))
-    outcome = run_graph(root)
-    assert outcome.success, outcome.reason
-    return root
+    """The hand fixture beside a real national DECP file, peers and edited targets: built once per session."""
+
+    def build(root: Path) -> None:
+        write_hand_fixture(root / "raw")
+        (root / "raw" / "marches" / "decp-aife-2019.json").write_bytes(
+            (SHARED_DATA / "decp/reel-2019/aife-2019.json").read_bytes()
+        )
+        write_csv(root / "raw" / "objectifs" / "2026_cibles.csv", [
+            {"annee": "2023", "indicateur": "taux_couverture_clause", "cible": "80 %", "commentaire": "révisée"},
+            {"annee": "2024", "indicateur": "nb_marches_clause", "cible": "1"},
+            {"annee": "2026", "indicateur": "part_marches_consideration_sociale", "cible": "0,5"},
+            {"annee": "2027", "indicateur": "taux_couverture_clause", "cible": "1"},
+        ])  # fmt: skip
+        (root / "raw" / "marches" / "decp-region-2024.json").write_text(_v2(*_peers()))
+        outcome = run_graph(root)
+        assert outcome.success, outcome.reason
+
+    return built_once(tmp_path_factory, "national", build)
 
 
 def _peers() -> list[dict]:

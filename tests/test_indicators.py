@@ -262,13 +262,13 @@ def test_dbt_unit_tests_pass(fixture_root, tmp_path):
 
     from conftest import project_env
 
-    from assets.dbt_inprocess import build, preparsed_manifest
+    from assets.dbt_inprocess import preparsed_manifest, run_dbt
 
     shutil.copytree(fixture_root / "warehouse", tmp_path / "warehouse")
     with project_env(tmp_path) as settings:
         shutil.copy(settings.published_db, settings.candidate_db)
         args = ["--select", "test_type:unit", "--vars", json.dumps(settings.dbt_vars())]
-        result = build(args, tmp_path / "dbt", preparsed_manifest(), command="test")
+        result = run_dbt("test", args, tmp_path / "dbt", preparsed_manifest())
     unit_tests = [e["data"] for e in result.events if e["data"]["node_info"]["unique_id"].startswith("unit_test.")]
     assert result.success, result.failures
     assert len(unit_tests) == 8 and {e["status"] for e in unit_tests} == {"pass"}

@@ -389,3 +389,25 @@ def test_a_run_under_another_key_or_none_is_refused_and_a_declared_rotation_goes
         keys = [r[0] for r in con.execute("select empreinte_cle from qualite.historique_publications").fetchall()]
     assert fingerprint("une-autre-cle") in keys and "une-autre-cle" not in keys
     assert run(CLAUSES_PSEUDONYM_KEY="une-autre-cle").success  # the new key is now the warehouse's
+
+
+def test_the_project_parsed_at_install_is_used_only_while_no_file_of_it_has_changed(tmp_path):
+    """dbt runs on the parse that `make install` wrote, unless a model, test, macro, seed or dbt_project.yml has
+    changed since, or a file was added: then dbt parses again, as it would on its own."""
+    from assets.dbt_inprocess import PREPARSED, preparsed_manifest
+    from assets.dbt_project import DBT_PROJECT_DIR
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    preparsed = tmp_path / "partial_parse.msgpack"
+    shutil.copy(PREPARSED, preparsed)
+    manifest = preparsed_manifest(project, preparsed)
+    assert manifest is not None
+    assert {n.root_path for n in manifest.nodes.values()} == {str(project)}  # seeds are read from the project
+    model = project / "models" / "marts" / "kpi_annuel.sql"
+    model.write_text(model.read_text() + "\n-- changed\n")
+    assert preparsed_manifest(project, preparsed) is None
+    model.write_text(model.read_text().removesuffix("\n-- changed\n"))
+    assert preparsed_manifest(project, preparsed) is not None
+    (project / "models" / "marts" / "nouveau.sql").write_text("select 1 as un")
+    assert preparsed_manifest(project, preparsed) is None

@@ -77,7 +77,7 @@ def one_run(root: Path) -> dict:
     start = time.perf_counter()
     from pipeline.freshness import already_published
     from pipeline.settings import load_settings
-    from pipeline.timing import TIMES
+    from pipeline.timing import PEAK_AFTER, TIMES, peak_mb
 
     settings = load_settings()
     if not already_published(settings):  # as `clauses run` decides, before importing Dagster and dbt
@@ -91,14 +91,9 @@ def one_run(root: Path) -> dict:
         "total_s": round(wall, 2),
         **{s: round(TIMES.get(s, 0.0), 2) for s in STAGES},
         "autre": round(wall - TIMES.get(BUSY, 0.0), 2),
-        "memoire_python_mo": _own_peak_mb(),
+        "memoire_python_mo": peak_mb(),
+        "pic_apres_mo": dict(PEAK_AFTER),
     }
-
-
-def _own_peak_mb() -> int:
-    """This process's peak resident set (VmHWM starts afresh at exec, unlike ru_maxrss)."""
-    status = Path("/proc/self/status").read_text()
-    return round(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024)
 
 
 def floor(root: Path, csv_only: bool = False) -> dict:

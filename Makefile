@@ -15,7 +15,8 @@ $(BIN)/clauses: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet --compile-bytecode
 	@touch $@
 
-# dagster-dbt reads the manifest at import: prepare it at install time, never in workers.
+# dagster-dbt reads the manifest at import, and each run hands dbt the parse it writes beside it
+# (target/partial_parse.msgpack, assets/dbt_inprocess.py): prepare both at install time, never in workers.
 $(MANIFEST): $(BIN)/clauses $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' 2>/dev/null | grep -v target)
 	cd dbt_project && ../$(BIN)/dbt deps --quiet 2>/dev/null || true
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .

@@ -74,8 +74,8 @@ class DbtResult:
 
 
 def run_dbt(command: str, args: list[str], target_dir: Path, manifest=None) -> DbtResult:
-    """Run `dbt <command> <args>` here; the result events (one per model, seed and test) as
-    dbt's JSON log has them."""
+    """Run `dbt <command> <args>` in this process; keep its result events (one per model, seed and test) as
+    dbt's JSON log writes them."""
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict
 

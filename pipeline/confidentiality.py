@@ -83,13 +83,16 @@ class _Cells:
 
     def rows_with_a_lone_cell(self, columns: list[str]) -> list[int]:
         """The rows where exactly one of these cells is hidden and non-zero: the only ones `protect` can change."""
-        lone = [[h and v > 0 for h, v in zip(self.hidden[c], self.value[c], strict=True)] for c in columns]
-        return [row for row, flags in enumerate(zip(*lone, strict=True)) if sum(flags) == 1]
+        rows = range(len(self.value[columns[0]]))
+        return [row for row in rows if sum(self._lone(c, row) for c in columns) == 1]
+
+    def _lone(self, column: str, row: int) -> bool:
+        return self.hidden[column][row] and self.value[column][row] > 0
 
     def protect(self, cells: Iterable[tuple[str, int]]) -> bool:
         """A group with exactly one hidden non-zero cell hides its smallest other non-zero cell."""
         cells = [(c, i) for c, i in cells if c in self.value]
-        lone = [(c, i) for c, i in cells if self.hidden[c][i] and self.value[c][i] > 0]
+        lone = [(c, i) for c, i in cells if self._lone(c, i)]
         shown = [(self.value[c][i], c, i) for c, i in cells if not self.hidden[c][i] and self.value[c][i] > 0]
         if len(lone) != 1 or not shown:
             return False

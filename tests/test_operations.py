@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import marche, write_csv
+from conftest import copy_of, marche, write_csv
 from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
@@ -366,7 +366,7 @@ def test_a_run_under_another_key_or_none_is_refused_and_a_declared_rotation_goes
     from pipeline.settings import load_settings
 
     root = tmp_path / "copie"
-    shutil.copytree(published[0], root, symlinks=True)
+    copy_of(published[0], root)
     before = _personnes(root)
 
     def run(**env):  # as an operator would: the key is read from the environment, never from run config

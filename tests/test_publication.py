@@ -250,7 +250,7 @@ def test_report_renders_in_headless_chromium(fixture_root, tmp_path):
 
 def test_a_second_run_with_nothing_new_rebuilds_nothing(fixture_root, tmp_path):
     root = tmp_path / "copie"
-    shutil.copytree(fixture_root, root, symlinks=True)
+    copy_of(fixture_root, root)
     published = root / "warehouse" / "clauses.duckdb"
     before = published.stat().st_mtime_ns, _digest(published)
     os.utime(next((root / "raw" / "heures").iterdir()))  # touched, not changed: by content, not by date
@@ -274,7 +274,7 @@ def test_a_partial_export_set_of_a_dead_run_is_removed_by_the_next_one(fixture_r
     from pipeline.exports import publish_exports
 
     root = tmp_path / "copie"
-    shutil.copytree(fixture_root, root, symlinks=True)
+    copy_of(fixture_root, root)
     sets = root / "exports" / ".sets"
     dead = sets / f".{AS_OF}_20260101T000000_999999999.partiel"  # no such process
     alive = sets / f".{AS_OF}_20260101T000000_1.partiel"  # pid 1 is always alive: another run still writing
@@ -290,7 +290,7 @@ def test_a_cli_run_with_nothing_new_stops_before_dagster_and_dbt(fixture_root, t
     from pipeline.freshness import already_published
 
     root = tmp_path / "copie"
-    shutil.copytree(fixture_root, root, symlinks=True)
+    copy_of(fixture_root, root)
     published = root / "warehouse" / "clauses.duckdb"
     before = _digest(published)
     done = subprocess.run([str(Path(sys.executable).with_name("clauses")), "run"], env={**os.environ, **env_for(root)},

@@ -21,7 +21,7 @@ from assets.dbt_project import DBT_PROJECT_DIR
 PREPARSED = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
 PROJECT_FILE = "dbt_project.yml"
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
-FAILED = {"error", "fail", "runtime error"}
+FAILED = {"error", "fail"}  # a node's status in `dbt build` (RunStatus, TestStatus)
 
 
 def preparsed_manifest(project_dir: Path = DBT_PROJECT_DIR, preparsed: Path = PREPARSED):

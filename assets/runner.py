@@ -51,11 +51,12 @@ def _close_abandoned_runs(instance) -> None:
 
 
 def _run(settings: Settings, trigger: str) -> RunOutcome:
-    ensure_dagster_home(settings)
+    home = ensure_dagster_home(settings)
     logging.getLogger("dagster").setLevel(logging.ERROR)  # its warnings are for developers; failures still show
-    from dagster import DagsterEventType, DagsterInstance
+    from dagster import DagsterEventType
 
     from assets.definitions import defs
+    from assets.event_log import instance_for_a_run
     from assets.resources import ClausesSettings
 
     job = defs.resolve_job_def(JOB_NAME)
@@ -65,7 +66,7 @@ def _run(settings: Settings, trigger: str) -> RunOutcome:
     # previous log whole and its own as far as it went (passage_en_cours.log).
     current = log_path.with_name("passage_en_cours.log")
     with (
-        DagsterInstance.get() as instance,
+        instance_for_a_run(home) as instance,
         current.open("w", buffering=1) as log,
         contextlib.redirect_stdout(log),
         warnings.catch_warnings(),

@@ -728,7 +728,7 @@ def _write_participants(out: Path, rng: np.random.Generator, participants: pl.Da
         )  # fmt: skip  (the first: nobody eligible)
         rows = pl.concat([rows, bad])
         name = out / "participants" / f"{as_of.isoformat()}_{fac}_participants"
-        if fac == "F4":
+        if fac == "F4" and rows.height < PARTICIPANTS_XLSX_MAX_ROWS:
             _write_xlsx(name.with_suffix(".xlsx"), "participants", PARTICIPANTS_HEADER, rows.rows())
         else:
             encoding = "utf-8-sig" if fac in ("F1", "F9") else "cp1252"
@@ -777,6 +777,9 @@ def _write_heures(out: Path, heures: pl.DataFrame, as_of: dt.date) -> int:
 
 
 XLSX_MAX_ROWS = 1_000_000  # a sheet holds 1,048,576 rows: bigger statements are sent as CSV, as in real life
+# A participant is ~1.6 KB once the workbook is unzipped: from ~320,000 it passes the 512 MB that pipeline/limits.py
+# lets a workbook inflate to, and the file would be rejected whole. A list that long is sent as CSV.
+PARTICIPANTS_XLSX_MAX_ROWS = 250_000
 
 
 def _write_frame_csv(

@@ -44,8 +44,7 @@ def write_tables(data: ExportData, folder: Path) -> None:
         text = masked.select(_csv_cell(masked, c) for c in masked.columns)
         for column, mask in confidentiality.masks(frame).items():
             text = text.with_columns(pl.when(mask).then(pl.lit(confidentiality.SECRET)).otherwise(column).alias(column))
-        # UTF-8 with BOM and `;`, so that Excel in French opens it as it is.
-        (folder / f"{name}.csv").write_bytes(b"\xef\xbb\xbf" + text.write_csv(separator=";").encode("utf-8"))
+        french.excel_csv(text, folder / f"{name}.csv")
 
 
 # -- the set, swapped in atomically -----------------------------------------------------------------

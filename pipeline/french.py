@@ -32,3 +32,10 @@ def euros(value: float | None) -> str:
 def decimal_comma(expr: pl.Expr, decimals: int = 1) -> pl.Expr:
     """The column-wise `1234.5` -> `1234,5` (no thousands separator, no trailing `,0`): a spreadsheet's cell."""
     return expr.round(decimals).cast(pl.String).str.replace(r"\.0$", "").str.replace(".", ",", literal=True)
+
+
+def excel_csv(text: pl.DataFrame, path) -> None:
+    """A table as French Excel opens it with a double click: UTF-8 with a BOM, `;` between cells."""
+    with open(path, "wb") as out:
+        out.write(b"\xef\xbb\xbf")
+        text.write_csv(out, separator=";")

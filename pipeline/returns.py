@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from pipeline import confidentiality, rules
+from pipeline import confidentiality, french, rules
 from pipeline.columns import TYPES
 from pipeline.extracts import BY_NAME
 from pipeline.ingest import UNATTRIBUTED
@@ -27,6 +27,11 @@ SHEETS = {
     "Lignes en attente": (["Fichier", "Ligne", "Attend", "Valeur", "Depuis", "Que faire"], [40, 8, 24, 24, 12, 90]),
     "Mois manquants": (["Mois", "Marchés suivis en cours ce mois-là", "Que faire"], [12, 18, 90]),
 }  # fmt: skip
+SLUGS = {"Synthèse": "synthese", "Lignes à corriger": "lignes_a_corriger", "Lignes en attente": "lignes_en_attente",
+         "Mois manquants": "mois_manquants"}  # fmt: skip
+# Lines listed in a sheet: more than anyone corrects by hand (a file rejected whole can leave millions waiting,
+# and a sheet holds 1,048,576 at most); beyond, the sheet says so and the whole list is in a CSV beside it.
+MAX_LISTED = 100_000
 
 
 def load(published_db: Path) -> dict[str, pl.DataFrame]:
@@ -37,7 +42,7 @@ def load(published_db: Path) -> dict[str, pl.DataFrame]:
 
         return {
             "files": frame("select * from qualite.qualite_fichiers order by chemin"),
-            "rows": frame("select q.*, f.expediteur, f.entetes from qualite.quarantaine q "
+            "rows": frame("select q.*, f.expediteur from qualite.quarantaine q "
                           "join qualite.qualite_fichiers f using (chemin) order by q.chemin, q.ligne"),
             "missing": frame("select facilitateur, mois, nb_marches_suivis_en_cours from qualite.completude_heures "
                              "where statut = 'MANQUANT' order by facilitateur, mois"),
@@ -60,75 +65,105 @@ def write_returns(published_db: Path, folder: Path, as_of: dt.date) -> list[Path
 def _write_one(path: Path, sender: str, data: dict[str, pl.DataFrame]) -> None:
     files = data["files"].filter(pl.col("expediteur") == sender)
     rows = data["rows"].filter(pl.col("expediteur") == sender)
-    book = xlsxwriter.Workbook(str(path))
-    header, wrap = book.add_format(HEADER), book.add_format({"text_wrap": True, "valign": "top"})
     tables = {
         "Synthèse": _summary(files),
-        "Lignes à corriger": _to_correct(rows.filter(pl.col("statut") == "REJETEE")),
+        "Lignes à corriger": _to_correct(rows.filter(pl.col("statut") == "REJETEE"), files),
         "Lignes en attente": _held(rows.filter(pl.col("statut") == "EN_ATTENTE")),
     }
     if sender in FACILITATEURS or sender == UNATTRIBUTED:
         tables["Mois manquants"] = _missing(data["missing"].filter(pl.col("facilitateur") == sender))
-    for name, records in tables.items():
-        columns, widths = SHEETS[name]
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})  # rows are written in order
+    header, wrap = book.add_format(HEADER), book.add_format({"text_wrap": True, "valign": "top"})
+    for name, table in tables.items():
         ws = book.add_worksheet(name)
-        for c, (title, width) in enumerate(zip(columns, widths, strict=True)):
+        for c, (title, width) in enumerate(zip(table.columns, SHEETS[name][1], strict=True)):
             ws.write_string(0, c, title, header)
             ws.set_column(c, c, width, wrap)
-        for r, record in enumerate(records, start=1):
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(min(table.height, MAX_LISTED), 1), table.width - 1)
+        for r, record in enumerate(table.head(MAX_LISTED).iter_rows(), start=1):
             for c, value in enumerate(record):
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     ws.write_number(r, c, value)
                 elif value is not None:
                     ws.write_string(r, c, confidentiality.safe_text(str(value)))
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(records), 1), len(columns) - 1)
+        if table.height > MAX_LISTED:  # a file rejected whole leaves millions waiting: the full list in a CSV
+            csv = path.with_name(f"{path.stem}_{SLUGS[name]}.csv")
+            french.excel_csv(table.with_columns(confidentiality.safe_text_expr(c) for c in _texts(table)), csv)
+            ws.write_string(MAX_LISTED + 1, 0, f"… et {french.number(table.height - MAX_LISTED)} autres lignes : "
+                            f"la liste complète est dans {csv.name}, à côté de ce classeur.")  # fmt: skip
     book.close()
 
 
-def _summary(files: pl.DataFrame) -> list[tuple]:
-    return [
-        (f["chemin"], f["date_depot"].strftime("%d/%m/%Y") if f["date_depot"] else None, f["lignes_lues"],
-         f["lignes_chargees"], f["lignes_quarantaine"], f["lignes_en_attente"], f["lignes_remplacees"],
-         "chargé" if f["statut"] == "CHARGE" else "rejeté", f["motif"])
-        for f in files.iter_rows(named=True)
-    ]  # fmt: skip
+def _texts(table: pl.DataFrame) -> list[str]:
+    return [c for c, dtype in table.schema.items() if dtype == pl.String]
 
 
-def _sender_header(record: dict) -> str:
+def _summary(files: pl.DataFrame) -> pl.DataFrame:
+    columns = ["chemin", "date_depot", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente",
+               "lignes_remplacees", "statut", "motif"]  # fmt: skip
+    return files.select(
+        pl.col(c).dt.strftime("%d/%m/%Y") if c == "date_depot"
+        else pl.when(pl.col(c) == "CHARGE").then(pl.lit("chargé")).otherwise(pl.lit("rejeté")) if c == "statut"
+        else pl.col(c)
+        for c in columns
+    ).pipe(_titled, "Synthèse")  # fmt: skip
+
+
+def _titled(frame: pl.DataFrame, sheet: str) -> pl.DataFrame:
+    return frame.rename(dict(zip(frame.columns, SHEETS[sheet][0], strict=True)))
+
+
+def _sender_header(column: str | None, headers: str | None) -> str:
     """The column as the sender wrote it (a key of several columns: each of them)."""
-    if not record["colonne"]:
+    if not column:
         return ""
-    headers = json.loads(record["entetes"] or "{}")
-    return ", ".join(headers.get(c, c) for c in record["colonne"].split(","))
+    written = json.loads(headers or "{}")
+    return ", ".join(written.get(c, c) for c in column.split(","))
 
 
-def _to_correct(rows: pl.DataFrame) -> list[tuple]:
-    out = []
-    for record in rows.iter_rows(named=True):
-        extract = BY_NAME.get(record["type_extrait"])
-        column = next((c for c in extract.columns if c.name == record["colonne"]), None) if extract else None
-        header = _sender_header(record)
-        text = rules.sentence(record["regle"], header, record["valeur"], TYPES.get(column.type, "") if column else "",
+def _to_correct(rows: pl.DataFrame, files: pl.DataFrame) -> pl.DataFrame:
+    """Each line to correct, with its column as the sender wrote it and a sentence on what to do: one sentence per
+    distinct case (a file rejected line by line repeats the same few)."""
+    headers = dict(zip(files["chemin"], files["entetes"], strict=True))
+    keys = ["type_extrait", "chemin", "colonne", "regle", "valeur"]
+    cases = rows.select(keys).unique(maintain_order=True)
+    said = []
+    for extract_name, chemin, colonne, regle, valeur in cases.iter_rows():
+        extract = BY_NAME.get(extract_name)
+        column = next((c for c in extract.columns if c.name == colonne), None) if extract else None
+        header = _sender_header(colonne, headers.get(chemin))
+        text = rules.sentence(regle, header, valeur, TYPES.get(column.type, "") if column else "",
                               column.codes if column else ())  # fmt: skip
-        out.append((record["chemin"], record["ligne"], header, record["valeur"], record["regle"], text))
-    return out
+        said.append((header, text))
+    cases = cases.with_columns(pl.DataFrame(said, schema=["entete", "texte"], orient="row", strict=False))
+    return (
+        rows.join(cases, on=keys, how="left", nulls_equal=True, maintain_order="left")
+        .select("chemin", "ligne", "entete", "valeur", "regle", "texte")
+        .pipe(_titled, "Lignes à corriger")
+    )
 
 
-def _held(rows: pl.DataFrame) -> list[tuple]:
-    out = []
-    for r in rows.iter_rows(named=True):
-        rule = rules.CATALOGUE.get(r["regle"], rules.UNKNOWN)
-        since = r["depuis"].strftime("%d/%m/%Y") if r["depuis"] else None
-        waits_for = rule.motif.split(" :")[0]  # « marché inconnu », « participant inconnu »
-        out.append((r["chemin"], r["ligne"], waits_for, r["valeur"], since, rule.action[:1].upper() + rule.action[1:]))
-    return out
+def _held(rows: pl.DataFrame) -> pl.DataFrame:
+    codes = rows["regle"].unique().to_list()
+    said = {code: rules.CATALOGUE.get(code, rules.UNKNOWN) for code in codes}
+    waits_for = {code: rule.motif.split(" :")[0] for code, rule in said.items()}  # « marché inconnu »
+    todo = {code: rule.action[:1].upper() + rule.action[1:] for code, rule in said.items()}
+    return rows.select(
+        "chemin",
+        "ligne",
+        pl.col("regle").replace_strict(waits_for, return_dtype=pl.String),
+        "valeur",
+        pl.col("depuis").dt.strftime("%d/%m/%Y"),
+        pl.col("regle").replace_strict(todo, return_dtype=pl.String).alias("action"),
+    ).pipe(_titled, "Lignes en attente")
 
 
-def _missing(months: pl.DataFrame) -> list[tuple]:
-    return [
-        (m["mois"].strftime("%m/%Y"), m["nb_marches_suivis_en_cours"],
-         "Aucune ligne d'heures reçue pour ce mois alors qu'un marché suivi était en cours : envoyer le relevé du "
-         "mois, ou signaler qu'aucune heure n'a été réalisée.")
-        for m in months.iter_rows(named=True)
-    ]  # fmt: skip
+MISSING_TODO = ("Aucune ligne d'heures reçue pour ce mois alors qu'un marché suivi était en cours : envoyer le relevé "
+                "du mois, ou signaler qu'aucune heure n'a été réalisée.")  # fmt: skip
+
+
+def _missing(months: pl.DataFrame) -> pl.DataFrame:
+    return months.select(pl.col("mois").dt.strftime("%m/%Y"), "nb_marches_suivis_en_cours", pl.lit(MISSING_TODO)).pipe(
+        _titled, "Mois manquants"
+    )

@@ -411,3 +411,45 @@ def test_the_project_parsed_at_install_is_used_only_while_no_file_of_it_has_chan
     assert preparsed_manifest(project, preparsed) is not None
     (project / "models" / "marts" / "nouveau.sql").write_text("select 1 as un")
     assert preparsed_manifest(project, preparsed) is None
+
+
+# -- where a run records its events ----------------------------------------------------------------
+def _event(n: int):
+    from dagster import AssetKey, AssetMaterialization, DagsterEvent, DagsterEventType
+    from dagster._core.events import StepMaterializationData
+
+    done = StepMaterializationData(AssetMaterialization(AssetKey(f"a{n}")))
+    return DagsterEvent(DagsterEventType.ASSET_MATERIALIZATION.value, "job", event_specific_data=done)
+
+
+def test_a_run_records_its_events_where_dagster_and_its_ui_read_them(tmp_path, monkeypatch):
+    """The run's event log keeps its connections (assets/event_log.py) and writes Dagster's own files: Dagster's
+    class, as the UI and the daemon use it, reads every event back; a home configured otherwise is kept."""
+    import logging
+
+    from dagster import DagsterInstance
+    from dagster._core.storage.event_log import SqliteEventLogStorage
+
+    from assets.event_log import SqliteEventLogKeepingConnections, instance_for_a_run
+
+    home = tmp_path / "dagster"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    runs = [f"run{n}" for n in range(SqliteEventLogKeepingConnections.KEPT + 3)]
+    with instance_for_a_run(home) as instance:
+        storage = instance.event_log_storage
+        assert type(storage) is SqliteEventLogKeepingConnections
+        for run in runs:
+            for n in range(5):
+                instance.report_dagster_event(_event(n), run_id=run, log_level=logging.DEBUG)
+        assert len(storage._engines) <= storage.KEPT  # an UI-like reader of many runs holds few files open
+    with DagsterInstance.from_config(str(home)) as stock:
+        assert type(stock.event_log_storage) is SqliteEventLogStorage
+        assert [len(stock.all_logs(run)) for run in runs] == [5] * len(runs)
+        assert stock.get_latest_materialization_event(AssetKey("a4")) is not None  # the cross-run index too
+
+    other = tmp_path / "autre"
+    other.mkdir()
+    (other / "dagster.yaml").write_text(f"storage:\n  sqlite:\n    base_dir: {other / 'ailleurs'}\n")
+    with instance_for_a_run(other) as instance:
+        assert type(instance.event_log_storage) is not SqliteEventLogKeepingConnections

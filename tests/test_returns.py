@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import duckdb
@@ -9,6 +10,7 @@ import openpyxl
 import pytest
 from conftest import AS_OF
 
+from pipeline import french
 from pipeline.reference import FACILITATEURS
 from pipeline.rules import CATALOGUE, sentence
 from pipeline.validate import SHAPE
@@ -96,3 +98,34 @@ def test_a_late_file_is_a_revision_carried_to_the_next_publication(fixture_root,
     assert revised["heures_realisees"] == 10 and "nb_marches" not in revised  # unchanged figures have no row
     html = (tmp_path / "exports" / "latest" / f"rapport_spaser_{AS_OF}.html").read_text()
     assert "Depuis la publication précédente" in html and "Heures d&#39;insertion réalisées, 2023" in html
+
+
+def test_a_sheet_too_long_to_read_lists_its_first_lines_and_says_where_they_all_are(demo_root, tmp_path, monkeypatch):
+    """A file rejected whole can leave millions of lines waiting: the sheet stops at MAX_LISTED, says so on its
+    last row, and the CSV beside it holds every line, as French Excel opens it."""
+    import csv
+
+    from pipeline import returns
+
+    monkeypatch.setattr(returns, "MAX_LISTED", 1)
+    returns.write_returns(demo_root / "warehouse" / "clauses.duckdb", tmp_path, dt.date.fromisoformat(AS_OF))
+    seen, spilled = [], 0
+    for path in sorted(tmp_path.glob("retours_*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        for sheet, status in (("Lignes à corriger", "REJETEE"), ("Lignes en attente", "EN_ATTENTE")):
+            listed = [r for r in book[sheet].iter_rows(min_row=2, values_only=True) if r[0]]
+            spill = path.with_name(f"{path.stem}_{returns.SLUGS[sheet]}.csv")
+            if not spill.exists():
+                assert len(listed) <= 1
+                seen += [(r[0], r[1], status) for r in listed]
+                continue
+            spilled += 1
+            with spill.open(encoding="utf-8-sig", newline="") as fh:  # what Excel reads: BOM, then `;`
+                lines = list(csv.reader(fh, delimiter=";"))
+            assert lines[0] == returns.SHEETS[sheet][0]
+            assert listed[0][:2] == (lines[1][0], int(lines[1][1]))  # the sheet's first line is the CSV's first
+            assert listed[1][0] == (f"… et {french.number(len(lines) - 2)} autres lignes : la liste complète est "
+                                    f"dans {spill.name}, à côté de ce classeur.")  # fmt: skip
+            seen += [(r[0], int(r[1]), status) for r in lines[1:]]
+    assert spilled >= 2  # the demo has senders with several lines to correct, and with several waiting
+    assert sorted(seen) == sorted(_quarantine(demo_root))  # every line in one place exactly

@@ -73,20 +73,10 @@ def _write_one(path: Path, sender: str, data: dict[str, pl.DataFrame]) -> None:
     if sender in FACILITATEURS or sender == UNATTRIBUTED:
         tables["Mois manquants"] = _missing(data["missing"].filter(pl.col("facilitateur") == sender))
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})  # rows are written in order
-    header, wrap = book.add_format(HEADER), book.add_format({"text_wrap": True, "valign": "top"})
+    formats = book.add_format(HEADER), book.add_format({"text_wrap": True, "valign": "top"})
     for name, table in tables.items():
         ws = book.add_worksheet(name)
-        for c, (title, width) in enumerate(zip(table.columns, SHEETS[name][1], strict=True)):
-            ws.write_string(0, c, title, header)
-            ws.set_column(c, c, width, wrap)
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(min(table.height, MAX_LISTED), 1), table.width - 1)
-        for r, record in enumerate(table.head(MAX_LISTED).iter_rows(), start=1):
-            for c, value in enumerate(record):
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    ws.write_number(r, c, value)
-                elif value is not None:
-                    ws.write_string(r, c, confidentiality.safe_text(str(value)))
+        _write_sheet(ws, table, SHEETS[name][1], formats)
         if table.height > MAX_LISTED:  # a file rejected whole leaves millions waiting: the full list in a CSV
             csv = path.with_name(f"{path.stem}_{SLUGS[name]}.csv")
             french.excel_csv(table.with_columns(confidentiality.safe_text_expr(c) for c in _texts(table)), csv)
@@ -95,18 +85,31 @@ def _write_one(path: Path, sender: str, data: dict[str, pl.DataFrame]) -> None:
     book.close()
 
 
+def _write_sheet(ws, table: pl.DataFrame, widths: list[int], formats: tuple) -> None:
+    """Its header, frozen and filtered, then its first MAX_LISTED lines: numbers as numbers, text never a formula."""
+    header, wrap = formats
+    for c, (title, width) in enumerate(zip(table.columns, widths, strict=True)):
+        ws.write_string(0, c, title, header)
+        ws.set_column(c, c, width, wrap)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(min(table.height, MAX_LISTED), 1), table.width - 1)
+    for r, record in enumerate(table.head(MAX_LISTED).iter_rows(), start=1):
+        for c, value in enumerate(record):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                ws.write_number(r, c, value)
+            elif value is not None:
+                ws.write_string(r, c, confidentiality.safe_text(str(value)))
+
+
 def _texts(table: pl.DataFrame) -> list[str]:
     return [c for c, dtype in table.schema.items() if dtype == pl.String]
 
 
 def _summary(files: pl.DataFrame) -> pl.DataFrame:
-    columns = ["chemin", "date_depot", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente",
-               "lignes_remplacees", "statut", "motif"]  # fmt: skip
+    loaded = pl.when(pl.col("statut") == "CHARGE").then(pl.lit("chargé")).otherwise(pl.lit("rejeté"))
     return files.select(
-        pl.col(c).dt.strftime("%d/%m/%Y") if c == "date_depot"
-        else pl.when(pl.col(c) == "CHARGE").then(pl.lit("chargé")).otherwise(pl.lit("rejeté")) if c == "statut"
-        else pl.col(c)
-        for c in columns
+        "chemin", pl.col("date_depot").dt.strftime("%d/%m/%Y"), "lignes_lues", "lignes_chargees",
+        "lignes_quarantaine", "lignes_en_attente", "lignes_remplacees", loaded.alias("statut"), "motif",
     ).pipe(_titled, "Synthèse")  # fmt: skip
 
 

@@ -7,6 +7,7 @@ that personal columns (NIR, address, phone...) are never carried further.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Callable
@@ -43,33 +44,55 @@ def sniff_format(data: bytes) -> str:
     return "text"
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """The text of a delimited file and the encoding it was in (never assumed: detected)."""
+CHUNK = 16 << 20  # bytes decoded at a time: a 300 MB extract is never held as one Python string
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of a delimited file (never assumed: detected), without decoding it whole."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise FileRejected("texte UTF-16 illisible (fichier tronqué ?)") from exc
+        return "utf-16"
     sample = data[:65536]
     # UTF-16 without a BOM: every other byte is NUL.
     if sample.count(b"\x00") > len(sample) // 4 and sample[1::2].count(0) > len(sample) // 3:
-        try:
-            return data.decode("utf-16-le"), "utf-16-le"
-        except UnicodeDecodeError:
-            pass
+        return "utf-16-le"
     if b"\x00" in sample:
         raise FileRejected("fichier binaire : ni un tableur ni un texte délimité")
-    try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        try:
-            text, encoding = data.decode("cp1252"), "windows-1252"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("latin-1"), "latin-1"
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n")
-    if controls > max(10, len(text[:65536]) // 100):
+    encoding = "utf-8" if _is_utf8(data) else "windows-1252"
+    if encoding != "utf-8" and any(byte in data for byte in CP1252_UNDEFINED):
+        encoding = "latin-1"
+    text = sample.decode(encoding, errors="replace")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > max(10, len(text) // 100):
         raise FileRejected("fichier binaire : ni un tableur ni un texte délimité")
-    return text, encoding
+    return encoding
+
+
+CP1252_UNDEFINED = [bytes([b]) for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)]  # the bytes cp1252 does not define
+
+
+def _is_utf8(data: bytes) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), CHUNK):
+            decoder.decode(data[start : start + CHUNK], final=start + CHUNK >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def as_utf8(data: bytes, encoding: str) -> bytes:
+    """The file in UTF-8, without its BOM, for polars: as it is when it already is, else CHUNK bytes at a time."""
+    if encoding == "utf-8":
+        return data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    if encoding.startswith("utf-16"):  # rare and small: whole
+        try:
+            return data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRejected("texte UTF-16 illisible (fichier tronqué ?)") from exc
+    out = io.BytesIO()  # a single-byte encoding: any cut between two bytes is a cut between two characters
+    for start in range(0, len(data), CHUNK):
+        out.write(data[start : start + CHUNK].decode(encoding).encode("utf-8"))
+    return out.getvalue()
 
 
 def _header_score(cells: list[str], aliases: dict[str, str]) -> int:
@@ -138,18 +161,20 @@ def _canonical_frame(
 
 
 def read_delimited(data: bytes, extract: Extract) -> RawTable:
-    text, encoding = decode_text(data)
+    encoding = detect_encoding(data)
+    text = as_utf8(data, encoding)  # a large extract is held as few times as possible: bytes read, UTF-8, frame
     # Header candidates only: a long line is data, and the csv module refuses fields over 128 kB.
-    lines = [line[:4000] for line in text[:400_000].splitlines()[:HEADER_SCAN_LINES]]
+    head = text[:400_000].decode("utf-8", errors="ignore")  # a character cut at the end is dropped
+    lines = [line[:4000] for line in head.splitlines()[:HEADER_SCAN_LINES]]
     delimiter = _sniff_delimiter(lines, extract)
     rows = [next(csv.reader([line], delimiter=delimiter), []) for line in lines]
     header_index = find_header(rows, extract)
-    # Position of the header line in the text, so polars parses from there (quotes respected).
+    # Position of the header line, so polars parses from there (quotes respected).
     offset = 0
     for _ in range(header_index):
-        offset = text.index("\n", offset) + 1
-    payload = text[offset:].encode("utf-8")
-    del text  # a large extract is held as few times as possible: bytes read, UTF-8 for polars, the frame
+        offset = text.index(b"\n", offset) + 1
+    payload = text[offset:] if offset else text
+    del text
     try:
         body = pl.read_csv(
             io.BytesIO(payload),

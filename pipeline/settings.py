@@ -39,9 +39,9 @@ DEFAULTS = {
     "CLAUSES_SMTP_USER": "",
     "CLAUSES_SMTP_PASSWORD": "",
     "CLAUSES_SMTP_FROM": "",
-    # DuckDB's budget inside dbt: left alone it takes 80 % of the machine (4 GB at 10 M hour rows), and with
-    # 2.5 GB it runs only a few seconds slower there (it spills to disk beyond it). Measured in docs/benchmarks.md.
-    "CLAUSES_DBT_MEMORY": "2.5GB",
+    # DuckDB's budget inside dbt: left alone it takes 80 % of the machine (4 GB at 10 M hour rows); with 2 GB,
+    # one model at a time, dbt takes as long there (it spills to disk beyond it). Measured in docs/benchmarks.md.
+    "CLAUSES_DBT_MEMORY": "2GB",
     "DAGSTER_HOME": ".dagster",
     # "oui" for one run that changes the pseudonym key on purpose (docs/exploitation.md); otherwise refused.
     "CLAUSES_ROTATION_CLE": "",
@@ -190,9 +190,7 @@ def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
     if heures_etp <= 0:
         raise SettingsError("CLAUSES_HEURES_ETP doit être positif")
     if not MEMORY_SIZE.match(v["CLAUSES_DBT_MEMORY"].strip()):
-        raise SettingsError(
-            f"CLAUSES_DBT_MEMORY={v['CLAUSES_DBT_MEMORY']!r} : une taille est attendue (2.5GB, 800MB...)"
-        )
+        raise SettingsError(f"CLAUSES_DBT_MEMORY={v['CLAUSES_DBT_MEMORY']!r} : une taille est attendue (2GB, 800MB...)")
     key = v["CLAUSES_PSEUDONYM_KEY"]
     if not key:
         global _warned_demo_key

@@ -266,7 +266,7 @@ def _read(path: Path) -> bytes:
 def test_dbt_memory_setting_is_a_size(settings, monkeypatch):
     from pipeline.settings import SettingsError, load_settings
 
-    assert load_settings().dbt_vars()["dbt_memory"] == "2.5GB"
+    assert load_settings().dbt_vars()["dbt_memory"] == "2GB"
     monkeypatch.setenv("CLAUSES_DBT_MEMORY", "800MB")
     assert load_settings().dbt_vars()["dbt_memory"] == "800MB"
     monkeypatch.setenv("CLAUSES_DBT_MEMORY", "beaucoup")

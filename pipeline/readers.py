@@ -53,11 +53,12 @@ def detect_encoding(data: bytes) -> str:
         return "utf-16"
     sample = data[:65536]
     # UTF-16 without a BOM: every other byte is NUL.
-    if sample.count(b"\x00") > len(sample) // 4 and sample[1::2].count(0) > len(sample) // 3:
+    every_other_nul = sample.count(b"\x00") > len(sample) // 4 and sample[1::2].count(0) > len(sample) // 3
+    if every_other_nul and _decodes(data, "utf-16-le"):
         return "utf-16-le"
     if b"\x00" in sample:
         raise FileRejected("fichier binaire : ni un tableur ni un texte délimité")
-    encoding = "utf-8" if _is_utf8(data) else "windows-1252"
+    encoding = "utf-8" if _decodes(data, "utf-8") else "windows-1252"
     if encoding != "utf-8" and any(byte in data for byte in CP1252_UNDEFINED):
         encoding = "latin-1"
     text = sample.decode(encoding, errors="replace")
@@ -70,8 +71,8 @@ def detect_encoding(data: bytes) -> str:
 CP1252_UNDEFINED = [bytes([b]) for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)]  # the bytes cp1252 does not define
 
 
-def _is_utf8(data: bytes) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
+def _decodes(data: bytes, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
         for start in range(0, len(data), CHUNK):
             decoder.decode(data[start : start + CHUNK], final=start + CHUNK >= len(data))

@@ -74,6 +74,7 @@ def _write_one(path: Path, sender: str, data: dict[str, pl.DataFrame]) -> None:
         tables["Mois manquants"] = _missing(data["missing"].filter(pl.col("facilitateur") == sender))
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})  # rows are written in order
     formats = book.add_format(HEADER), book.add_format({"text_wrap": True, "valign": "top"})
+    unwrapped = book.add_format({"italic": True})  # the sentence runs on over the empty cells beside it
     for name, table in tables.items():
         ws = book.add_worksheet(name)
         _write_sheet(ws, table, SHEETS[name][1], formats)
@@ -81,7 +82,7 @@ def _write_one(path: Path, sender: str, data: dict[str, pl.DataFrame]) -> None:
             csv = path.with_name(f"{path.stem}_{SLUGS[name]}.csv")
             french.excel_csv(table.with_columns(confidentiality.safe_text_expr(c) for c in _texts(table)), csv)
             ws.write_string(MAX_LISTED + 1, 0, f"… et {french.number(table.height - MAX_LISTED)} autres lignes : "
-                            f"la liste complète est dans {csv.name}, à côté de ce classeur.")  # fmt: skip
+                            f"la liste complète est dans {csv.name}, à côté de ce classeur.", unwrapped)  # fmt: skip
     book.close()
 
 
@@ -117,25 +118,25 @@ def _titled(frame: pl.DataFrame, sheet: str) -> pl.DataFrame:
     return frame.rename(dict(zip(frame.columns, SHEETS[sheet][0], strict=True)))
 
 
-def _sender_header(column: str | None, headers: str | None) -> str:
+def _sender_header(column: str | None, written: dict[str, str]) -> str:
     """The column as the sender wrote it (a key of several columns: each of them)."""
     if not column:
         return ""
-    written = json.loads(headers or "{}")
     return ", ".join(written.get(c, c) for c in column.split(","))
 
 
 def _to_correct(rows: pl.DataFrame, files: pl.DataFrame) -> pl.DataFrame:
     """Each line to correct, with its column as the sender wrote it and a sentence on what to do: one sentence per
     distinct case (a file rejected line by line repeats the same few)."""
-    headers = dict(zip(files["chemin"], files["entetes"], strict=True))
+    written = zip(files["chemin"], files["entetes"], strict=True)
+    headers = {chemin: json.loads(entetes or "{}") for chemin, entetes in written}  # once per file
     keys = ["type_extrait", "chemin", "colonne", "regle", "valeur"]
     cases = rows.select(keys).unique(maintain_order=True)
     said = []
     for extract_name, chemin, colonne, regle, valeur in cases.iter_rows():
         extract = BY_NAME.get(extract_name)
         column = next((c for c in extract.columns if c.name == colonne), None) if extract else None
-        header = _sender_header(colonne, headers.get(chemin))
+        header = _sender_header(colonne, headers.get(chemin, {}))
         text = rules.sentence(regle, header, valeur, TYPES.get(column.type, "") if column else "",
                               column.codes if column else ())  # fmt: skip
         said.append((header, text))

@@ -14,6 +14,8 @@ from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy.pool import StaticPool
 
+STORAGE_KEYS = {"storage", "run_storage", "event_log_storage", "schedule_storage"}  # dagster.yaml's own storage
+
 
 def instance_for_a_run(home: Path) -> DagsterInstance:
     """The home's instance, for a run in this process: the event log keeps its connections while the home uses
@@ -32,9 +34,6 @@ def instance_for_a_run(home: Path) -> DagsterInstance:
         "config": {"base_dir": str(home / "history" / "runs")},
     }  # fmt: skip  (Dagster's default folder)
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides={"event_log_storage": events}))
-
-
-STORAGE_KEYS = {"storage", "run_storage", "event_log_storage", "schedule_storage"}
 
 
 class SqliteEventLogKeepingConnections(SqliteEventLogStorage):

@@ -45,7 +45,7 @@ ui: install
 	$(BIN)/clauses ui
 
 bench: install
-	$(BIN)/python -m assets.bench --write docs/benchmarks.md
+	$(BIN)/python -m assets.cli.bench --write docs/benchmarks.md
 
 clean:
 	rm -rf warehouse exports .dagster dbt_project/target dbt_project/logs

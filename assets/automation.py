@@ -22,14 +22,14 @@ from dagster import (
 )
 
 from assets.resources import ClausesSettings
-from pipeline.alerts import after_run
-from pipeline.extracts import EXTRACTS
-from pipeline.ingest import content_id, list_files
+from pipeline.exports.alerts import after_run
+from pipeline.extracts.kinds import EXTRACTS
+from pipeline.ingest.assembly import content_id, list_files
 from pipeline.settings import Settings, load_settings
-from pipeline.warehouse import read_table
+from pipeline.warehouse.database import read_table
 
 JOB_NAME = "clauses_complet"
-CLI_TAG_KEY = "clauses/lanceur"  # on the runs `clauses run` launches (assets/runner.py)
+CLI_TAG_KEY = "clauses/lanceur"  # on the runs `clauses run` launches (assets/cli/runner.py)
 
 nightly_schedule = ScheduleDefinition(
     name="nuit_0200",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assets.dbt_project import DBT_PROJECT_DIR
+from assets.dbt_manifest import DBT_PROJECT_DIR
 
 PREPARSED = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
 PROJECT_FILE = "dbt_project.yml"

@@ -13,17 +13,17 @@ from dagster import (
     multi_asset,
 )
 
-from assets.lock import warehouse_lock
 from assets.progress import say
 from assets.resources import ClausesSettings
 from pipeline import french
-from pipeline.extracts import EXTRACTS, Extract, Reference
-from pipeline.freshness import landing_fingerprint
-from pipeline.ingest import ingest
-from pipeline.keys import check_key
+from pipeline.extracts.kinds import EXTRACTS, Extract, Reference
+from pipeline.ingest.assembly import ingest
 from pipeline.settings import Settings
 from pipeline.timing import stage
-from pipeline.warehouse import count_rows, read_column, read_table, stored_fingerprints, write_tables
+from pipeline.warehouse.database import count_rows, read_column, read_table, stored_fingerprints, write_tables
+from pipeline.warehouse.freshness import landing_fingerprint
+from pipeline.warehouse.key_guard import check_key
+from pipeline.warehouse.lock import warehouse_lock
 
 
 def _checks(name: str) -> list[AssetCheckSpec]:

@@ -2,17 +2,17 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from assets.lock import warehouse_lock
 from assets.progress import say
 from assets.resources import ClausesSettings
 from assets.transform import clauses_dbt
-from pipeline.exports import publish_exports
-from pipeline.fingerprint import build_fingerprint, published_marker
-from pipeline.history import carry_history
-from pipeline.keys import check_key, fingerprint
-from pipeline.publication import blocking_checks
+from pipeline.exports.export_set import publish_exports
+from pipeline.ingest.fingerprints import build_fingerprint, published_marker
 from pipeline.timing import stage
-from pipeline.warehouse import publish, stored_fingerprints
+from pipeline.warehouse.database import publish, stored_fingerprints
+from pipeline.warehouse.gate import blocking_checks
+from pipeline.warehouse.history import carry_history
+from pipeline.warehouse.key_guard import check_key, fingerprint
+from pipeline.warehouse.lock import warehouse_lock
 
 
 @asset(

@@ -9,13 +9,13 @@ from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets,
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
 from assets.dbt_inprocess import preparsed_manifest, run_dbt
-from assets.dbt_project import dbt_project, translator
-from assets.lock import warehouse_lock
+from assets.dbt_manifest import dbt_project, translator
 from assets.progress import say
 from assets.resources import ClausesSettings
-from pipeline.freshness import published_is_current
 from pipeline.timing import stage
-from pipeline.warehouse import stored_fingerprints, write_ahead_log
+from pipeline.warehouse.database import stored_fingerprints, write_ahead_log
+from pipeline.warehouse.freshness import published_is_current
+from pipeline.warehouse.lock import warehouse_lock
 
 
 @dbt_assets(

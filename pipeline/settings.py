@@ -17,7 +17,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 from stdnum.fr import siren
 
-from pipeline.limits import Limits
+from pipeline.ingest.limits import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PSEUDONYM_KEY = "clef-de-demonstration-a-remplacer"
@@ -45,7 +45,7 @@ DEFAULTS = {
     "DAGSTER_HOME": ".dagster",
     # "oui" for one run that changes the pseudonym key on purpose (docs/exploitation.md); otherwise refused.
     "CLAUSES_ROTATION_CLE": "",
-    # What a raw file may be before it is parsed (pipeline/limits.py): beyond, it is rejected unread.
+    # What a raw file may be before it is parsed (pipeline/ingest/limits.py): beyond, it is rejected unread.
     "CLAUSES_LIMITE_FICHIER_MO": str(Limits.file_mb),
     "CLAUSES_LIMITE_COLONNES": str(Limits.columns),
     "CLAUSES_LIMITE_LIGNE_KO": str(Limits.line_kb),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from pipeline.extracts import HEURES, PARTICIPANTS
+from pipeline.extracts.kinds import HEURES, PARTICIPANTS
 from pipeline.settings import PROJECT_ROOT, load_settings
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -182,7 +182,7 @@ def project_env(root: Path):
 
 def run_graph(root: Path):
     """The real graph, in this process, on root/raw; returns the run's outcome."""
-    from assets.runner import run_once
+    from assets.cli.runner import run_once
 
     with project_env(root) as settings:
         return run_once(settings, trigger="test")
@@ -223,7 +223,7 @@ def demo_root(tmp_path_factory) -> Path:
     """A full run on demo extracts (2023-2026), shared by the tests that look at a realistic warehouse."""
 
     def build(root: Path) -> None:
-        from pipeline.demo import generate
+        from pipeline.demo.extracts import generate
 
         generate(root / "raw", seed=7, years=(2023, 2026), as_of=dt.date.fromisoformat(AS_OF))
         outcome = run_graph(root)

@@ -14,10 +14,10 @@ from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, built_once,
 from hand_fixture import write_hand_fixture
 from test_decp import _load, _record, _v2
 
-from pipeline.extracts import OBJECTIFS
-from pipeline.raw import LINE_COLUMN
-from pipeline.readers import read_extract
-from pipeline.validate import validate
+from pipeline.extracts.kinds import OBJECTIFS
+from pipeline.extracts.raw import LINE_COLUMN
+from pipeline.ingest.readers import read_extract
+from pipeline.ingest.validate import validate
 
 
 def _modification(mod_id, date, **sets) -> dict:

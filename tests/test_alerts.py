@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from conftest import AS_OF
 
-from pipeline import alerts
+from pipeline.exports import alerts
 from pipeline.settings import Mail
 
 

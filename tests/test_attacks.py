@@ -13,10 +13,10 @@ import polars as pl
 import pytest
 from conftest import marche, write_csv
 
-from pipeline import ingest as ingest_module
-from pipeline.extracts import MARCHES
-from pipeline.ingest import extract_fingerprint, ingest
-from pipeline.limits import Limits
+from pipeline.extracts.kinds import MARCHES
+from pipeline.ingest import assembly
+from pipeline.ingest.assembly import extract_fingerprint, ingest
+from pipeline.ingest.limits import Limits
 
 
 def _run(settings, **limits) -> pl.DataFrame:
@@ -98,17 +98,17 @@ def test_a_file_that_cannot_be_read_or_that_vanishes_is_rejected_and_the_run_goe
     locked = settings.raw_dir / "marches" / "verrouille.csv"
     write_csv(locked, [marche(id_marche="M2")])
     os.chmod(locked, 0)  # as root, permissions do not stop a read: the hash is refused below as the kernel would
-    sha256 = ingest_module.file_sha256
+    sha256 = assembly.file_sha256
 
     def refuse(path: Path) -> str:
         if path.name == "verrouille.csv":
             raise PermissionError(13, "Permission non accordée")
         return sha256(path)
 
-    monkeypatch.setattr(ingest_module, "file_sha256", refuse)
-    listed = ingest_module.list_files
+    monkeypatch.setattr(assembly, "file_sha256", refuse)
+    listed = assembly.list_files
     monkeypatch.setattr(
-        ingest_module, "list_files", lambda raw, extract: [*listed(raw, extract), raw / "marches" / "parti.csv"]
+        assembly, "list_files", lambda raw, extract: [*listed(raw, extract), raw / "marches" / "parti.csv"]
     )  # listed, then gone before it is read
     files = _run(settings).sort("chemin")
     assert files["statut"].to_list() == ["REJETE", "REJETE"]
@@ -118,7 +118,7 @@ def test_a_file_that_cannot_be_read_or_that_vanishes_is_rejected_and_the_run_goe
 def test_a_shifted_row_puts_no_personal_value_in_the_quarantine_nor_the_cache(settings):
     from conftest import participant
 
-    from pipeline.extracts import PARTICIPANTS
+    from pipeline.extracts.kinds import PARTICIPANTS
 
     write_csv(settings.raw_dir / "participants" / "decale.csv", [participant(sexe="jean.dupont@example.org")])
     write_csv(settings.raw_dir / "marches" / "contact.csv", [marche(commune_execution="06 12 34 56 78")])

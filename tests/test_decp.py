@@ -11,12 +11,12 @@ import polars as pl
 import pytest
 from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, marche, needs_shared, run_graph, write_csv
 
-from pipeline.cpv import famille_of
-from pipeline.extracts import MARCHES
-from pipeline.ingest import ingest
-from pipeline.raw import FileRejected
-from pipeline.readers import read_extract
-from pipeline.validate import validate
+from pipeline.extracts.cpv import famille_of
+from pipeline.extracts.kinds import MARCHES
+from pipeline.extracts.raw import FileRejected
+from pipeline.ingest.assembly import ingest
+from pipeline.ingest.readers import read_extract
+from pipeline.ingest.validate import validate
 
 DECP = SHARED_DATA / "decp"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.demo import generate
-from pipeline.extracts import HEURES, MARCHES, PARTICIPANTS
-from pipeline.ingest import ingest
-from pipeline.keys import DEMO_MARKER
+from pipeline.demo.extracts import generate
+from pipeline.extracts.kinds import HEURES, MARCHES, PARTICIPANTS
+from pipeline.ingest.assembly import ingest
+from pipeline.warehouse.key_guard import DEMO_MARKER
 
 AS_OF = dt.date(2026, 11, 25)
 
@@ -72,7 +72,7 @@ def test_calibrated_on_the_departement(demo, settings):
 def test_written_as_real_extracts_arrive(demo):
     out, _ = demo
     files = sorted(p for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))
-    assert (out / DEMO_MARKER).exists()  # the public demo key may serve these files (pipeline/keys.py)
+    assert (out / DEMO_MARKER).exists()  # the public demo key may serve these files (pipeline/warehouse/key_guard.py)
     suffixes = {p.suffix for p in files}
     assert suffixes == {".csv", ".xlsx", ".json"}  # the JSON: other buyers' open data (DECP v2)
     raw = {p.name: p.read_bytes() for p in files if p.suffix == ".csv"}

@@ -15,9 +15,9 @@ import polars as pl
 import pytest
 from conftest import marche
 
-from pipeline.dictionary import data_dictionary, with_example_queries
-from pipeline.extracts import EXTRACTS, MARCHES
-from pipeline.readers import read_extract
+from pipeline.exports.dictionary import data_dictionary, with_example_queries
+from pipeline.extracts.kinds import EXTRACTS, MARCHES
+from pipeline.ingest.readers import read_extract
 from pipeline.settings import PROJECT_ROOT
 
 DOCS = PROJECT_ROOT / "docs"
@@ -140,7 +140,7 @@ def test_every_published_column_says_what_it_holds_and_which_codes_it_takes():
 
 
 def test_the_definitions_the_project_carries_cover_every_indicator():
-    from pipeline.reference import INDICATEURS_CIBLES
+    from pipeline.extracts.reference import INDICATEURS_CIBLES
 
     definitions = (DOCS / "indicateurs.md").read_text(encoding="utf-8")
     missing = [c for c in INDICATEURS_CIBLES if c not in definitions and not c.startswith("montant_")]

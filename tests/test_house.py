@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extracts import EXTRACTS
+from pipeline.extracts.kinds import EXTRACTS
 from pipeline.settings import PROJECT_ROOT
 
 CODE = [p for folder in ("pipeline", "assets") for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))]

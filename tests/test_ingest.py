@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 from conftest import KEY, heure, marche, participant, write_csv, write_xlsx
 
-from pipeline import ingest as ingest_module
-from pipeline.extracts import HEURES, MARCHES, PARTICIPANTS
-from pipeline.ingest import ingest
-from pipeline.pseudonym import _hmac_column, hmac_hex, normalise_name, personne_id
+from pipeline.extracts.kinds import HEURES, MARCHES, PARTICIPANTS
+from pipeline.extracts.pseudonym import _hmac_column, hmac_hex, normalise_name, personne_id
+from pipeline.ingest import assembly
+from pipeline.ingest.assembly import ingest
 
 
 def _balanced(files: pl.DataFrame) -> bool:
@@ -128,7 +128,7 @@ def test_an_unchanged_file_is_not_read_again(settings, monkeypatch):
     write_csv(settings.raw_dir / "marches" / "m.csv", [marche()])
     first = ingest(MARCHES, settings)
     calls = []
-    monkeypatch.setattr(ingest_module, "read_extract", lambda *a: calls.append(a))
+    monkeypatch.setattr(assembly, "read_extract", lambda *a: calls.append(a))
     second = ingest(MARCHES, settings)
     assert calls == [] and second.loaded.collect().equals(first.loaded.collect()) and second.files.equals(first.files)
 
@@ -142,7 +142,7 @@ def test_the_cache_keeps_only_what_current_files_need(settings):
     write_csv(path, [marche(montant_ht="123")])  # corrected: the first content's entry is no longer needed
     ingest(MARCHES, settings)
     (current,) = (settings.cache_dir / "marches").iterdir()
-    assert {e.name.split(".", 1)[0] for e in current.iterdir()} == {ingest_module.file_sha256(path)}
+    assert {e.name.split(".", 1)[0] for e in current.iterdir()} == {assembly.file_sha256(path)}
 
 
 def test_a_rebuild_from_raw_alone_gives_the_same_rows(settings, tmp_path):

@@ -145,7 +145,7 @@ def published(tmp_path_factory, fixture_root):
 
 def test_the_lineage_starts_at_the_raw_folders_and_every_node_and_check_says_what_it_is():
     from assets.definitions import defs
-    from pipeline.extracts import EXTRACTS
+    from pipeline.extracts.kinds import EXTRACTS
 
     graph = defs.resolve_asset_graph()
     for extract in EXTRACTS:
@@ -245,7 +245,7 @@ def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(published):
             ui.wait()
     # `dagster dev`, its webserver, its daemon and their children are gone with it (this test's own children, such as
     # the multiprocessing helper that importing the dbt assets starts, inherit the same DAGSTER_HOME: not the UI's).
-    from assets.processes import descendants
+    from assets.cli.processes import descendants
 
     home = f"DAGSTER_HOME={env['DAGSTER_HOME']}\0".encode()
     ours = set(descendants(os.getpid()))
@@ -361,9 +361,9 @@ def test_a_run_under_another_key_or_none_is_refused_and_a_declared_rotation_goes
 ):
     from conftest import env_for
 
-    from assets.runner import run_once
-    from pipeline.keys import fingerprint
+    from assets.cli.runner import run_once
     from pipeline.settings import load_settings
+    from pipeline.warehouse.key_guard import fingerprint
 
     root = tmp_path / "copie"
     copy_of(published[0], root)
@@ -395,7 +395,7 @@ def test_the_project_parsed_at_install_is_used_only_while_no_file_of_it_has_chan
     """dbt runs on the parse that `make install` wrote, unless a model, test, macro, seed or dbt_project.yml has
     changed since, or a file was added: then dbt parses again, as it would on its own."""
     from assets.dbt_inprocess import PREPARSED, preparsed_manifest
-    from assets.dbt_project import DBT_PROJECT_DIR
+    from assets.dbt_manifest import DBT_PROJECT_DIR
 
     project = tmp_path / "dbt_project"
     shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
@@ -423,14 +423,14 @@ def _event(n: int):
 
 
 def test_a_run_records_its_events_where_dagster_and_its_ui_read_them(tmp_path, monkeypatch):
-    """The run's event log keeps its connections (assets/event_log.py) and writes Dagster's own files: Dagster's
+    """The run's event log keeps its connections (assets/cli/event_log.py) and writes Dagster's own files: Dagster's
     class, as the UI and the daemon use it, reads every event back; a home configured otherwise is kept."""
     import logging
 
     from dagster import DagsterInstance
     from dagster._core.storage.event_log import SqliteEventLogStorage
 
-    from assets.event_log import SqliteEventLogKeepingConnections, instance_for_a_run
+    from assets.cli.event_log import SqliteEventLogKeepingConnections, instance_for_a_run
 
     home = tmp_path / "dagster"
     home.mkdir()

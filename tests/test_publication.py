@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 from conftest import AS_OF, copy_of, env_for, marche, project_env, run_graph, write_csv
 
-from pipeline.export_data import KPI_TABLES
+from pipeline.exports.data import KPI_TABLES
 from pipeline.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
@@ -58,7 +58,7 @@ def test_a_reader_keeps_working_during_a_run_and_then_sees_the_new_build(fixture
 def test_a_killed_run_leaves_the_published_warehouse_exports_and_log_as_they_were(fixture_root, tmp_path):
     """Killed with SIGKILL in the middle of dbt build (which runs inside the run's process: nothing of it can go on
     writing), a run changes nothing published; the next one succeeds at once and closes the killed run's record."""
-    from assets.processes import descendants
+    from assets.cli.processes import descendants
 
     copy_of(fixture_root, tmp_path)
     published = tmp_path / "warehouse" / "clauses.duckdb"
@@ -128,8 +128,8 @@ def test_published_file_is_readable_by_duckdb_1_4_clients(fixture_root):
 
 
 def test_a_candidate_with_anything_but_the_published_tables_is_not_published(tmp_path):
-    from pipeline.publication import blocking_checks
-    from pipeline.warehouse import PublishError
+    from pipeline.warehouse.database import PublishError
+    from pipeline.warehouse.gate import blocking_checks
 
     candidate = tmp_path / "entrepot.duckdb"
     with duckdb.connect(str(candidate)) as con:
@@ -177,8 +177,8 @@ def test_workbook_sheets_formats_and_confidentiality(fixture_root):
 
 
 def test_a_long_contract_list_is_cut_in_the_workbook_and_whole_in_the_csv(fixture_root, tmp_path, monkeypatch):
-    from pipeline import workbook
-    from pipeline.export_data import load
+    from pipeline.exports import workbook
+    from pipeline.exports.data import load
 
     data = load(fixture_root / "warehouse" / "clauses.duckdb", dt.date.fromisoformat(AS_OF), 1607.0, 5)
     contracts = data.tables["marche_execution"].height
@@ -204,7 +204,7 @@ def test_csv_and_parquet_per_kpi_table(fixture_root):
 
 
 def test_formula_like_text_is_neutralised(tmp_path):
-    from pipeline.confidentiality import safe_text
+    from pipeline.exports.secrecy import safe_text
 
     assert [safe_text(v) for v in ("=1+1", "+33", "-x", "@SUM", "ok")] == ["'=1+1", "'+33", "'-x", "'@SUM", "ok"]
 
@@ -260,7 +260,7 @@ def test_a_second_run_with_nothing_new_rebuilds_nothing(fixture_root, tmp_path):
 
 
 def test_the_build_fingerprint_follows_files_settings_and_code(settings, monkeypatch):
-    from pipeline import fingerprint as fp
+    from pipeline.ingest import fingerprints as fp
 
     landing = {"marches": "a", "participants": "b", "heures": "c"}
     first = fp.build_fingerprint(settings, landing)
@@ -271,7 +271,7 @@ def test_the_build_fingerprint_follows_files_settings_and_code(settings, monkeyp
 
 
 def test_a_partial_export_set_of_a_dead_run_is_removed_by_the_next_one(fixture_root, tmp_path):
-    from pipeline.exports import publish_exports
+    from pipeline.exports.export_set import publish_exports
 
     root = tmp_path / "copie"
     copy_of(fixture_root, root)
@@ -287,7 +287,7 @@ def test_a_partial_export_set_of_a_dead_run_is_removed_by_the_next_one(fixture_r
 
 
 def test_a_cli_run_with_nothing_new_stops_before_dagster_and_dbt(fixture_root, tmp_path):
-    from pipeline.freshness import already_published
+    from pipeline.warehouse.freshness import already_published
 
     root = tmp_path / "copie"
     copy_of(fixture_root, root)

@@ -8,11 +8,11 @@ import polars as pl
 import pytest
 from conftest import MARCHES_HEADER, SIRET_A, heure, marche, write_csv, write_xlsx
 
-from pipeline.columns import normalise_header
-from pipeline.extracts import HEURES, MARCHES
-from pipeline.parsing import boolean, date, month, number
-from pipeline.raw import FileRejected
-from pipeline.readers import read_extract
+from pipeline.extracts.columns import normalise_header
+from pipeline.extracts.kinds import HEURES, MARCHES
+from pipeline.extracts.parsing import boolean, date, month, number
+from pipeline.extracts.raw import FileRejected
+from pipeline.ingest.readers import read_extract
 
 
 def _values(expr, values):
@@ -229,7 +229,7 @@ def test_header_repeated_mid_file_is_not_a_row(tmp_path):
 
 def test_a_one_megabyte_cell_rejects_its_file_unless_the_line_limit_is_raised(tmp_path):
     # An Excel cell holds at most 32,767 characters: a line of 256 KB is far beyond any real extract's row.
-    from pipeline.limits import Limits
+    from pipeline.ingest.limits import Limits
 
     path = write_csv(tmp_path / "m.csv", [marche(objet="x" * 1_000_000)])
     with pytest.raises(FileRejected, match="une ligne de 976 Ko : au-delà de la limite de 256 Ko"):

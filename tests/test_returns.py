@@ -11,9 +11,9 @@ import pytest
 from conftest import AS_OF
 
 from pipeline import french
-from pipeline.reference import FACILITATEURS
-from pipeline.rules import CATALOGUE, sentence
-from pipeline.validate import SHAPE
+from pipeline.extracts.reference import FACILITATEURS
+from pipeline.extracts.rules import CATALOGUE, sentence
+from pipeline.ingest.validate import SHAPE
 
 pytestmark = pytest.mark.integration
 
@@ -105,7 +105,7 @@ def test_a_sheet_too_long_to_read_lists_its_first_lines_and_says_where_they_all_
     last row, and the CSV beside it holds every line, as French Excel opens it."""
     import csv
 
-    from pipeline import returns
+    from pipeline.exports import returns
 
     monkeypatch.setattr(returns, "MAX_LISTED", 1)
     returns.write_returns(demo_root / "warehouse" / "clauses.duckdb", tmp_path, dt.date.fromisoformat(AS_OF))

@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from conftest import AS_OF_DATE, KEY, SIRET_A, SIRET_LA_POSTE, heure, marche, participant
 
-from pipeline.extracts import BY_NAME
-from pipeline.pseudonym import personne_id
-from pipeline.validate import validate
+from pipeline.extracts.kinds import BY_NAME
+from pipeline.extracts.pseudonym import personne_id
+from pipeline.ingest.validate import validate
 
 AS_OF = dt.date(2026, 11, 25)
 

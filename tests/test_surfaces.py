@@ -17,8 +17,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline import confidentiality
-from pipeline.export_data import KPI_TABLES
+from pipeline.exports import secrecy
+from pipeline.exports.data import KPI_TABLES
 
 SECRET_MIN = 5  # the default of CLAUSES_SECRET_MIN, which the demo run uses
 
@@ -41,7 +41,7 @@ def test_every_number_of_the_csv_opens_as_a_number_in_french_excel(demo_root, ta
     text = pl.read_csv(folder / f"{table}.csv", separator=";", infer_schema=False, encoding="utf8-lossy")
     assert text.columns == exact.columns[: len(text.columns)]
     for column in text.columns:
-        kinds = {excel_fr(v) for v in text[column].fill_null("").to_list() if v != confidentiality.SECRET}
+        kinds = {excel_fr(v) for v in text[column].fill_null("").to_list() if v != secrecy.SECRET}
         if exact.schema[column].is_numeric():
             assert kinds <= {"number", "blank"}, (column, kinds)
         if column.startswith(("taux_", "part_")):  # rounded: 0,7879, not 0.7878787878787878
@@ -67,8 +67,8 @@ DYNAMIQUES = ("taux_sorties_dynamiques", "taux_emploi_durable", "taux_emploi_tra
 
 def _persons(exact: pl.DataFrame) -> pl.DataFrame:
     """Every count of persons of a table, a rate standing for its numerator (rate x denominator)."""
-    out = {c: exact[c] for c in confidentiality.COUNTS if c in exact.columns}
-    for rate, (denominator, numerator) in confidentiality.RATES.items():
+    out = {c: exact[c] for c in secrecy.COUNTS if c in exact.columns}
+    for rate, (denominator, numerator) in secrecy.RATES.items():
         if rate in exact.columns:
             source = exact[numerator] if numerator else exact[rate] * exact[denominator]
             out[rate] = source.cast(pl.Float64).round(0).fill_null(0)
@@ -79,11 +79,11 @@ def recoverable(exact: pl.DataFrame, shown: pl.DataFrame, groups: list[list[str]
     """Masked cells of non-zero persons that rate x count or a total minus its other parts gives back."""
     persons, found = _persons(exact), []
     hidden = {c: shown[c].is_null() & exact[c].is_not_null() for c in persons.columns}
-    for rate, (denominator, _) in confidentiality.RATES.items():
+    for rate, (denominator, _) in secrecy.RATES.items():
         if rate in shown.columns and denominator in shown.columns:
             numerator = (shown[rate] * shown[denominator]).round(0)
             found += [f"{rate} x {denominator} row {i}" for i, n in enumerate(numerator) if n and 0 < n < SECRET_MIN]
-    for c in confidentiality.COUNTS:
+    for c in secrecy.COUNTS:
         if c in shown.columns:
             found += [f"{c} row {i} shown" for i, n in enumerate(shown[c]) if n and 0 < n < SECRET_MIN]
     rows = pl.DataFrame(hidden).with_row_index("row")
@@ -106,7 +106,7 @@ def test_no_masked_cell_of_the_demo_can_be_recomputed_from_the_shown_ones(demo_r
         exact = con.sql(f"select * from marts.{table}").pl()
     if table == "kpi_annuel":
         exact = exact.with_columns(dans_spaser=pl.col("annee").is_between(2023, 2026))
-    shown = confidentiality.shown(confidentiality.mark(exact, SECRET_MIN, table))
+    shown = secrecy.shown(secrecy.mark(exact, SECRET_MIN, table))
     assert recoverable(exact, shown, GROUPS.get(table, [])) == []
 
 
@@ -125,7 +125,7 @@ def test_the_attacker_finds_what_primary_masking_alone_leaves():
         for c in ("nb_sortants_situation_connue", "taux_emploi_durable")
     )
     assert len(recoverable(exact, primary, [["annee"]])) == 3
-    shown = confidentiality.shown(confidentiality.mark(exact, SECRET_MIN, "kpi_territoire"))
+    shown = secrecy.shown(secrecy.mark(exact, SECRET_MIN, "kpi_territoire"))
     assert recoverable(exact, shown, [["annee"]]) == []
     assert shown["nb_sortants_situation_connue"].to_list() == [None, None, 50]  # the smallest other goes too
 
@@ -184,7 +184,7 @@ def test_every_sheet_prints_one_page_wide_on_a4_landscape_with_its_header_frozen
 
 
 def test_workbook_columns_are_wide_enough_for_what_they_hold(workbook):
-    from pipeline import labels
+    from pipeline.exports import labels
 
     def shown(cell) -> str:
         if isinstance(cell.value, dt.datetime):
@@ -271,7 +271,7 @@ def test_the_report_says_what_it_shows_in_words(demo_root):
 
 
 def test_the_national_indicator_stands_among_the_contracts_with_its_target(workbook):
-    from pipeline import labels
+    from pipeline.exports import labels
 
     rows = {r[0]: r for r in workbook["Marchés et clauses"].iter_rows(values_only=True) if r[0]}
     header = rows["Indicateur"]
@@ -286,7 +286,7 @@ def test_the_run_summary_fits_80_columns_and_counts_as_the_warehouse_does(demo_r
     from conftest import project_env
     from rich.console import Console
 
-    from assets import summary
+    from assets.cli import summary
 
     out = io.StringIO()
     monkeypatch.setattr(summary, "console", Console(file=out, width=80, highlight=False))

@@ -1,5 +1,5 @@
 -- One row per target: what kpi_annuel says for its year and indicator, the gap, and where it stands.
--- kpi_annuel's counts and ratios as rows (the indicators a target may aim at: pipeline/reference.py).
+-- kpi_annuel's counts and ratios as rows (the indicators a target may aim at: pipeline/extracts/reference.py).
 with realises as (
     select *
     from (

@@ -1,0 +1,1 @@
+"""Realistic demo extracts, deterministic by seed: contracts, participants, timesheets, open data, targets."""

@@ -1,0 +1,170 @@
+"""French labels and units of the exported columns: one home for what an elected official reads."""
+
+from __future__ import annotations
+
+from pipeline import french
+from pipeline.extracts.reference import RULES, seed
+
+# column -> (label, unit) ; unit: count, euros, hours, etp, rate, target (a rate or a count), text, year, date
+COLUMNS: dict[str, tuple[str, str]] = {
+    "annee": ("Année", "year"),
+    "annee_sortie": ("Année de sortie", "year"),
+    "periode": ("Période", "text"),
+    "nb_marches": ("Marchés notifiés", "count"),
+    "montant_marches_ht": ("Montant des marchés (€ HT)", "euros"),
+    "nb_marches_eligibles": (
+        f"Marchés éligibles à la clause (BTP ≥ {french.euros(RULES.seuil_clause_btp_ht)} HT)",
+        "count",
+    ),
+    "nb_marches_eligibles_avec_clause": ("… dont avec clause d'insertion", "count"),
+    "taux_couverture_clause": ("Taux de couverture des marchés éligibles", "rate"),
+    "nb_marches_clause": ("Marchés avec clause d'insertion", "count"),
+    "montant_marches_clause_ht": ("Montant des marchés avec clause (€ HT)", "euros"),
+    "nb_marches_clause_services": ("Marchés de services avec clause", "count"),
+    "nb_marches_clause_prestations_intellectuelles": ("Marchés de prestations intellectuelles avec clause", "count"),
+    "nb_marches_critere_social": ("Marchés avec critère social d'attribution", "count"),
+    "part_marches_critere_social": ("Part des marchés avec critère social", "rate"),
+    "nb_marches_reserves": ("Marchés réservés (SIAE, EA/ESAT, ESS)", "count"),
+    "montant_marches_reserves_ht": ("Montant des marchés réservés (€ HT)", "euros"),
+    "heures_prevues": ("Heures d'insertion prévues", "hours"),
+    "nb_marches_considerations_connues": (
+        f"Marchés d'au moins {french.euros(RULES.seuil_decp_ht)} HT aux considérations sociales connues",
+        "count",
+    ),
+    "nb_marches_consideration_sociale": ("… dont avec au moins une considération sociale", "count"),
+    "part_marches_consideration_sociale": (
+        "Indicateur national (PNAD) : part des marchés avec considération sociale",
+        "rate",
+    ),
+    "montant_marches_considerations_connues_ht": ("Montant de ces marchés (€ HT)", "euros"),
+    "montant_marches_consideration_sociale_ht": ("… dont avec considération sociale (€ HT)", "euros"),
+    "part_montant_consideration_sociale": ("Part du montant avec considération sociale", "rate"),
+    "indicateur": ("Indicateur", "text"),
+    "nb_mois_manquants": ("Mois manquants", "count"),
+    "mois_manquants": ("Lesquels", "text"),
+    "cible": ("Cible", "target"),
+    "realise": ("Réalisé", "target"),
+    "ecart": ("Écart", "target"),
+    "libelle_statut": ("Statut", "text"),
+    "acheteur_siren": ("Acheteur (SIREN)", "text"),
+    "categorie_acheteur": ("Catégorie", "text"),
+    "rang_categorie": ("Rang dans la catégorie", "count"),
+    "nb_acheteurs_classes": ("Acheteurs classés", "count"),
+    "mediane_categorie": ("Médiane de la catégorie", "rate"),
+    "premier_quartile": ("1er quartile", "rate"),
+    "troisieme_quartile": ("3e quartile", "rate"),
+    "heures_realisees": ("Heures d'insertion réalisées", "hours"),
+    "etp": ("Équivalents temps plein", "etp"),
+    "nb_participants": ("Personnes en insertion", "count"),
+    "nb_nouveaux_participants": ("Nouvelles personnes", "count"),
+    "nb_employeurs": ("Employeurs", "count"),
+    "nb_marches_actifs": ("Marchés avec des heures", "count"),
+    "part_femmes": ("Part de femmes", "rate"),
+    "part_moins_26_ans": ("Part de moins de 26 ans", "rate"),
+    "part_50_ans_et_plus": ("Part de 50 ans et plus", "rate"),
+    "part_qpv": ("Part de résidents QPV", "rate"),
+    "part_brsa": ("Part de bénéficiaires du RSA", "rate"),
+    "part_deld": ("Part de demandeurs d'emploi de longue durée", "rate"),
+    "part_rqth": ("Part de travailleurs handicapés (RQTH)", "rate"),
+    "part_jeunes_sans_qualification": ("Part de jeunes sans qualification", "rate"),
+    "nb_sortants": ("Sorties observables (6 mois écoulés)", "count"),
+    "nb_sortants_en_attente": ("Sorties de moins de 6 mois (résultat à venir)", "count"),
+    "nb_sortants_situation_connue": ("Sorties à situation connue", "count"),
+    "taux_situation_connue": ("Taux de situation connue", "rate"),
+    "taux_emploi_durable": ("Emploi durable", "rate"),
+    "taux_emploi_transition": ("Emploi de transition", "rate"),
+    "taux_sortie_positive": ("Sortie positive (formation, SIAE)", "rate"),
+    "taux_sorties_dynamiques": ("Sorties dynamiques", "rate"),
+    "taux_realisation_marches_acheves": ("Réalisation des heures des marchés achevés", "rate"),
+    "modalite": ("Modalité", "text"),
+    "libelle_modalite": ("Modalité", "text"),
+    "heures": ("Heures", "hours"),
+    "part_heures": ("Part des heures", "rate"),
+    "perimetre": ("Périmètre", "text"),
+    "tranche_heures": ("Heures du parcours", "text"),
+    "facilitateur": ("Facilitateur", "text"),
+    "structure": ("Structure", "text"),
+    "territoire": ("Territoire", "text"),
+    "territoire_residence": ("Territoire de résidence", "text"),
+    "part_participants": ("Part des personnes", "rate"),
+    "id_marche": ("Marché", "text"),
+    "objet": ("Objet", "text"),
+    "famille": ("Famille d'achat", "text"),
+    "titulaire_nom": ("Titulaire", "text"),
+    "date_notification": ("Notification", "date"),
+    "date_fin": ("Fin", "date"),
+    "taux_realisation": ("Taux de réalisation", "rate"),
+    "statut": ("Statut", "text"),
+    "chemin": ("Fichier", "text"),
+    "type_extrait": ("Extraction", "text"),
+    "lignes_lues": ("Lignes lues", "count"),
+    "lignes_chargees": ("Chargées", "count"),
+    "lignes_quarantaine": ("En quarantaine", "count"),
+    "lignes_en_attente": ("En attente", "count"),
+    "lignes_remplacees": ("Remplacées", "count"),
+    "motif": ("Motif", "text"),
+    "source": ("Source", "text"),
+    "champ": ("Champ", "text"),
+    "nb_attendus": ("Attendus", "count"),
+    "nb_renseignes": ("Renseignés", "count"),
+    "taux_completude": ("Complétude", "rate"),
+}
+
+
+def _seed(name: str, code: str) -> dict[str, str]:
+    return {row[code]: row["libelle"] for row in seed(name)}
+
+
+# column -> {code: words}: what the workbook and the report write instead of a code (the CSVs keep codes).
+_TERRITOIRES = _seed("territoires", "territoire")
+CODES: dict[str, dict[str, str]] = {
+    "territoire": _TERRITOIRES,
+    "territoire_residence": {
+        **_TERRITOIRES,
+        "territoire non couvert": "Territoire non couvert",
+        "hors département": "Hors département",
+        "commune inconnue": "Commune inconnue",
+    },
+    "famille": _seed("familles", "famille"),
+    "modalite": _seed("modalites", "modalite"),
+    "situation_6_mois": _seed("situations", "situation_6_mois"),
+    "secteur": {"BTP": "Bâtiment et travaux publics", "SERVICES": "Services", "FOURNITURES": "Fournitures"},
+    "statut": {
+        "EN_COURS": "En cours",
+        "ACHEVE_OBJECTIF_ATTEINT": "Achevé, objectif atteint",
+        "ACHEVE_OBJECTIF_NON_ATTEINT": "Achevé, objectif non atteint",
+    },
+    "categorie_acheteur": {
+        "DEPARTEMENT": "Départements",
+        "REGION": "Régions",
+        "COMMUNE": "Communes",
+        "GROUPEMENT": "Groupements de collectivités",
+        "ETAT": "État",
+    },
+    "perimetre": {"TOUTES_ANNEES": "Toutes les années", "ANNEE": "Une année"},
+}
+
+
+def words(column: str, code):
+    """The words for a code of `column` (the code itself when it has none, or when it is not a code)."""
+    return CODES.get(column, {}).get(code, code) if isinstance(code, str) else code
+
+
+def label(column: str) -> str:
+    return COLUMNS.get(column, (column.replace("_", " ").capitalize(), "text"))[0]
+
+
+def unit(column: str) -> str:
+    return COLUMNS.get(column, (column, "text"))[1]
+
+
+def formatted(value, unit_: str) -> str:
+    """1 234,5 ; 45 % — a value as the report shows it."""
+    if value is None:
+        return french.MISSING
+    if unit_ == "rate":
+        return french.percent(value)
+    if unit_ in ("year", "text", "date"):
+        return str(value)
+    text = french.number(value, 1 if unit_ == "etp" else 0)
+    return f"{text} €" if unit_ == "euros" else text

@@ -1,0 +1,268 @@
+"""The one-page HTML report: headline figures and inline SVG charts (pygal), rendered with Jinja.
+
+Self-contained: no script, no font, no image from outside; opens offline and prints well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import jinja2
+import polars as pl
+import pygal
+from pygal.style import Style
+
+from pipeline import french
+from pipeline.exports import labels, questions, secrecy
+from pipeline.exports.data import ExportData
+from pipeline.extracts.kinds import EXTRACTS
+from pipeline.extracts.reference import RATIOS, RULES
+
+TEMPLATES = Path(__file__).with_name("templates")
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#333",
+    foreground_strong="#1f3864",
+    foreground_subtle="#999",
+    colors=("#1f5fa8", "#e07b39", "#3a9a5b", "#b0b0b0", "#7b4fa0"),
+    font_family="sans-serif",
+    title_font_size=16,
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=12,
+    value_font_size=11,
+)
+
+
+# Each chart is drawn twice: for a page (and print) and for a phone, where a 760-wide drawing shrunk to 390 px
+# would make its text half size; the page's CSS shows the one that fits.
+SIZES = {"large": (760, 360), "small": (400, 340)}
+
+
+def _chart(chart_type, title: str, **options) -> pygal.Graph:
+    settings = {"legend_at_bottom": True, "print_values": False, "truncate_label": -1, "truncate_legend": -1}
+    return chart_type(
+        title=title, style=STYLE, js=[], disable_xml_declaration=True, explicit_size=False, **{**settings, **options}
+    )
+
+
+def _svg(chart: pygal.Graph, size: str) -> str:
+    width, height = SIZES[size]
+    svg = chart.render(is_unicode=True, width=width, height=height, x_label_rotation=30 if size == "small" else 0)
+    # pygal leaves an inline config script for its tooltips, useless without them: the page carries no script.
+    return re.sub(r"<script\b.*?</script>", "", svg, flags=re.S)
+
+
+def _figure(title: str, chart: pygal.Graph, note: str) -> dict:
+    return {"titre": title, "svg": _svg(chart, "large"), "svg_telephone": _svg(chart, "small"), "note": note}
+
+
+def _hours(annuel: pl.DataFrame, years: list[str]) -> dict:
+    c = _chart(pygal.Bar, "Heures d'insertion réalisées par année", show_legend=False,
+               value_formatter=lambda v: labels.formatted(v, "hours"))  # fmt: skip
+    c.x_labels = years
+    c.add("Heures réalisées", annuel["heures_realisees"].to_list())
+    return _figure("Heures d'insertion", c, "Heures par année du mois travaillé." + _in_progress(years))
+
+
+def _people(annuel: pl.DataFrame, years: list[str]) -> dict:
+    c = _chart(pygal.Bar, "Personnes ayant travaillé dans l'année", show_legend=False,
+               value_formatter=lambda v: labels.formatted(v, "count"))  # fmt: skip
+    c.x_labels = years
+    c.add("Personnes", annuel["nb_participants"].to_list())
+    c.add("dont nouvelles", annuel["nb_nouveaux_participants"].to_list())
+    return _figure("Personnes en insertion", c, "Personnes distinctes ayant travaillé dans l'année (bleu), dont "
+                   "celles qui travaillaient pour la première fois (orange)." + _in_progress(years))  # fmt: skip
+
+
+def _years(annuel: pl.DataFrame, as_of) -> list[str]:
+    """Year labels, the year in progress starred so that it does not read as a fall."""
+    partial = as_of < dt.date(as_of.year, 12, 31)
+    return [f"{y}*" if y == as_of.year and partial else str(y) for y in annuel["annee"].to_list()]
+
+
+def _in_progress(years: list[str]) -> str:
+    starred = [y for y in years if y.endswith("*")]
+    return f" * {starred[0][:-1]} : année en cours, jusqu'à la date d'arrêté." if starred else ""
+
+
+def _coverage(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> dict:
+    target = {a: v for a, i, v in targets.iter_rows() if i == "taux_couverture_clause"}
+    c = _chart(pygal.Bar, "Couverture des marchés éligibles par la clause", range=(0, 1.05),
+               value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
+    c.x_labels = years
+    c.add("Taux de couverture", annuel["taux_couverture_clause"].to_list())
+    targets_by_year = [target.get(int(y.rstrip("*")), 1.0) for y in years]
+    c.add("Cible SPASER (100 %)", targets_by_year, stroke_style={"dasharray": "6,4"})
+    seuil = french.euros(RULES.seuil_clause_btp_ht)
+    return _figure("Couverture des marchés éligibles", c, f"Marchés de travaux d'au moins {seuil} HT : part de "
+                   "ceux qui portent une clause d'insertion." + _in_progress(years))  # fmt: skip
+
+
+def _outcomes_by_cohort(annuel: pl.DataFrame, years: list[str]) -> dict:
+    c = _chart(pygal.StackedBar, "Situation six mois après la sortie, par année de sortie", range=(0, 1),
+               value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
+    c.x_labels = years
+    for column in ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive"):
+        c.add(labels.label(column), annuel[column].to_list())
+    note = "Parmi les sorties de plus de six mois dont la situation est connue." + _in_progress(years)
+    return _figure("Résultats par cohorte de sortie", c, note)
+
+
+def _outcomes_by_hours(data: ExportData) -> dict:
+    impact = data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES").sort("ordre_tranche")
+    impact = secrecy.shown(impact)
+    c = _chart(pygal.Bar, "Résultats selon les heures travaillées dans le parcours", range=(0, 1),
+               value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
+    c.x_labels = impact["tranche_heures"].to_list()
+    c.add("Emploi durable", impact["taux_emploi_durable"].to_list())
+    c.add("Sorties dynamiques", impact["taux_sorties_dynamiques"].to_list())
+    return _figure(
+        "Résultats selon les heures", c, "Toutes les sorties observables, selon le total d'heures du parcours."
+    )
+
+
+def _hours_by_territory(data: ExportData) -> dict:
+    territoire = data.tables["kpi_territoire"]
+    last = territoire["annee"].max()
+    current = territoire.filter(pl.col("annee") == last).sort("heures_realisees")
+    c = _chart(pygal.HorizontalBar, f"Heures par facilitateur en {last}", show_legend=False, print_values=True,
+               value_formatter=lambda v: labels.formatted(v, "hours"))  # fmt: skip
+    # "Métropole Aix-Marseille-Provence – Pays d'Aix" -> "Pays d'Aix": four structures share the prefix.
+    c.x_labels = [structure.split(" – ")[-1] for structure in current["structure"].to_list()]
+    c.add("Heures réalisées", current["heures_realisees"].to_list())
+    partial = " (jusqu'à la date d'arrêté)" if last == data.as_of.year else ""
+    return _figure("Heures par facilitateur", c, f"Heures déclarées par chaque facilitateur en {last}{partial}.")
+
+
+def _national_indicator(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> dict:
+    target = {a: v for a, i, v in targets.iter_rows() if i == questions.PNAD_INDICATOR}
+    c = _chart(pygal.Bar, "Indicateur national : marchés avec au moins une considération sociale", range=(0, 1.05),
+               value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
+    c.x_labels = years
+    c.add("Part des marchés", annuel[questions.PNAD_INDICATOR].to_list())
+    c.add("Cible", [target.get(int(y.rstrip("*"))) for y in years], stroke_style={"dasharray": "6,4"})
+    seuil = french.euros(RULES.seuil_decp_ht)
+    return _figure("Indicateur national (PNAD 2022-2025)", c, f"Marchés d'au moins {seuil} HT dont les considérations "
+                   "sociales sont connues : part de ceux qui portent une clause, un critère social ou une réservation. "
+                   "Cible nationale : 30 % en 2025." + _in_progress(years))  # fmt: skip
+
+
+def _among_peers(data: ExportData) -> dict | None:
+    comparaison = data.tables["kpi_comparaison"]
+    own = questions.departement_among_peers(comparaison).filter(pl.col("rang_categorie").is_not_null())
+    if not questions.has_peers(comparaison) or own.height == 0:
+        return None
+    last = own.row(-1, named=True)
+    shares = questions.category_shares(comparaison, last["annee"], last["categorie_acheteur"])
+    title = f"Catégorie {last['categorie_acheteur']} en {last['annee']} : part des marchés avec considération sociale"
+    c = _chart(pygal.Bar, title, range=(0, 1), value_formatter=lambda v: labels.formatted(v, "rate"))
+    c.x_labels = [f"{r['rang_categorie']}. {r['acheteur_siren']}" for r in shares.iter_rows(named=True)]
+    share = shares[questions.PNAD_INDICATOR].to_list()
+    own_row = shares["est_departement"].to_list()
+    c.add("Le Département", [v if mine else None for v, mine in zip(share, own_row, strict=True)])
+    c.add("Les autres acheteurs classés", [None if mine else v for v, mine in zip(share, own_row, strict=True)])
+    note = (f"Rang {last['rang_categorie']} sur {last['nb_acheteurs_classes']} ; médiane de la catégorie "
+            f"{labels.formatted(last['mediane_categorie'], 'rate')} (quartiles "
+            f"{labels.formatted(last['premier_quartile'], 'rate')} et "
+            f"{labels.formatted(last['troisieme_quartile'], 'rate')}). Acheteurs d'au moins 5 marchés dans le "
+            "périmètre, d'après les données essentielles de la commande publique déposées.")  # fmt: skip
+    return _figure("Le Département parmi les acheteurs publics", c, note)
+
+
+def charts(data: ExportData) -> list[dict]:
+    annuel = secrecy.shown(data.tables["kpi_annuel"])
+    years = _years(annuel, data.as_of)
+    figures = [
+        _hours(annuel, years),
+        _people(annuel, years),
+        _coverage(annuel, years, data.targets),
+        _national_indicator(annuel, years, data.targets),
+        _among_peers(data),
+        _outcomes_by_cohort(annuel, years),
+        _outcomes_by_hours(data),
+        _hours_by_territory(data),
+    ]
+    return [f for f in figures if f is not None]
+
+
+def _change(before: float | None, after: float | None, unit: str) -> str:
+    if before is None or after is None:
+        return ""
+    sign = "+" if after >= before else "−"
+    if unit == "rate":
+        return f" ({sign}{french.number(abs(after - before) * 100, 1)} points)"
+    return f" ({sign}{labels.formatted(abs(after - before), unit)})"
+
+
+def revision_lines(data: ExportData) -> list[str]:
+    """The figures this publication changed, in words: « Heures…, 2024 : 357 190 → 358 000 (+810) »."""
+    out = []
+    for rec in data.revisions.iter_rows(named=True):
+        unit, before, after = labels.unit(rec["indicateur"]), rec["valeur_precedente"], rec["valeur"]
+        out.append(f"{labels.label(rec['indicateur'])}, {rec['annee']} : {labels.formatted(before, unit)} → "
+                   f"{labels.formatted(after, unit)}{_change(before, after, unit)}")  # fmt: skip
+    return out
+
+
+def target_rows(data: ExportData) -> list[dict]:
+    """The targets as the report's table shows them: values formatted by the indicator's unit."""
+    out = []
+    for rec in questions.targets(data.tables["kpi_objectifs"]).iter_rows(named=True):
+        unit = "rate" if rec["indicateur"] in RATIOS else "count"
+        out.append({"annee": rec["annee"], "indicateur": rec["libelle_indicateur"], "statut": rec["statut"],
+                    "libelle_statut": rec["libelle_statut"],
+                    **{c: labels.formatted(rec[c], unit) for c in ("cible", "realise", "ecart")}})  # fmt: skip
+    return out
+
+
+def source_rows(data: ExportData) -> list[dict]:
+    """The files received, per extract, in words and French numbers."""
+    names = {extract.name: extract.label for extract in EXTRACTS}
+    counts = ("fichiers", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente")
+    return [
+        {
+            "type_extrait": names.get(rec["type_extrait"], rec["type_extrait"]),
+            **{c: labels.formatted(rec[c], "count") for c in counts},
+        }  # fmt: skip
+        for rec in data.files.iter_rows(named=True)
+    ]
+
+
+def headline(data: ExportData) -> list[dict]:
+    spaser = secrecy.shown(data.tables["kpi_spaser"])
+    if spaser.height == 0:
+        return []
+    row = spaser.row(0, named=True)
+    masked = secrecy.masks(data.tables["kpi_spaser"])
+    items = ["heures_realisees", "etp", "nb_participants", "nb_marches_clause", "taux_couverture_clause",
+             "taux_sorties_dynamiques", "taux_emploi_durable", "taux_situation_connue"]  # fmt: skip
+    return [
+        {
+            "libelle": labels.label(c),
+            "valeur": secrecy.SECRET if row[c] is None and c in masked else labels.formatted(row[c], labels.unit(c)),
+        }
+        for c in items
+    ]
+
+
+def write_report(data: ExportData, path: Path) -> None:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    spaser = data.tables["kpi_spaser"]
+    html = env.get_template("rapport.html.j2").render(
+        as_of=data.as_of.strftime("%d/%m/%Y"),
+        periode=f"du {RULES.spaser_debut:%d/%m/%Y} au {spaser['periode_fin'][0]:%d/%m/%Y}" if spaser.height else "",
+        chiffres=headline(data),
+        graphiques=charts(data),
+        cibles=target_rows(data),
+        couleurs_statut={k: v[1] for k, v in questions.STATUTS.items()},
+        note_secret=secrecy.note(data.secret_min),
+        heures_etp=french.number(data.heures_etp),
+        sources=source_rows(data),
+        mois_manquants=data.missing_months.to_dicts(),
+        revisions=revision_lines(data),
+    )
+    path.write_text(html, encoding="utf-8")

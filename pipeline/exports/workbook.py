@@ -1,0 +1,386 @@
+"""The workbook for the elected officials: a cover, one sheet per theme, territories, contracts, data quality.
+
+Every figure comes from the published warehouse through `ExportData`; every constant a text states (the
+eligibility threshold, the SPASER period, the hours of an ETP) comes from where the figures took it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from pipeline import french
+from pipeline.exports import labels, questions, secrecy
+from pipeline.exports.data import ExportData
+from pipeline.extracts.kinds import BY_NAME, EXTRACTS
+from pipeline.extracts.reference import RATIOS, RULES
+
+MIN_WIDTH, HEADER_WIDTH, TEXT_WIDTH = 8, 22, 60  # characters: narrowest column, where headers and texts wrap
+WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the Département has about 1,000)
+FORMATS = {
+    "title": {"bold": True, "font_size": 16, "font_color": "#1f3864"},
+    "subtitle": {"bold": True, "font_size": 12, "font_color": "#1f3864"},
+    "header": {"bold": True, "bg_color": "#d9e2f3", "border": 1, "text_wrap": True, "valign": "top"},
+    "note": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+    "text": {"border": 1, "text_wrap": True, "valign": "top"},
+    "count": {"num_format": "#,##0", "border": 1},
+    "hours": {"num_format": "#,##0", "border": 1},
+    "euros": {"num_format": "#,##0 €", "border": 1},
+    "etp": {"num_format": "#,##0.0", "border": 1},
+    "rate": {"num_format": "0%", "border": 1},
+    "year": {"num_format": "0", "border": 1, "bold": True},
+    "date": {"num_format": "dd/mm/yyyy", "border": 1},
+    "secret": {"border": 1, "align": "right", "font_color": "#7f7f7f"},
+    "target": {"num_format": "0%", "border": 1, "bg_color": "#e2efda"},
+    "target_count": {"num_format": "#,##0", "border": 1, "bg_color": "#e2efda"},
+}
+
+
+def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
+    """Sheet -> (indicators of kpi_annuel and kpi_spaser, the definition written under them)."""
+    seuil = french.euros(RULES.seuil_clause_btp_ht)
+    return {
+        "Marchés et clauses": (
+            ["nb_marches", "montant_marches_ht", "nb_marches_eligibles", "nb_marches_eligibles_avec_clause",
+             "taux_couverture_clause", "nb_marches_clause", "montant_marches_clause_ht", "nb_marches_clause_services",
+             "nb_marches_clause_prestations_intellectuelles", "nb_marches_critere_social",
+             "part_marches_critere_social", "nb_marches_reserves", "montant_marches_reserves_ht", "heures_prevues",
+             "nb_marches_considerations_connues", "nb_marches_consideration_sociale", questions.PNAD_INDICATOR,
+             "montant_marches_considerations_connues_ht", "montant_marches_consideration_sociale_ht",
+             "part_montant_consideration_sociale"],
+            f"Par année de notification. Éligible : marché de travaux (BTP) d'au moins {seuil} HT, pour lequel le "
+            "Département impose la clause ; la cible du SPASER est une couverture de 100 %. Un marché publié en "
+            "données ouvertes sans information sur la clause compte dans les marchés notifiés, jamais dans les "
+            "clauses. Indicateur national (PNAD 2022-2025, cible 30 % en 2025) : part des marchés d'au moins "
+            f"{french.euros(RULES.seuil_decp_ht)} HT aux considérations sociales connues qui en portent au moins une "
+            "(clause, critère social ou réservation).",
+        ),
+        "Heures et personnes": (
+            ["heures_realisees", "etp", "nb_participants", "nb_nouveaux_participants", "nb_employeurs",
+             "nb_marches_actifs", "taux_realisation_marches_acheves"],
+            "Par année du mois travaillé. Une personne suivie par deux facilitateurs compte une fois ; sur la période "
+            f"du {RULES.spaser}, les personnes sont comptées une fois sur toute la période. "
+            f"ETP : heures / {french.number(data.heures_etp)}.",
+        ),
+        "Publics": (
+            ["nb_participants", "part_femmes", "part_moins_26_ans", "part_50_ans_et_plus", "part_qpv", "part_brsa",
+             "part_deld", "part_rqth", "part_jeunes_sans_qualification"],
+            "Parmi les personnes ayant travaillé dans l'année, selon leur dernière fiche ; "
+            "âges à l'entrée dans le parcours.",
+        ),
+        "Résultats": (
+            ["nb_sortants", "nb_sortants_en_attente", "nb_sortants_situation_connue", "taux_situation_connue",
+             "taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive", "taux_sorties_dynamiques"],
+            "Par année de sortie (cohorte), situation six mois après la sortie. Les sorties de moins de six mois sont "
+            "comptées à part. Les taux d'emploi sont calculés sur les sorties dont la situation est connue.",
+        ),
+    }  # fmt: skip
+
+
+class Workbook:
+    """xlsxwriter with our habits: typed cells, words for codes, widths that fit, sheets that print on A4."""
+
+    def __init__(self, path: Path, data: ExportData):
+        self.book = xlsxwriter.Workbook(str(path))
+        self.fmt = {name: self.book.add_format(spec) for name, spec in FORMATS.items()}
+        self.data = data
+        self.widths: dict[str, dict[int, float]] = {}
+        self.identifiers: dict[str, list[str]] = {}
+
+    def sheet(self, name: str) -> xlsxwriter.worksheet.Worksheet:
+        """A sheet that prints on A4 landscape, one page wide, with its name and page numbers."""
+        ws = self.book.add_worksheet(name)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer(f"&L{name} — données au {self.data.as_of:%d/%m/%Y}&RPage &P / &N")
+        self.widths[name] = {}
+        return ws
+
+    def fit(self, ws, col: int, text: str, header: bool = False) -> None:
+        """Remember the width the column needs; headers and long texts wrap, so they count up to a cap."""
+        longest_word = max((len(w) for w in text.split()), default=0)
+        need = max(longest_word, min(len(text), HEADER_WIDTH)) if header else min(len(text), TEXT_WIDTH)
+        widths = self.widths[ws.name]
+        widths[col] = max(widths.get(col, MIN_WIDTH), need + 2)
+
+    def header(self, ws, row: int, col: int, text: str) -> None:
+        if text.isdigit():  # a year: a number, or Excel flags "number stored as text"
+            ws.write_number(row, col, int(text), self.fmt["header"])
+        else:
+            ws.write_string(row, col, text, self.fmt["header"])
+        self.fit(ws, col, text, header=True)
+
+    def cell(self, ws, row: int, col: int, value, unit: str, secret: bool = False) -> None:
+        if isinstance(value, Decimal):  # DuckDB's sums of integers: numbers, never text
+            value = float(value)
+        if secret:
+            ws.write_string(row, col, secrecy.SECRET, self.fmt["secret"])
+        elif value is None:
+            ws.write_blank(row, col, None, self.fmt["text"])
+        elif unit == "date" and isinstance(value, dt.date):
+            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.fmt["date"])
+            self.fit(ws, col, "31/12/2026")
+        elif isinstance(value, int | float) and not isinstance(value, bool) and unit != "text":
+            ws.write_number(row, col, value, self.fmt.get(unit, self.fmt["count"]))
+            self.fit(ws, col, labels.formatted(value, unit))
+        else:
+            ws.write_string(row, col, secrecy.safe_text(str(value)), self.fmt["text"])  # never a formula
+            self.fit(ws, col, str(value))
+            if str(value).isdigit():  # an identifier (a SIREN): text on purpose, which Excel must not flag
+                self.identifiers.setdefault(ws.name, []).append(xl_rowcol_to_cell(row, col))
+
+    def note(self, ws, row: int, text: str, width: int = 8) -> int:
+        ws.merge_range(row, 0, row, width, text, self.fmt["note"])
+        ws.set_row(row, 15 * (1 + len(text) // 110))
+        return row + 2
+
+    def freeze(self, ws, header_row: int, columns: int = 1, last_row: int | None = None, last_col: int = 0) -> None:
+        """The header stays in sight and prints on every page; with `last_row`, a filter on each column."""
+        ws.freeze_panes(header_row + 1, columns)
+        ws.repeat_rows(header_row)
+        if last_row is not None and last_row > header_row:
+            ws.autofilter(header_row, 0, last_row, last_col)
+
+    def table(self, ws, row: int, frame: pl.DataFrame, columns: list[str], title: str, definition: str,
+              main: bool = False) -> int:  # fmt: skip
+        """A titled table with words for codes and "s" for hidden cells; the sheet's `main` table is frozen."""
+        ws.write_string(row, 0, title, self.fmt["subtitle"])
+        row += 1
+        masks = secrecy.masks(frame)
+        for c, column in enumerate(columns):
+            self.header(ws, row, c, labels.label(column))
+        units = [labels.unit(column) for column in columns]
+        hidden = [masks[column].to_list() if column in masks else None for column in columns]
+        for i, record in enumerate(frame.select(columns).iter_rows()):
+            for c, value in enumerate(record):
+                secret = hidden[c] is not None and bool(hidden[c][i])
+                self.cell(ws, row + 1 + i, c, labels.words(columns[c], value), units[c], secret)
+        if main:
+            self.freeze(ws, row, 1, row + frame.height, len(columns) - 1)
+        return self.note(ws, row + frame.height + 1, definition, max(len(columns) - 1, 6))
+
+    def crosstab(self, ws, row: int, frame: pl.DataFrame, index: str, value: str, title: str, definition: str) -> int:
+        """`value` by `index` (rows) and year (columns), as the indicator tables lay them out."""
+        wide = frame.pivot(on="annee", index=index, values=value, sort_columns=True)
+        ws.write_string(row, 0, title, self.fmt["subtitle"])
+        self.header(ws, row + 1, 0, labels.label(index))
+        for c, year in enumerate(wide.columns[1:], start=1):
+            self.header(ws, row + 1, c, self.year_header(int(year)))
+        for r, record in enumerate(wide.iter_rows(), start=row + 2):
+            self.cell(ws, r, 0, labels.words(index, record[0]), "text")
+            for c, amount in enumerate(record[1:], start=1):
+                self.cell(ws, r, c, amount, labels.unit(value))
+        return self.note(ws, row + wide.height + 2, definition, max(wide.width - 1, 6))
+
+    def year_header(self, year: int) -> str:
+        """The as-of year is not a full year yet: say so where it stands beside full years."""
+        as_of = self.data.as_of
+        return f"{year} (au {as_of:%d/%m})" if year == as_of.year and as_of < dt.date(year, 12, 31) else str(year)
+
+    def indicators(self, ws, row: int, columns: list[str], title: str, definition: str) -> int:
+        """Indicators as rows, years then the SPASER period as columns, and the target where one is set."""
+        annuel, spaser = self.data.tables["kpi_annuel"], self.data.tables["kpi_spaser"]
+        years = annuel["annee"].to_list()
+        targets = {(a, i): c for a, i, c in self.data.targets.iter_rows()}
+        target_years = [y for y in years if any((y, c) in targets for c in columns)]
+        header = ["Indicateur", *[self.year_header(y) for y in years], RULES.spaser,
+                  *[f"Cible {y}" for y in target_years]]  # fmt: skip
+        ws.write_string(row, 0, title, self.fmt["subtitle"])
+        for c, text in enumerate(header):
+            self.header(ws, row + 1, c, text)
+        for r, column in enumerate(columns, start=row + 2):
+            self.cell(ws, r, 0, labels.label(column), "text")
+            self._actuals(ws, r, column, annuel, spaser)
+            for c, year in enumerate(target_years, start=len(years) + 2):
+                unit = "target" if labels.unit(column) == "rate" else "target_count"
+                self.cell(ws, r, c, targets.get((year, column)), unit)
+        self.freeze(ws, row + 1)
+        return self.note(ws, row + len(columns) + 2, definition, len(header) - 1)
+
+    def _actuals(self, ws, r: int, column: str, annuel: pl.DataFrame, spaser: pl.DataFrame) -> None:
+        unit = labels.unit(column)
+        masks_y, masks_s = secrecy.masks(annuel), secrecy.masks(spaser)
+        for i, value in enumerate(annuel[column].to_list()):
+            self.cell(ws, r, i + 1, value, unit, column in masks_y and bool(masks_y[column][i]))
+        hidden = column in masks_s and bool(masks_s[column][0]) if spaser.height else False
+        self.cell(ws, r, annuel.height + 1, spaser[column][0] if spaser.height else None, unit, hidden)
+
+    def close(self) -> None:
+        for ws in self.book.worksheets():
+            for col, width in self.widths[ws.name].items():
+                ws.set_column(col, col, width)
+            if ws.name in self.identifiers:
+                ws.ignore_errors({"number_stored_as_text": " ".join(self.identifiers[ws.name])})
+        self.book.close()
+
+
+def write_workbook(data: ExportData, path: Path) -> None:
+    wb = Workbook(path, data)
+    _cover(wb, data)
+    for theme, (columns, definition) in themes(data).items():
+        ws = wb.sheet(theme)
+        r = wb.indicators(ws, 0, columns, theme, definition)
+        if theme == "Heures et personnes":
+            modalites = data.tables["kpi_modalites"]
+            r = wb.crosstab(ws, r, modalites, "libelle_modalite", "heures", "Heures par modalité de réalisation",
+                            "Heures de l'année réalisées par chaque modalité.")  # fmt: skip
+            wb.crosstab(ws, r, modalites, "libelle_modalite", "part_heures", "Part des heures par modalité",
+                        "Part des heures de l'année réalisées par chaque modalité.")  # fmt: skip
+        if theme == "Résultats":
+            _outcomes_by_hours(wb, ws, r, data)
+    _targets(wb, data)
+    if questions.has_peers(data.tables["kpi_comparaison"]):
+        _peers(wb, data)
+    _territories(wb, data)
+    _contracts(wb, data)
+    _quality(wb, data)
+    wb.close()
+
+
+def _cover(wb: Workbook, data: ExportData) -> None:
+    cover = wb.sheet("Couverture")
+    cover.write_string(0, 0, f"Clause sociale d'insertion — indicateurs du {RULES.spaser}", wb.fmt["title"])
+    cover.write_string(1, 0, "Département des Bouches-du-Rhône", wb.fmt["subtitle"])
+    cover.write_string(3, 0, "Données arrêtées au", wb.fmt["header"])
+    as_of = dt.datetime.combine(data.as_of, dt.time())
+    cover.write_datetime(3, 1, as_of, wb.book.add_format({"num_format": "dd/mm/yyyy", "bold": True}))
+    cover.write_string(5, 0, "Sources", wb.fmt["subtitle"])
+    row = 6
+    headers = ["Extraction", "Fichiers", "Rejetés", "Lignes lues", "Chargées", "En quarantaine", "En attente",
+               "Premier dépôt", "Dernier dépôt"]  # fmt: skip
+    for c, h in enumerate(headers):
+        wb.header(cover, row, c, h)
+    counts = ["fichiers", "rejetes", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente"]
+    for r, rec in enumerate(data.files.iter_rows(named=True), start=row + 1):
+        extract = BY_NAME.get(rec["type_extrait"])
+        wb.cell(cover, r, 0, extract.label if extract else rec["type_extrait"], "text")
+        for c, k in enumerate(counts, start=1):
+            wb.cell(cover, r, c, rec[k], "count")
+        wb.cell(cover, r, 7, rec["premier_depot"], "date")
+        wb.cell(cover, r, 8, rec["dernier_depot"], "date")
+    row += data.files.height + 2
+    cover.write_string(row, 0, "Comment lire ce classeur", wb.fmt["subtitle"])
+    for text in _how_to_read(data):
+        row += 1
+        cover.merge_range(row, 0, row, 8, text, wb.fmt["note"])
+        cover.set_row(row, 32)
+
+
+def _how_to_read(data: ExportData) -> list[str]:
+    return [
+        "Une feuille par thème : marchés et clauses, heures et personnes, publics, résultats, territoires, "
+        "exécution des marchés, qualité des données. Sous chaque tableau, une définition courte.",
+        f"Les années sont civiles. La colonne « {RULES.spaser} » porte sur toute la période (jusqu'à la date "
+        "d'arrêté) : les personnes y sont comptées une fois, ce n'est pas la somme des années.",
+        "Les cibles fixées par le Département figurent à côté des réalisations (fond vert).",
+        secrecy.note(data.secret_min),
+        "Chaque chiffre est traçable jusqu'aux lignes des fichiers reçus, que l'entrepôt de données conserve.",
+    ]
+
+
+def _outcomes_by_hours(wb: Workbook, ws, row: int, data: ExportData) -> None:
+    impact = data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES")
+    columns = ["tranche_heures", "nb_sortants", "nb_sortants_situation_connue", "taux_emploi_durable",
+               "taux_emploi_transition", "taux_sortie_positive", "taux_sorties_dynamiques"]  # fmt: skip
+    wb.table(ws, row, impact, columns, "Résultats selon les heures travaillées",
+             "Toutes les sorties observables, selon le total d'heures du parcours sur toute sa durée : "
+             "les résultats croissent-ils avec les heures travaillées ?")  # fmt: skip
+
+
+def _targets(wb: Workbook, data: ExportData) -> None:
+    """Each target beside its actual, the gap and the status, in a colour and in words (it prints in grey)."""
+    ws = wb.sheet("Objectifs")
+    ws.write_string(0, 0, "Les cibles du Département et leur réalisation", wb.fmt["subtitle"])
+    for c, text in enumerate(["Année", "Indicateur", "Cible", "Réalisé", "Écart", "Statut"]):
+        wb.header(ws, 1, c, text)
+    rows = questions.targets(data.tables["kpi_objectifs"])
+    for r, rec in enumerate(rows.iter_rows(named=True), start=2):
+        unit = "rate" if rec["indicateur"] in RATIOS else "count"
+        wb.cell(ws, r, 0, rec["annee"], "year")
+        wb.cell(ws, r, 1, rec["libelle_indicateur"], "text")
+        for c, column in enumerate(("cible", "realise", "ecart"), start=2):
+            wb.cell(ws, r, c, rec[column], unit)
+        colour = questions.STATUTS.get(rec["statut"], ("", "#ffffff"))[1]
+        ws.write_string(r, 5, rec["libelle_statut"], wb.book.add_format({"border": 1, "bg_color": colour}))
+        wb.fit(ws, 5, rec["libelle_statut"])
+    wb.freeze(ws, 1, 2, rows.height + 1, 5)
+    note = ("Cibles déposées dans raw/objectifs/ ou, à défaut, celles de la brochure du SPASER et du PNAD. "
+            "Atteint : réalisé ≥ cible ; en cours : l'année d'arrêté ; à venir : une année future.")  # fmt: skip
+    wb.note(ws, rows.height + 3, note, 5)
+
+
+def _peers(wb: Workbook, data: ExportData) -> None:
+    """The Département among the buyers of the open data: its rank in its category, the category's spread."""
+    ws = wb.sheet("Parmi les acheteurs")
+    comparaison = data.tables["kpi_comparaison"]
+    columns = ["annee", "categorie_acheteur", "nb_marches_considerations_connues", questions.PNAD_INDICATOR,
+               "rang_categorie", "nb_acheteurs_classes", "mediane_categorie", "premier_quartile",
+               "troisieme_quartile"]  # fmt: skip
+    own = questions.departement_among_peers(comparaison)
+    r = wb.table(ws, 0, own, columns, "Le Département parmi les acheteurs publics", main=True, definition=
+                 "Part des marchés avec au moins une considération sociale (indicateur national), rang parmi les "
+                 "acheteurs de la même catégorie classés (au moins 5 marchés dans le périmètre), médiane et quartiles "
+                 "de la catégorie. Source : les données essentielles (DECP) déposées dans raw/marches/.")  # fmt: skip
+    ranked = own.filter(pl.col("rang_categorie").is_not_null())
+    if ranked.height:
+        last = ranked.row(-1, named=True)
+        shares = questions.category_shares(comparaison, last["annee"], last["categorie_acheteur"])
+        wb.table(ws, r, shares, ["rang_categorie", "acheteur_siren", questions.PNAD_INDICATOR],
+                 f"Catégorie {last['categorie_acheteur']} en {last['annee']}",
+                 "Le Département y figure sous son SIREN.")  # fmt: skip
+
+
+def _territories(wb: Workbook, data: ExportData) -> None:
+    ws = wb.sheet("Territoires")
+    columns = ["annee", "facilitateur", "structure", "territoire", "heures_realisees", "etp", "nb_participants",
+               "nb_employeurs", "nb_marches_clause", "nb_sortants", "taux_sorties_dynamiques"]  # fmt: skip
+    r = wb.table(ws, 0, data.tables["kpi_territoire"], columns, "Par facilitateur", main=True, definition=
+                 "Heures déclarées par chaque facilitateur, personnes suivies (une personne suivie par deux "
+                 "facilitateurs compte dans chacun), marchés avec clause suivis (année de notification), "
+                 "résultats de ses parcours.")  # fmt: skip
+    columns = ["annee", "territoire_residence", "nb_participants", "heures_realisees", "part_participants"]
+    wb.table(ws, r, data.tables["kpi_residence"], columns, "Par territoire de résidence",
+             "Personnes ayant travaillé dans l'année selon leur commune de résidence ; « territoire non couvert » : "
+             "communes sans facilitateur ; « hors département » : commune absente du référentiel.")  # fmt: skip
+
+
+def _contracts(wb: Workbook, data: ExportData) -> None:
+    ws = wb.sheet("Exécution des marchés")
+    execution = data.tables["marche_execution"].sort(["statut", "date_fin"], nulls_last=True)
+    definition = (
+        "Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de "
+        "fin (notification + durée) est passée à la date d'arrêté."
+    )
+    if execution.height > WORKBOOK_MAX_CONTRACTS:  # a region or the country: the full list is in the CSV
+        definition += (
+            f" Seuls les {french.number(WORKBOOK_MAX_CONTRACTS)} premiers marchés (sur "
+            f"{french.number(execution.height)}) sont listés ici ; la liste complète est dans marche_execution.csv."
+        )
+        execution = execution.head(WORKBOOK_MAX_CONTRACTS)
+    columns = ["id_marche", "objet", "famille", "facilitateur", "date_notification", "date_fin", "heures_prevues",
+               "heures_realisees", "taux_realisation", "statut"]  # fmt: skip
+    wb.table(ws, 0, execution, columns, "Marchés avec clause", definition, main=True)
+
+
+def _quality(wb: Workbook, data: ExportData) -> None:
+    ws = wb.sheet("Qualité des données")
+    columns = ["type_extrait", "lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_en_attente"]
+    files = data.files.with_columns(pl.col("type_extrait").replace({e.name: e.label for e in EXTRACTS}))
+    r = wb.table(ws, 0, files, columns, "Lignes reçues", main=True, definition=
+                 "Pour chaque extraction : lignes lues = chargées + en quarantaine + en attente. Les lignes en "
+                 "attente (heures dont le marché ou la personne n'est pas encore connu) seront chargées à leur "
+                 "arrivée.")  # fmt: skip
+    r = wb.table(ws, r, data.missing_months, ["facilitateur", "nb_mois_manquants", "mois_manquants"],
+                 "Mois manquants", "Mois sans aucune ligne d'heures alors que le facilitateur suivait un marché avec "
+                 "clause en cours ; chaque facilitateur en reçoit la liste dans son classeur de retours.")  # fmt: skip
+    columns = ["source", "annee", "champ", "nb_attendus", "nb_renseignes", "taux_completude"]
+    wb.table(ws, r, data.synthese, columns, "Complétude des champs",
+             "Part des lignes où le champ nécessaire aux indicateurs est renseigné : "
+             "l'objectif de collecte du SPASER.")  # fmt: skip

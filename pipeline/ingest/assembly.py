@@ -1,0 +1,397 @@
+"""All the files of one kind of extract -> the loaded rows, the quarantine, and one line per file.
+
+Per file, two files at a time (cached by content hash, so an unchanged file is not read again): read,
+validate, pseudonymise, find duplicates and conflicts, and write its valid rows as Parquet. Across files
+(recomputed every run from those Parquet files, so a rebuild from raw/ alone gives the same result):
+later-file-wins by key, the facilitator-month replacement for hours, and holding hour rows whose contract
+or participant is not known yet. The loaded rows stay a lazy query over the Parquet files until they are
+written: ten million hour rows never sit in memory at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.extracts import parsing
+from pipeline.extracts.kinds import Extract
+from pipeline.extracts.raw import LINE_COLUMN, FileRejected, RawTable
+from pipeline.extracts.rules import MESSAGES
+from pipeline.ingest.fingerprints import code_fingerprint, file_sha256, fingerprint, settings_fingerprint
+from pipeline.ingest.readers import read_extract
+from pipeline.ingest.validate import MASK, empty_errors, protected, validate
+from pipeline.settings import Settings
+from pipeline.timing import stage
+
+log = logging.getLogger(__name__)
+
+IGNORED_NAMES = {"readme", "readme.md", "readme.txt", ".gitkeep"}
+# polars and DuckDB release the GIL: two files parsed at once keep both cores busy (measured: x1.36).
+PARSE_THREADS = 2
+
+FILE_COLUMNS = {
+    "chemin": pl.String, "type_extrait": pl.String, "sha256": pl.String, "taille_octets": pl.Int64,
+    "date_depot": pl.Date, "format": pl.String, "encodage": pl.String, "statut": pl.String, "motif": pl.String,
+    "colonnes_ignorees": pl.String, "lignes_lues": pl.Int64, "lignes_chargees": pl.Int64,
+    "lignes_quarantaine": pl.Int64, "lignes_en_attente": pl.Int64, "lignes_remplacees": pl.Int64,
+    "expediteur": pl.String, "entetes": pl.String,
+}  # fmt: skip
+QUARANTINE_COLUMNS = {
+    "chemin": pl.String, "type_extrait": pl.String, "ligne": pl.Int64, "colonne": pl.String, "regle": pl.String,
+    "motif": pl.String, "valeur": pl.String, "statut": pl.String, "depuis": pl.Date,
+}  # fmt: skip
+
+
+@dataclass
+class ParsedFile:
+    chemin: str
+    sha256: str | None  # None for a file rejected unread
+    size: int
+    deposited: dt.date
+    rows: Path | None  # its valid rows (_ligne and the typed columns), as Parquet in the cache; None if rejected
+    errors: pl.DataFrame  # _ligne, colonne, regle, valeur
+    meta: dict  # format, encodage, statut, motif, colonnes_ignorees, lignes_lues
+
+
+@dataclass
+class IngestResult:
+    extract: Extract
+    loaded: pl.LazyFrame  # collected (or written) by the caller
+    quarantine: pl.DataFrame
+    files: pl.DataFrame
+
+
+def list_files(raw_dir: Path, extract: Extract) -> list[Path]:
+    """The files of raw/<extract>/, in the lexical order of their paths (the order that decides replacements)."""
+    folder = raw_dir / extract.name
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.name.lower() not in IGNORED_NAMES
+        ),
+        key=lambda p: p.relative_to(raw_dir).as_posix(),
+    )
+
+
+def refusal(path: Path, raw_dir: Path) -> str | None:
+    """Why a listed file is not to be read at all: a link to somewhere outside raw/ (never followed)."""
+    if path.is_symlink() and not path.resolve().is_relative_to(raw_dir.resolve()):
+        return "lien vers un fichier hors de raw/ : non suivi, non lu"
+    return None
+
+
+def content_id(path: Path, raw_dir: Path) -> str:
+    """The file's content hash, or why it has none (refused, unreadable, gone since the listing): never raises."""
+    reason = refusal(path, raw_dir)
+    if reason:
+        return f"refuse:{reason}"
+    try:
+        return file_sha256(path)
+    except OSError as exc:
+        return f"illisible:{_unreadable(exc)}"
+
+
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "fichier disparu pendant la lecture (déplacé ou supprimé)"
+    return f"fichier illisible ({exc.strerror or type(exc).__name__})"
+
+
+def extract_fingerprint(extract: Extract, settings: Settings, upstream: str = "") -> str:
+    """The files of raw/<extract>/ by content, under this code and these settings (and, through `upstream`, what
+    the extracts it refers to were built from). Equal fingerprints, equal landing tables."""
+    raw = settings.raw_dir
+    files = [f"{p.relative_to(raw).as_posix()}:{content_id(p, raw)}" for p in list_files(raw, extract)]
+    return fingerprint(settings_fingerprint(settings), extract.name, upstream, *files)
+
+
+def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Exact copies count once (the copies are DOUBLON); same key, other values: all CONFLIT."""
+    # Only rows sharing their key can be copies or conflicts: the whole rows are compared among those alone.
+    candidates = rows.filter(pl.struct(key).is_duplicated())
+    values = [c for c in rows.columns if c != LINE_COLUMN]
+    copies = candidates.filter(~pl.struct(values).is_first_distinct())
+    candidates = candidates.filter(~pl.col(LINE_COLUMN).is_in(copies[LINE_COLUMN].implode()))
+    conflicts = candidates.filter(pl.struct(key).is_duplicated())
+    if copies.height or conflicts.height:
+        dropped = pl.concat([copies[LINE_COLUMN], conflicts[LINE_COLUMN]])
+        rows = rows.filter(~pl.col(LINE_COLUMN).is_in(dropped.implode()))
+
+    def as_errors(frame: pl.DataFrame, rule: str) -> pl.DataFrame:
+        return frame.select(
+            pl.col(LINE_COLUMN),
+            pl.lit(",".join(key)).alias("colonne"),
+            pl.lit(rule).alias("regle"),
+            pl.lit(None, pl.String).alias("valeur"),
+        )
+
+    return rows, pl.concat([as_errors(copies, "DOUBLON"), as_errors(conflicts, "CONFLIT")])
+
+
+def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.DataFrame | None, pl.DataFrame, dict]:
+    """One file's valid rows (None when the file is rejected), its errors, and what is known of it."""
+    meta: dict = {"format": None, "encodage": None, "statut": "CHARGE", "motif": None, "colonnes_ignorees": None}
+    meta.update(lignes_lues=0, expediteur=extract.sender_code or UNATTRIBUTED, entetes="{}")
+    try:
+        with stage("lecture"):
+            table = read_extract(path, extract, settings.limits)
+    except FileRejected as exc:
+        meta.update(statut="REJETE", motif=str(exc))
+        return None, empty_errors(), meta
+    meta.update(
+        format=table.format, encodage=table.encoding, colonnes_ignorees=", ".join(table.ignored_columns) or None,
+        expediteur=_sender(table, extract), entetes=json.dumps(table.headers, ensure_ascii=False),
+    )  # fmt: skip
+    with stage("validation"):
+        checked = validate(table.frame, extract, settings.as_of, settings.pseudonym_key)
+    table.frame = table.frame.clear()  # the text as read is not needed past validation (0.7 GB for a 300 MB file)
+    if table.format in ("json", "xml"):
+        # DECP: a contract published again further down the file is a republication; the last record
+        # replaces the earlier ones, as a later file would (counted in lignes_remplacees).
+        rows, extra = checked.rows, []
+    else:
+        with stage("validation"):
+            rows, duplicates = within_file_duplicates(checked.rows, list(extract.key))
+        extra = [duplicates]
+    if table.repeated_header_lines:
+        repeated = pl.DataFrame({LINE_COLUMN: table.repeated_header_lines}, schema={LINE_COLUMN: pl.Int64})
+        extra.append(
+            repeated.with_columns(
+                colonne=pl.lit(None, pl.String), regle=pl.lit("EN_TETE_REPETEE"), valeur=pl.lit(None, pl.String)
+            )
+        )
+    if table.set_aside is not None:
+        extra.append(table.set_aside)
+    errors = pl.concat([checked.errors, *[e.select(checked.errors.columns) for e in extra]]).sort(LINE_COLUMN)
+    errors = errors.with_columns(protected(pl.col("valeur"), bool(extract.personal)).alias("valeur"))  # before caching
+    meta["lignes_lues"] = rows.height + errors.height
+    return rows, errors, meta
+
+
+UNATTRIBUTED = "NON_ATTRIBUE"
+
+
+def _sender(table: RawTable, extract: Extract) -> str:
+    """Whom the file's returns go to: the extract's fixed sender, or the facilitator most of its rows name."""
+    if extract.sender_code or extract.sender_column not in table.frame.columns:
+        return extract.sender_code or UNATTRIBUTED
+    column = next(c for c in extract.columns if c.name == extract.sender_column)
+    values = table.frame[column.name]
+    codes = values.replace_strict(parsing.code_mapping(column.name, column.codes, values), default=None,
+                                  return_dtype=pl.String).drop_nulls()  # fmt: skip
+    return str(codes.mode().sort()[0]) if codes.len() else UNATTRIBUTED
+
+
+def _cache_dir(settings: Settings, extract: Extract) -> Path:
+    # Validation depends on the code, the as-of date, and the pseudonyms on the key: all are part of the cache key.
+    salt = fingerprint(code_fingerprint(), settings.as_of, settings.pseudonym_key)[:16]
+    return settings.cache_dir / extract.name / salt
+
+
+def prune_cache(extract: Extract, settings: Settings, kept: set[str]) -> None:
+    """Drop what no current file needs: the entries of contents no longer in raw/<extract>/, and the folders of
+    another code version, as-of date or key (at 10 M hour rows, each is about 0.5 GB)."""
+    current = _cache_dir(settings, extract)
+    for folder in current.parent.iterdir() if current.parent.is_dir() else ():
+        if folder != current:
+            shutil.rmtree(folder, ignore_errors=True)
+    for entry in current.iterdir() if current.is_dir() else ():
+        if entry.name.split(".", 1)[0] not in kept:
+            entry.unlink(missing_ok=True)
+
+
+def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
+    """Parse a file into the cache, unless its content was already parsed there. A file that cannot or must not
+    be read is rejected with its reason, and the run goes on."""
+    chemin = path.relative_to(settings.raw_dir).as_posix()
+    with stage("lecture"):
+        sha = content_id(path, settings.raw_dir)
+    if sha.startswith(("refuse:", "illisible:")):
+        return _rejected_unread(chemin, path, extract, sha.partition(":")[2])
+    cache = _cache_dir(settings, extract)
+    meta_path = cache / f"{sha}.json"
+    rows_path, errors_path = cache / f"{sha}.rows.parquet", cache / f"{sha}.errors.parquet"
+    if meta_path.exists():
+        with stage("lecture"):  # from the cache: the file's content was parsed by an earlier run
+            meta = json.loads(meta_path.read_text())
+            errors = pl.read_parquet(errors_path)
+    else:
+        rows, errors, meta = parse_file(path, extract, settings)
+        with stage("chargement"):
+            cache.mkdir(parents=True, exist_ok=True)
+            if rows is not None:
+                rows.write_parquet(rows_path)
+            errors.write_parquet(errors_path)
+            meta_path.write_text(json.dumps(meta))  # written last: its presence means the cache entry is whole
+    try:
+        stat = path.stat()
+    except OSError as exc:  # gone once parsed: what was read stands, and the next run will see it is gone
+        return _rejected_unread(chemin, path, extract, _unreadable(exc))
+    loaded = rows_path if meta["statut"] == "CHARGE" else None
+    return ParsedFile(chemin, sha, stat.st_size, dt.date.fromtimestamp(stat.st_mtime), loaded, errors, meta)
+
+
+def _rejected_unread(chemin: str, path: Path, extract: Extract, reason: str) -> ParsedFile:
+    """A file reported without being read: no hash, no size of what it points to, its reason."""
+    meta = {"format": None, "encodage": None, "statut": "REJETE", "motif": reason, "colonnes_ignorees": None,
+            "lignes_lues": 0, "expediteur": extract.sender_code or UNATTRIBUTED, "entetes": "{}"}  # fmt: skip
+    try:
+        when = dt.date.fromtimestamp(path.lstat().st_mtime)
+    except OSError:
+        when = dt.date.today()
+    return ParsedFile(chemin, None, None, when, None, empty_errors(), meta)
+
+
+def _winners(extract: Extract) -> pl.Expr:
+    """True for the row of each key that no later file replaces (the extract's priority first)."""
+    order = [pl.col("_ordre"), pl.col(LINE_COLUMN)]
+    if extract.priority is not None:
+        order = [extract.priority, *order]
+    return pl.struct(order).rank("ordinal", descending=True).over(list(extract.key)) == 1
+
+
+def _latest_statements(rows: pl.LazyFrame, groups: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """A file that states whole groups (hours: a facilitator's months): for each group the latest file holding
+    it wins. Worked out on one small count per file and group: the winning (_ordre, *groups), and the rows each
+    file loses."""
+    counts = rows.group_by("_ordre", "fichier", *groups).len().collect()
+    counts = counts.with_columns(_dernier=pl.col("_ordre").max().over(groups))
+    replaced = counts.filter(pl.col("_ordre") != pl.col("_dernier")).group_by("fichier").agg(pl.col("len").sum())
+    winners = counts.filter(pl.col("_ordre") == pl.col("_dernier")).select("_ordre", *groups)
+    return winners, {str(f): int(n) for f, n in replaced.iter_rows()}
+
+
+def _replaced(extract: Extract, rows: pl.LazyFrame) -> tuple[pl.LazyFrame, dict[str, int]]:
+    """The rows no later file replaces, and how many each file lost."""
+    if extract.statement:
+        winners, counts = _latest_statements(rows, list(extract.statement))
+        keys = pl.struct("_ordre", *extract.statement)
+        # A filter on the few winning groups, not a join: polars' streaming join holds the 10 M rows (+1.6 GB).
+        return rows.filter(keys.is_in(winners.select(keys).to_series().implode())), counts
+    ranked = rows.with_columns(_gagnant=_winners(extract)).collect()  # a few million rows at most: in memory
+    counts = {str(f): n for f, n in ranked.filter(~pl.col("_gagnant")).group_by("fichier").len().iter_rows()}
+    return ranked.filter(pl.col("_gagnant")).drop("_gagnant").lazy(), counts
+
+
+def _hold_unknown(
+    extract: Extract, rows: pl.LazyFrame, known: dict[str, pl.Series]
+) -> tuple[pl.DataFrame, pl.LazyFrame]:
+    """Rows naming a value another extract does not hold (yet): the held rows, and the others. The first of the
+    extract's references that a row misses is the one reported."""
+    flags = []
+    for ref in extract.references:
+        flag = f"_{ref.column}_connu"
+        flags.append((ref, ~pl.col(flag)))
+        # is_in, not a left join: at 10 M hour rows and 2 M known keys, 1.3 GB at most instead of 2.9 (measured).
+        values = known.get(ref.column)
+        known_here = pl.lit(True) if values is None else pl.col(ref.column).is_in(values.unique().implode())
+        rows = rows.with_columns(known_here.fill_null(False).alias(flag))
+    if not flags:
+        return empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier")), rows
+
+    def first_missing(value) -> pl.Expr:
+        expr = pl.lit(None, pl.String)
+        for ref, missing in reversed(flags):
+            expr = pl.when(missing).then(value(ref)).otherwise(expr)
+        return expr
+
+    unknown = pl.any_horizontal([missing for _, missing in flags])
+    held = rows.filter(unknown).select(
+        pl.col(LINE_COLUMN),
+        first_missing(lambda ref: pl.lit(ref.sender_column)).alias("colonne"),
+        first_missing(lambda ref: pl.lit(ref.rule)).alias("regle"),
+        first_missing(lambda ref: pl.col(ref.column).cast(pl.String) if ref.shown else pl.lit(MASK)).alias("valeur"),
+        pl.col("fichier").cast(pl.String),
+    )
+    return held.collect(), rows.filter(~unknown).drop(f"_{ref.column}_connu" for ref, _ in flags)
+
+
+def empty_loaded(extract: Extract, settings: Settings) -> pl.LazyFrame:
+    """No file yet: an empty table with the columns the warehouse expects."""
+    raw = pl.DataFrame(schema={LINE_COLUMN: pl.Int64, **{c.name: pl.String for c in extract.columns}})
+    rows = validate(raw, extract, settings.as_of, settings.pseudonym_key).rows
+    rows = rows.with_columns(
+        pl.lit(None, pl.Int32).alias("ordre_fichier"), pl.lit(None, pl.Categorical).alias("fichier")
+    )
+    rows = rows.rename({LINE_COLUMN: "ligne"}).lazy()
+    return extract.finish(rows, settings) if extract.finish else rows
+
+
+def ingest(extract: Extract, settings: Settings, known: dict[str, pl.Series] | None = None) -> IngestResult:
+    """Every file of raw/<extract>/. `known` holds, for each column the extract refers by, the loaded values
+    (hours: the contracts and the paths); a reference with no known values holds nothing."""
+    files = list_files(settings.raw_dir, extract)
+    with ThreadPoolExecutor(PARSE_THREADS) as pool:
+        parsed = list(pool.map(lambda f: load_file(f, extract, settings), files))
+    prune_cache(extract, settings, {p.sha256 for p in parsed})
+    with stage("validation"):  # across files: replacements, held rows, the accounting
+        return _assemble(extract, settings, parsed, known or {})
+
+
+def _assemble(extract: Extract, settings: Settings, parsed: list[ParsedFile], known: dict[str, pl.Series]):
+    # The file's path on every row: categorical, 4 bytes a row instead of the path (at 10 M rows, about 1 GB less).
+    frames = [
+        pl.scan_parquet(p.rows).with_columns(
+            pl.lit(i, pl.Int32).alias("_ordre"), pl.lit(p.chemin, pl.Categorical).alias("fichier")
+        )
+        for i, p in enumerate(parsed)
+        if p.rows is not None
+    ]
+    held = empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier"))
+    if not frames:
+        return IngestResult(extract, empty_loaded(extract, settings), *_accounting(extract, parsed, held, {}))
+    current, replaced = _replaced(extract, pl.concat(frames, how="diagonal_relaxed"))
+    if extract.references:
+        held, current = _hold_unknown(extract, current, known)
+    loaded = current.rename({LINE_COLUMN: "ligne", "_ordre": "ordre_fichier"})
+    if extract.finish:
+        loaded = extract.finish(loaded, settings)
+    return IngestResult(extract, loaded, *_accounting(extract, parsed, held, replaced))
+
+
+def _accounting(
+    extract: Extract, parsed: list[ParsedFile], held: pl.DataFrame, replaced: dict[str, int]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The quarantine (rejected and held rows) and one line per file: read = loaded + quarantined + held."""
+    deposited = {p.chemin: p.deposited for p in parsed}
+    quarantine = [
+        p.errors.with_columns(pl.lit(p.chemin).alias("fichier"), pl.lit("REJETEE").alias("statut"))
+        for p in parsed
+        if p.errors.height
+    ]
+    quarantine.append(held.with_columns(pl.lit("EN_ATTENTE").alias("statut")))
+    frame = pl.concat([q.select(LINE_COLUMN, "colonne", "regle", "valeur", "fichier", "statut") for q in quarantine])
+    frame = frame.select(
+        pl.col("fichier").alias("chemin"),
+        pl.lit(extract.name).alias("type_extrait"),
+        pl.col(LINE_COLUMN).alias("ligne"),
+        "colonne",
+        "regle",
+        pl.col("regle").replace_strict(MESSAGES, default="règle non respectée").alias("motif"),
+        "valeur",
+        "statut",
+        pl.col("fichier").replace_strict(deposited, default=None, return_dtype=pl.Date).alias("depuis"),
+    ).cast(QUARANTINE_COLUMNS)
+    held_counts = dict(held.group_by("fichier").len().iter_rows()) if held.height else {}
+    files = []
+    for p in parsed:
+        waiting, quarantined, read = held_counts.get(p.chemin, 0), p.errors.height, p.meta["lignes_lues"]
+        files.append({
+            "chemin": p.chemin, "type_extrait": extract.name, "sha256": p.sha256, "taille_octets": p.size,
+            "date_depot": p.deposited, "format": p.meta["format"], "encodage": p.meta["encodage"],
+            "statut": p.meta["statut"], "motif": p.meta["motif"], "colonnes_ignorees": p.meta["colonnes_ignorees"],
+            "lignes_lues": read, "lignes_chargees": read - quarantined - waiting, "lignes_quarantaine": quarantined,
+            "lignes_en_attente": waiting, "lignes_remplacees": replaced.get(p.chemin, 0),
+            "expediteur": p.meta["expediteur"], "entetes": p.meta["entetes"],
+        })  # fmt: skip
+    return frame, pl.DataFrame(files, schema=FILE_COLUMNS)

@@ -1,0 +1,43 @@
+"""Whether the published warehouse and exports already are what raw/, the code and the settings would make.
+
+Decided before Dagster and dbt are imported (they cost seconds to load): a `clauses run` with nothing new
+hashes raw/ (only what moved since the last hash in this process) and stops there.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipeline.extracts.kinds import EXTRACTS, Extract
+from pipeline.ingest.assembly import extract_fingerprint
+from pipeline.ingest.fingerprints import build_fingerprint, published_marker
+from pipeline.settings import Settings
+from pipeline.warehouse.database import stored_fingerprints
+
+
+def landing_fingerprint(extract: Extract, settings: Settings, stored: dict[str, str]) -> str:
+    """What raw/<extract>/ would build its landing tables from, given what the extracts it refers to were built
+    from (`stored`: the build database's fingerprints). Equal to the stored one: nothing to ingest."""
+    upstream = "|".join(stored.get(u, "") for u in extract.upstream)
+    return extract_fingerprint(extract, settings, upstream)
+
+
+def published_is_current(settings: Settings, stored: dict[str, str]) -> bool:
+    """The published warehouse and exports were built from these landing tables, this code and these settings."""
+    marker = published_marker(settings)
+    return (
+        settings.published_db.exists() and marker.exists() and marker.read_text() == build_fingerprint(settings, stored)
+    )
+
+
+def already_published(settings: Settings) -> bool:
+    """The ingest steps' and the dbt step's own comparisons, made up front without running either."""
+    if not (settings.published_db.exists() and published_marker(settings).exists()):
+        return False
+    try:
+        stored = stored_fingerprints(settings.build_db)
+    except duckdb.Error:  # another run is writing the build database: let the run queue say so
+        return False
+    if any(landing_fingerprint(e, settings, stored) != stored.get(e.name) for e in EXTRACTS):
+        return False
+    return published_is_current(settings, stored)

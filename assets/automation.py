@@ -24,7 +24,7 @@ from dagster import (
 from assets.resources import ClausesSettings
 from pipeline.exports.alerts import after_run
 from pipeline.extracts.kinds import EXTRACTS
-from pipeline.ingest.assembly import content_id, list_files
+from pipeline.ingest.files import content_id, list_files
 from pipeline.settings import Settings, load_settings
 from pipeline.warehouse.database import read_table
 
@@ -41,11 +41,11 @@ nightly_schedule = ScheduleDefinition(
 )
 
 
-def raw_fingerprint(settings: Settings, previous: dict[str, list] | None = None) -> dict[str, list]:
+def raw_snapshot(settings: Settings, previous: dict[str, list] | None = None) -> dict[str, list]:
     """Path -> [size, mtime_ns, content id] of every file in raw/.
 
     A file is re-hashed only when its size or date moved; it counts as changed only when its hash did. A file
-    that cannot be read gets a stand-in id (pipeline.ingest.content_id): the run will report it."""
+    that cannot be read gets a stand-in id (pipeline.ingest.files.content_id): the run will report it."""
     previous = previous or {}
     current = {}
     for extract in EXTRACTS:
@@ -94,7 +94,7 @@ def _memory(cursor: str | None, settings: Settings) -> tuple[dict[str, list], di
 )
 def raw_files_sensor(context: SensorEvaluationContext, settings: ClausesSettings):
     seen, done = _memory(context.cursor, settings.get())
-    current = raw_fingerprint(settings.get(), seen)
+    current = raw_snapshot(settings.get(), seen)
     changed = sorted(
         {p for p, v in current.items() if done.get(p) != v[2]} | (done.keys() - current.keys())
     )  # a removed file changes the warehouse too

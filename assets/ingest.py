@@ -18,10 +18,10 @@ from assets.resources import ClausesSettings
 from pipeline import french
 from pipeline.extracts.kinds import EXTRACTS, Extract, Reference
 from pipeline.ingest.assembly import ingest
+from pipeline.ingest.fingerprints import landing_fingerprint
 from pipeline.settings import Settings
 from pipeline.timing import stage
-from pipeline.warehouse.database import count_rows, read_column, read_table, stored_fingerprints, write_tables
-from pipeline.warehouse.freshness import landing_fingerprint
+from pipeline.warehouse.database import count_rows, read_column, read_table, stored_fingerprints, write_landing_tables
 from pipeline.warehouse.key_guard import check_key
 from pipeline.warehouse.lock import warehouse_lock
 
@@ -56,10 +56,11 @@ def _report(
         for c in ("lignes_lues", "lignes_chargees", "lignes_remplacees", "lignes_quarantaine", "lignes_en_attente")
     )
     # The same words and numbers as the summary's table: loaded counts the rows a later file replaced since.
+    n = french.format_number
     say(
-        f"  {name} : {french.number(files.height)} fichiers ({french.number(rejected.height)} rejetés), "
-        f"{french.number(read)} lignes lues : {french.number(loaded)} chargées (dont {french.number(replaced)} "
-        f"remplacées depuis), {french.number(quarantined)} en quarantaine, {french.number(waiting)} en attente"
+        f"  {name} : {n(files.height)} fichiers ({n(rejected.height)} rejetés), "
+        f"{n(read)} lignes lues : {n(loaded)} chargées (dont {n(replaced)} "
+        f"remplacées depuis), {n(quarantined)} en quarantaine, {n(waiting)} en attente"
         + (" (inchangé)" if unchanged else "")
     )
     for chemin, motif in rejected.select("chemin", "motif").iter_rows():
@@ -123,7 +124,7 @@ def _ingest_and_write(extract: Extract, settings: Settings) -> MaterializeResult
         result = ingest(extract, settings, known)
         with stage("chargement"):
             tables = {name: result.loaded, f"{name}_fichiers": result.files, f"{name}_quarantaine": result.quarantine}
-            write_tables(db, "landing", tables, fingerprint=(name, fingerprint))
+            write_landing_tables(db, "landing", tables, fingerprint=(name, fingerprint))
         loaded_rows = count_rows(db, f"landing.{name}")
     return _report(name, result.files, result.quarantine, loaded_rows, unchanged=False)
 

@@ -6,12 +6,13 @@ from assets.progress import say
 from assets.resources import ClausesSettings
 from assets.transform import clauses_dbt
 from pipeline.exports.export_set import publish_exports
-from pipeline.ingest.fingerprints import build_fingerprint, published_marker
+from pipeline.ingest.fingerprints import build_fingerprint
 from pipeline.timing import stage
 from pipeline.warehouse.database import publish, stored_fingerprints
+from pipeline.warehouse.freshness import published_marker
 from pipeline.warehouse.gate import blocking_checks
 from pipeline.warehouse.history import carry_history
-from pipeline.warehouse.key_guard import check_key, fingerprint
+from pipeline.warehouse.key_guard import check_key, key_fingerprint
 from pipeline.warehouse.lock import warehouse_lock
 
 
@@ -27,7 +28,7 @@ def entrepot_publie(context: AssetExecutionContext, settings: ClausesSettings) -
     with warehouse_lock(settings.warehouse_dir), stage("publication"):
         check_key(settings)  # again, under the lock: the published warehouse may have changed since ingestion
         revised = carry_history(
-            settings.candidate_db, settings.published_db, settings.as_of, fingerprint(settings.pseudonym_key)
+            settings.candidate_db, settings.published_db, settings.as_of, key_fingerprint(settings.pseudonym_key)
         )
         facts = {**blocking_checks(settings.candidate_db), "valeurs_revisees": revised}
         publish(settings.candidate_db, settings.published_db)

@@ -13,28 +13,28 @@ NBSP = "\u00a0"
 MISSING = "—"
 
 
-def number(value: float | None, decimals: int = 0, thousands: str = NARROW_NBSP) -> str:
+def format_number(value: float | None, decimals: int = 0, thousands: str = NARROW_NBSP) -> str:
     """`1234.5` -> `1 234,5`; None -> `—`."""
     if value is None:
         return MISSING
     return f"{value:,.{decimals}f}".replace(",", thousands).replace(".", ",")
 
 
-def percent(value: float | None, decimals: int = 0) -> str:
+def format_percent(value: float | None, decimals: int = 0) -> str:
     """`0.456` -> `46 %`; None -> `—`."""
-    return MISSING if value is None else f"{number(value * 100, decimals)}{NARROW_NBSP}%"
+    return MISSING if value is None else f"{format_number(value * 100, decimals)}{NARROW_NBSP}%"
 
 
-def euros(value: float | None) -> str:
-    return MISSING if value is None else f"{number(value)} €"
+def format_euros(value: float | None) -> str:
+    return MISSING if value is None else f"{format_number(value)} €"
 
 
-def decimal_comma(expr: pl.Expr, decimals: int = 1) -> pl.Expr:
+def format_decimal_comma(expr: pl.Expr, decimals: int = 1) -> pl.Expr:
     """The column-wise `1234.5` -> `1234,5` (no thousands separator, no trailing `,0`): a spreadsheet's cell."""
     return expr.round(decimals).cast(pl.String).str.replace(r"\.0$", "").str.replace(".", ",", literal=True)
 
 
-def excel_csv(text: pl.DataFrame, path) -> None:
+def write_excel_csv(text: pl.DataFrame, path) -> None:
     """A table as French Excel opens it with a double click: UTF-8 with a BOM, `;` between cells."""
     with open(path, "wb") as out:
         out.write(b"\xef\xbb\xbf")

@@ -17,7 +17,18 @@ from pathlib import Path
 from dotenv import dotenv_values
 from stdnum.fr import siren
 
-from pipeline.ingest.limits import Limits
+
+@dataclass(frozen=True)
+class Limits:
+    """What a raw file may be before it is parsed (checked by pipeline/ingest/limits.py)."""
+
+    file_mb: int = 1024  # a file's size on disk
+    columns: int = 500  # columns of a delimited text's first line
+    line_kb: int = 256  # any line of a delimited text
+    inflated_mb: int = 512  # an XLSX's content once unzipped, read from the zip's directory
+    depth: int = 64  # nesting of a JSON or XML file (DECP: 6 levels)
+    value_kb: int = 64  # one value of a JSON or XML file
+
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PSEUDONYM_KEY = "clef-de-demonstration-a-remplacer"

@@ -15,8 +15,10 @@ from conftest import marche, write_csv
 
 from pipeline.extracts.kinds import MARCHES
 from pipeline.ingest import assembly
-from pipeline.ingest.assembly import extract_fingerprint, ingest
-from pipeline.ingest.limits import Limits
+from pipeline.ingest import files as files_module
+from pipeline.ingest.assembly import ingest
+from pipeline.ingest.fingerprints import extract_fingerprint
+from pipeline.settings import Limits
 
 
 def _run(settings, **limits) -> pl.DataFrame:
@@ -98,14 +100,14 @@ def test_a_file_that_cannot_be_read_or_that_vanishes_is_rejected_and_the_run_goe
     locked = settings.raw_dir / "marches" / "verrouille.csv"
     write_csv(locked, [marche(id_marche="M2")])
     os.chmod(locked, 0)  # as root, permissions do not stop a read: the hash is refused below as the kernel would
-    sha256 = assembly.file_sha256
+    sha256 = files_module.file_sha256
 
     def refuse(path: Path) -> str:
         if path.name == "verrouille.csv":
             raise PermissionError(13, "Permission non accordée")
         return sha256(path)
 
-    monkeypatch.setattr(assembly, "file_sha256", refuse)
+    monkeypatch.setattr(files_module, "file_sha256", refuse)
     listed = assembly.list_files
     monkeypatch.setattr(
         assembly, "list_files", lambda raw, extract: [*listed(raw, extract), raw / "marches" / "parti.csv"]

@@ -46,11 +46,47 @@ def test_no_function_is_longer_than_a_screen():
     assert not long, long
 
 
-def test_imports_go_one_way_without_cycles():
-    modules = {_module(p): p for p in CODE}
-    graph = {name: {m for m in _imports(path) if m in modules and m != name} for name, path in modules.items()}
-    upward = [n for n, deps in graph.items() if n.startswith("pipeline") and any(d.startswith("assets") for d in deps)]
+# The stages in the order a run goes: a module imports only from its own stage or those before it.
+STAGES = (
+    ("pipeline.settings", "pipeline.french", "pipeline.timing"),  # the ground floor every stage uses
+    ("pipeline.extracts",),
+    ("pipeline.ingest",),
+    ("pipeline.warehouse",),
+    ("pipeline.exports",),
+    ("pipeline.demo",),
+    ("assets",),  # the Dagster definitions
+    ("assets.cli",),  # the command line and what only it uses
+)
+
+
+def _stage(module: str) -> int:
+    """The stage of a module: its longest matching prefix in STAGES (the top packages' docstrings: none)."""
+    if module in ("pipeline", "assets"):
+        return 0
+    matches = [
+        (len(p), i) for i, prefixes in enumerate(STAGES) for p in prefixes if module == p or module.startswith(p + ".")
+    ]
+    assert matches, f"{module} belongs to no stage of tests/test_house.py's STAGES"
+    return max(matches)[1]
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_module(p).removesuffix(".__init__"): p for p in CODE}
+    return {name: {m for m in _imports(path) if m in modules and m != name} for name, path in modules.items()}
+
+
+def test_packages_import_only_downward():
+    upward = [
+        f"{name} ({STAGES[_stage(name)][0]}) imports {dep} ({STAGES[_stage(dep)][0]})"
+        for name, deps in _graph().items()
+        for dep in deps
+        if _stage(dep) > _stage(name)
+    ]
     assert not upward, upward
+
+
+def test_imports_go_one_way_without_cycles():
+    graph = _graph()
 
     def cycle_from(start: str, node: str, seen: tuple[str, ...]) -> tuple[str, ...] | None:
         for dep in graph[node]:
@@ -64,6 +100,35 @@ def test_imports_go_one_way_without_cycles():
 
     cycles = [c for name in graph if (c := cycle_from(name, name, (name,)))]
     assert not cycles, cycles[0]
+
+
+def _public_functions() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in CODE:
+        for node in _tree(path).body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
+                found.setdefault(node.name, []).append(_module(path))
+    return found
+
+
+def test_one_name_per_meaning():
+    twice = {name: modules for name, modules in _public_functions().items() if len(modules) > 1}
+    assert not twice, twice
+
+
+def test_formatting_and_parsing_say_so_in_their_verb():
+    """`french` formats values for a person, `parsing` parses a sender's text: format_/write_, parse_."""
+    french = [n for n, modules in _public_functions().items() if "pipeline.french" in modules]
+    assert french and all(n.startswith(("format_", "write_")) for n in french), french
+    text_to_value = [
+        node.name
+        for node in _tree(PROJECT_ROOT / "pipeline" / "extracts" / "parsing.py").body
+        if isinstance(node, ast.FunctionDef)
+        and not node.name.startswith("_")
+        and [a.arg for a in node.args.args][:1] == ["expr"]
+        and ast.unparse(node.returns) == "pl.Expr"
+    ]
+    assert text_to_value and all(n.startswith(("parse_", "siret_")) for n in text_to_value), text_to_value
 
 
 def test_no_code_branches_on_an_extract_name():

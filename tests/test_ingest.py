@@ -9,6 +9,7 @@ from pipeline.extracts.kinds import HEURES, MARCHES, PARTICIPANTS
 from pipeline.extracts.pseudonym import _hmac_column, hmac_hex, normalise_name, personne_id
 from pipeline.ingest import assembly
 from pipeline.ingest.assembly import ingest
+from pipeline.ingest.files import file_sha256
 
 
 def _balanced(files: pl.DataFrame) -> bool:
@@ -142,7 +143,7 @@ def test_the_cache_keeps_only_what_current_files_need(settings):
     write_csv(path, [marche(montant_ht="123")])  # corrected: the first content's entry is no longer needed
     ingest(MARCHES, settings)
     (current,) = (settings.cache_dir / "marches").iterdir()
-    assert {e.name.split(".", 1)[0] for e in current.iterdir()} == {assembly.file_sha256(path)}
+    assert {e.name.split(".", 1)[0] for e in current.iterdir()} == {file_sha256(path)}
 
 
 def test_a_rebuild_from_raw_alone_gives_the_same_rows(settings, tmp_path):

@@ -363,7 +363,7 @@ def test_a_run_under_another_key_or_none_is_refused_and_a_declared_rotation_goes
 
     from assets.cli.runner import run_once
     from pipeline.settings import load_settings
-    from pipeline.warehouse.key_guard import fingerprint
+    from pipeline.warehouse.key_guard import key_fingerprint
 
     root = tmp_path / "copie"
     copy_of(published[0], root)
@@ -387,7 +387,7 @@ def test_a_run_under_another_key_or_none_is_refused_and_a_declared_rotation_goes
 
     with duckdb.connect(str(root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
         keys = [r[0] for r in con.execute("select empreinte_cle from qualite.historique_publications").fetchall()]
-    assert fingerprint("une-autre-cle") in keys and "une-autre-cle" not in keys
+    assert key_fingerprint("une-autre-cle") in keys and "une-autre-cle" not in keys
     assert run(CLAUSES_PSEUDONYM_KEY="une-autre-cle").success  # the new key is now the warehouse's
 
 

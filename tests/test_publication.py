@@ -178,9 +178,9 @@ def test_workbook_sheets_formats_and_confidentiality(fixture_root):
 
 def test_a_long_contract_list_is_cut_in_the_workbook_and_whole_in_the_csv(fixture_root, tmp_path, monkeypatch):
     from pipeline.exports import workbook
-    from pipeline.exports.data import load
+    from pipeline.exports.data import load_export_data
 
-    data = load(fixture_root / "warehouse" / "clauses.duckdb", dt.date.fromisoformat(AS_OF), 1607.0, 5)
+    data = load_export_data(fixture_root / "warehouse" / "clauses.duckdb", dt.date.fromisoformat(AS_OF), 1607.0, 5)
     contracts = data.tables["marche_execution"].height
     assert contracts >= 2
     monkeypatch.setattr(workbook, "WORKBOOK_MAX_CONTRACTS", 1)

@@ -10,7 +10,7 @@ from conftest import MARCHES_HEADER, SIRET_A, heure, marche, write_csv, write_xl
 
 from pipeline.extracts.columns import normalise_header
 from pipeline.extracts.kinds import HEURES, MARCHES
-from pipeline.extracts.parsing import boolean, date, month, number
+from pipeline.extracts.parsing import parse_boolean, parse_date, parse_month, parse_number
 from pipeline.extracts.raw import FileRejected
 from pipeline.ingest.readers import read_extract
 
@@ -40,7 +40,7 @@ def test_xlsx_sheet_named_like_the_folder(tmp_path):
 def test_xlsx_real_date_cells(tmp_path):
     path = write_xlsx(tmp_path / "m.xlsx", [marche(date_notification=dt.date(2024, 3, 15))])
     table = read_extract(path, MARCHES)
-    assert _values(date, table.frame["date_notification"].to_list()) == [dt.date(2024, 3, 15)]
+    assert _values(parse_date, table.frame["date_notification"].to_list()) == [dt.date(2024, 3, 15)]
 
 
 def test_json_is_only_for_marches(tmp_path):
@@ -106,7 +106,8 @@ def test_aliases_map_to_canonical_columns_and_extra_columns_are_dropped(tmp_path
 
 # -- numbers, dates, months, booleans --------------------------------------------------------------
 def test_numbers():
-    assert _values(number, ["1234.5", "1234,5", "1 234,50", "1 234,50 €", "1\u00a0234,5", "1\u202f234,5", "abc"]) == [
+    written = ["1234.5", "1234,5", "1 234,50", "1 234,50 €", "1\u00a0234,5", "1\u202f234,5", "abc"]
+    assert _values(parse_number, written) == [
         1234.5,
         1234.5,
         1234.5,
@@ -119,7 +120,7 @@ def test_numbers():
 
 def test_dates():
     assert _values(
-        date,
+        parse_date,
         [
             "15/03/2024",
             "2024-03-15",
@@ -143,14 +144,14 @@ def test_dates():
 
 
 def test_months():
-    assert _values(month, ["2024-03", "03/2024", "15/03/2024", "2024-03-15", "13/2024"]) == [
+    assert _values(parse_month, ["2024-03", "03/2024", "15/03/2024", "2024-03-15", "13/2024"]) == [
         dt.date(2024, 3, 1)
     ] * 4 + [None]
 
 
 def test_booleans_and_checkboxes():
     words = ["oui", "non", "o", "n", "vrai", "faux", "true", "false", "1", "0", "x", None, "peut-être"]
-    assert _values(boolean, words) == [
+    assert _values(parse_boolean, words) == [
         True,
         False,
         True,
@@ -165,7 +166,7 @@ def test_booleans_and_checkboxes():
         None,
         None,
     ]
-    assert _values(lambda e: boolean(e, checkbox=True), ["x", None]) == [True, False]
+    assert _values(lambda e: parse_boolean(e, checkbox=True), ["x", None]) == [True, False]
 
 
 def test_blank_lines_trailing_separators_and_spaces_are_ignored(tmp_path):
@@ -229,7 +230,7 @@ def test_header_repeated_mid_file_is_not_a_row(tmp_path):
 
 def test_a_one_megabyte_cell_rejects_its_file_unless_the_line_limit_is_raised(tmp_path):
     # An Excel cell holds at most 32,767 characters: a line of 256 KB is far beyond any real extract's row.
-    from pipeline.ingest.limits import Limits
+    from pipeline.settings import Limits
 
     path = write_csv(tmp_path / "m.csv", [marche(objet="x" * 1_000_000)])
     with pytest.raises(FileRejected, match="une ligne de 976 Ko : au-delà de la limite de 256 Ko"):

@@ -124,7 +124,8 @@ def test_a_sheet_too_long_to_read_lists_its_first_lines_and_says_where_they_all_
                 lines = list(csv.reader(fh, delimiter=";"))
             assert lines[0] == returns.SHEETS[sheet][0]
             assert listed[0][:2] == (lines[1][0], int(lines[1][1]))  # the sheet's first line is the CSV's first
-            assert listed[1][0] == (f"… et {french.number(len(lines) - 2)} autres lignes : la liste complète est "
+            more = french.format_number(len(lines) - 2)
+            assert listed[1][0] == (f"… et {more} autres lignes : la liste complète est "
                                     f"dans {spill.name}, à côté de ce classeur.")  # fmt: skip
             seen += [(r[0], int(r[1]), status) for r in lines[1:]]
     assert spilled >= 2  # the demo has senders with several lines to correct, and with several waiting

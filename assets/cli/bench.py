@@ -191,22 +191,22 @@ def _table(rows: list[dict]) -> str:
         first, second, floor_, csv = r["premier"], r["second"], r["plancher"], r["plancher_csv"]
         cells = [
             r["volume"],
-            french.number(r["lignes"]),
-            *(french.number(first[s], 1) for s in ("total_s", *STAGES, "autre")),
-            french.number(second["processus_s"], 1),
-            f"{french.number(100 * second['processus_s'] / first['processus_s'])} %",
-            french.number(floor_["total_s"], 1),
-            french.number(first["total_s"] / floor_["total_s"], 1),
-            french.number(csv["total_s"], 1),
-            french.number(first["total_s"] / csv["total_s"], 1),
-            french.number(max(first["memoire_max_mo"], second["memoire_max_mo"])),
-            french.number(first["memoire_python_mo"]),
+            french.format_number(r["lignes"]),
+            *(french.format_number(first[s], 1) for s in ("total_s", *STAGES, "autre")),
+            french.format_number(second["processus_s"], 1),
+            f"{french.format_number(100 * second['processus_s'] / first['processus_s'])} %",
+            french.format_number(floor_["total_s"], 1),
+            french.format_number(first["total_s"] / floor_["total_s"], 1),
+            french.format_number(csv["total_s"], 1),
+            french.format_number(first["total_s"] / csv["total_s"], 1),
+            french.format_number(max(first["memoire_max_mo"], second["memoire_max_mo"])),
+            french.format_number(first["memoire_python_mo"]),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> None:
+def run_benchmark(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m assets.cli.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,100", help="multiples of the Département (défaut : 1,10,100)")
     parser.add_argument("--no-10m", action="store_true", help="sans le passage à 10 millions de lignes d'heures")
@@ -250,4 +250,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_benchmark()

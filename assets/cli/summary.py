@@ -44,7 +44,7 @@ def files_table(files: list[tuple]) -> Table:
         extract = BY_NAME.get(row[0])
         table.add_column(extract.name if extract else row[0], justify="right")
     for i, label in enumerate(FILE_ROWS, start=1):
-        table.add_row(label, *(french.number(row[i]) for row in files))
+        table.add_row(label, *(french.format_number(row[i]) for row in files))
     return table
 
 
@@ -55,12 +55,12 @@ def years_table(years: list[tuple]) -> Table:
     for a, n, m, cov, h, etp, p, dyn in years:
         table.add_row(
             str(a),
-            french.number(n),
-            french.number((m or 0) / 1e6, 1),
-            french.percent(cov),
-            french.number(h),
-            french.number(etp, 1),
-            french.number(p),
-            french.percent(dyn),
+            french.format_number(n),
+            french.format_number((m or 0) / 1e6, 1),
+            french.format_percent(cov),
+            french.format_number(h),
+            french.format_number(etp, 1),
+            french.format_number(p),
+            french.format_percent(dyn),
         )
     return table

@@ -23,7 +23,7 @@ from stdnum import luhn
 from pipeline import french
 from pipeline.demo.achats import write_open_data
 from pipeline.extracts.kinds import PARTICIPANTS
-from pipeline.extracts.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, RULES
+from pipeline.extracts.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, SPASER
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse.key_guard import DEMO_MARKER
 
@@ -390,7 +390,7 @@ class _Draw:
     def _clause(self, famille: str, secteur: str, montant: float) -> bool:
         if secteur != "BTP":
             return bool(self.rng.random() < SERVICE_CLAUSE_RATE.get(famille, 0.0))
-        if montant >= RULES.seuil_clause_btp_ht:  # coverage of the eligible contracts improves over the years
+        if montant >= SPASER.seuil_clause_btp_ht:  # coverage of the eligible contracts improves over the years
             return bool(self.rng.random() < (0.88 + 0.025 * self.rank))
         return bool(self.rng.random() < 0.25)
 
@@ -654,9 +654,10 @@ def _marche_csv_row(m: dict) -> list:
     heures = m["heures_insertion_prevues"]
     return [
         m["id_marche"], m["objet"], m["famille"], m["cpv"], m["procedure"], m["date_notification"].strftime("%d/%m/%Y"),
-        m["duree_mois"], french.number(m["montant_ht"], 2, french.NBSP), m["titulaire_siret"], m["titulaire_nom"],
+        m["duree_mois"], french.format_number(m["montant_ht"], 2, french.NBSP), m["titulaire_siret"],
+        m["titulaire_nom"],
         m["commune_execution"], "Oui" if m["clause_insertion"] else "Non",
-        french.number(heures, 0, french.NBSP) if heures else "", "oui" if m["critere_social"] else "non",
+        french.format_number(heures, 0, french.NBSP) if heures else "", "oui" if m["critere_social"] else "non",
         m["marche_reserve"], m["facilitateur"] or "",
     ]  # fmt: skip
 
@@ -742,7 +743,7 @@ def _write_heures(out: Path, heures: pl.DataFrame, as_of: dt.date) -> int:
     frame = heures.sort("mois", maintain_order=True)
     as_text = [pl.col("facilitateur"), pl.col("id_participant"), pl.col("id_marche"),
                pl.col("mois").dt.strftime("%m/%Y"),
-               french.decimal_comma(pl.col("heures")), pl.col("modalite"), pl.col("employeur_siret"),
+               french.format_decimal_comma(pl.col("heures")), pl.col("modalite"), pl.col("employeur_siret"),
                pl.col("employeur_nom"), pl.col("type_contrat")]  # fmt: skip
     files = 0
     for (fac, year), group in frame.group_by(

@@ -42,9 +42,10 @@ def set_aside(settings: Settings) -> EmailMessage | None:
     if not rows:
         return None
     folder = settings.export_dir / "latest" / "retours"
+    n = french.format_number
     lines = [
-        f"- {sender} : {french.number(rejected)} fichier(s) rejeté(s), {french.number(quarantined)} ligne(s) en "
-        f"quarantaine, {french.number(held)} en attente ; retours : "
+        f"- {sender} : {n(rejected)} fichier(s) rejeté(s), {n(quarantined)} ligne(s) en "
+        f"quarantaine, {n(held)} en attente ; retours : "
         f"{folder / f'retours_{sender}_{settings.as_of.isoformat()}.xlsx'}"
         for sender, rejected, quarantined, held in rows
     ]

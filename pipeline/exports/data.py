@@ -37,7 +37,7 @@ class ExportData:
     revisions: pl.DataFrame  # the kpi_annuel values this publication changed
 
 
-def load(published_db: Path, as_of: dt.date, heures_etp: float, secret_min: int) -> ExportData:
+def load_export_data(published_db: Path, as_of: dt.date, heures_etp: float, secret_min: int) -> ExportData:
     with connect(published_db, read_only=True) as con:
 
         def frame(sql: str) -> pl.DataFrame:

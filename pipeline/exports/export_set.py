@@ -16,7 +16,7 @@ import polars as pl
 
 from pipeline import french
 from pipeline.exports import labels, secrecy
-from pipeline.exports.data import ExportData, load
+from pipeline.exports.data import ExportData, load_export_data
 from pipeline.exports.report import write_report
 from pipeline.exports.returns import write_returns
 from pipeline.exports.workbook import write_workbook
@@ -30,7 +30,8 @@ def _csv_cell(frame: pl.DataFrame, name: str) -> pl.Expr:
     """One column as French Excel reads it: `1234,5`, `0,7879`, dates in ISO, VRAI/FAUX, text never a formula."""
     dtype = frame.schema[name]
     if dtype.is_float() or dtype.is_decimal():
-        return french.decimal_comma(pl.col(name).cast(pl.Float64), DECIMALS.get(labels.unit(name), 2)).alias(name)
+        decimals = DECIMALS.get(labels.unit(name), 2)
+        return french.format_decimal_comma(pl.col(name).cast(pl.Float64), decimals).alias(name)
     if dtype == pl.Boolean:
         return pl.col(name).replace_strict({True: "VRAI", False: "FAUX"}, return_dtype=pl.String).alias(name)
     if dtype == pl.String:
@@ -38,14 +39,14 @@ def _csv_cell(frame: pl.DataFrame, name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String)
 
 
-def write_tables(data: ExportData, folder: Path) -> None:
+def write_csv_and_parquet(data: ExportData, folder: Path) -> None:
     for name, frame in data.tables.items():
         masked = secrecy.shown(frame)
         masked.with_columns(secrecy.hidden_names(frame)).write_parquet(folder / f"{name}.parquet")
         text = masked.select(_csv_cell(masked, c) for c in masked.columns)
         for column, mask in secrecy.masks(frame).items():
             text = text.with_columns(pl.when(mask).then(pl.lit(secrecy.SECRET)).otherwise(column).alias(column))
-        french.excel_csv(text, folder / f"{name}.csv")
+        french.write_excel_csv(text, folder / f"{name}.csv")
 
 
 # -- the set, swapped in atomically -----------------------------------------------------------------
@@ -59,7 +60,7 @@ def _swap_link(link: Path, target: Path) -> None:
 def publish_exports(settings: Settings) -> Path:
     """Write a complete set, then point `<as-of>` and `latest` at it. Returns the set's folder."""
     as_of, export_dir, threshold = settings.as_of, settings.export_dir, settings.secret_min
-    data = load(settings.published_db, as_of, settings.heures_etp, threshold)
+    data = load_export_data(settings.published_db, as_of, settings.heures_etp, threshold)
     sets = export_dir / ".sets"
     sets.mkdir(parents=True, exist_ok=True)
     stamp = f"{as_of.isoformat()}_{time.strftime('%Y%m%dT%H%M%S')}_{os.getpid()}"
@@ -68,7 +69,7 @@ def publish_exports(settings: Settings) -> Path:
     building.mkdir()
     write_workbook(data, building / f"indicateurs_spaser_{as_of.isoformat()}.xlsx")
     write_report(data, building / f"rapport_spaser_{as_of.isoformat()}.html")
-    write_tables(data, building)
+    write_csv_and_parquet(data, building)
     write_returns(settings.published_db, building / "retours", as_of)
     final = sets / stamp
     os.replace(building, final)

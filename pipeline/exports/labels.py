@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline import french
-from pipeline.extracts.reference import RULES, seed
+from pipeline.extracts.reference import SPASER, seed
 
 # column -> (label, unit) ; unit: count, euros, hours, etp, rate, target (a rate or a count), text, year, date
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -13,7 +13,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "nb_marches": ("Marchés notifiés", "count"),
     "montant_marches_ht": ("Montant des marchés (€ HT)", "euros"),
     "nb_marches_eligibles": (
-        f"Marchés éligibles à la clause (BTP ≥ {french.euros(RULES.seuil_clause_btp_ht)} HT)",
+        f"Marchés éligibles à la clause (BTP ≥ {french.format_euros(SPASER.seuil_clause_btp_ht)} HT)",
         "count",
     ),
     "nb_marches_eligibles_avec_clause": ("… dont avec clause d'insertion", "count"),
@@ -28,7 +28,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "montant_marches_reserves_ht": ("Montant des marchés réservés (€ HT)", "euros"),
     "heures_prevues": ("Heures d'insertion prévues", "hours"),
     "nb_marches_considerations_connues": (
-        f"Marchés d'au moins {french.euros(RULES.seuil_decp_ht)} HT aux considérations sociales connues",
+        f"Marchés d'au moins {french.format_euros(SPASER.seuil_decp_ht)} HT aux considérations sociales connues",
         "count",
     ),
     "nb_marches_consideration_sociale": ("… dont avec au moins une considération sociale", "count"),
@@ -163,8 +163,8 @@ def formatted(value, unit_: str) -> str:
     if value is None:
         return french.MISSING
     if unit_ == "rate":
-        return french.percent(value)
+        return french.format_percent(value)
     if unit_ in ("year", "text", "date"):
         return str(value)
-    text = french.number(value, 1 if unit_ == "etp" else 0)
+    text = french.format_number(value, 1 if unit_ == "etp" else 0)
     return f"{text} €" if unit_ == "euros" else text

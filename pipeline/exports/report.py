@@ -18,7 +18,7 @@ from pipeline import french
 from pipeline.exports import labels, questions, secrecy
 from pipeline.exports.data import ExportData
 from pipeline.extracts.kinds import EXTRACTS
-from pipeline.extracts.reference import RATIOS, RULES
+from pipeline.extracts.reference import RATIOS, SPASER
 
 TEMPLATES = Path(__file__).with_name("templates")
 STYLE = Style(
@@ -97,7 +97,7 @@ def _coverage(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> 
     c.add("Taux de couverture", annuel["taux_couverture_clause"].to_list())
     targets_by_year = [target.get(int(y.rstrip("*")), 1.0) for y in years]
     c.add("Cible SPASER (100 %)", targets_by_year, stroke_style={"dasharray": "6,4"})
-    seuil = french.euros(RULES.seuil_clause_btp_ht)
+    seuil = french.format_euros(SPASER.seuil_clause_btp_ht)
     return _figure("Couverture des marchés éligibles", c, f"Marchés de travaux d'au moins {seuil} HT : part de "
                    "ceux qui portent une clause d'insertion." + _in_progress(years))  # fmt: skip
 
@@ -145,7 +145,7 @@ def _national_indicator(annuel: pl.DataFrame, years: list[str], targets: pl.Data
     c.x_labels = years
     c.add("Part des marchés", annuel[questions.PNAD_INDICATOR].to_list())
     c.add("Cible", [target.get(int(y.rstrip("*"))) for y in years], stroke_style={"dasharray": "6,4"})
-    seuil = french.euros(RULES.seuil_decp_ht)
+    seuil = french.format_euros(SPASER.seuil_decp_ht)
     return _figure("Indicateur national (PNAD 2022-2025)", c, f"Marchés d'au moins {seuil} HT dont les considérations "
                    "sociales sont connues : part de ceux qui portent une clause, un critère social ou une réservation. "
                    "Cible nationale : 30 % en 2025." + _in_progress(years))  # fmt: skip
@@ -194,7 +194,7 @@ def _change(before: float | None, after: float | None, unit: str) -> str:
         return ""
     sign = "+" if after >= before else "−"
     if unit == "rate":
-        return f" ({sign}{french.number(abs(after - before) * 100, 1)} points)"
+        return f" ({sign}{french.format_number(abs(after - before) * 100, 1)} points)"
     return f" ({sign}{labels.formatted(abs(after - before), unit)})"
 
 
@@ -254,13 +254,13 @@ def write_report(data: ExportData, path: Path) -> None:
     spaser = data.tables["kpi_spaser"]
     html = env.get_template("rapport.html.j2").render(
         as_of=data.as_of.strftime("%d/%m/%Y"),
-        periode=f"du {RULES.spaser_debut:%d/%m/%Y} au {spaser['periode_fin'][0]:%d/%m/%Y}" if spaser.height else "",
+        periode=f"du {SPASER.spaser_debut:%d/%m/%Y} au {spaser['periode_fin'][0]:%d/%m/%Y}" if spaser.height else "",
         chiffres=headline(data),
         graphiques=charts(data),
         cibles=target_rows(data),
         couleurs_statut={k: v[1] for k, v in questions.STATUTS.items()},
         note_secret=secrecy.note(data.secret_min),
-        heures_etp=french.number(data.heures_etp),
+        heures_etp=french.format_number(data.heures_etp),
         sources=source_rows(data),
         mois_manquants=data.missing_months.to_dicts(),
         revisions=revision_lines(data),

@@ -36,7 +36,7 @@ SLUGS = {"Synthèse": "synthese", "Lignes à corriger": "lignes_a_corriger", "Li
 MAX_LISTED = 100_000
 
 
-def load(published_db: Path) -> dict[str, pl.DataFrame]:
+def load_returns_data(published_db: Path) -> dict[str, pl.DataFrame]:
     with connect(published_db, read_only=True) as con:
 
         def frame(sql: str) -> pl.DataFrame:
@@ -53,7 +53,7 @@ def load(published_db: Path) -> dict[str, pl.DataFrame]:
 
 def write_returns(published_db: Path, folder: Path, as_of: dt.date) -> list[Path]:
     """One workbook per sender of a received file, and one per facilitator whatever it sent."""
-    data = load(published_db)
+    data = load_returns_data(published_db)
     senders = sorted(set(FACILITATEURS) | set(data["files"]["expediteur"].drop_nulls().to_list()))
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -82,8 +82,9 @@ def _write_one(path: Path, sender: str, data: dict[str, pl.DataFrame]) -> None:
         _write_sheet(ws, table, SHEETS[name][1], formats)
         if table.height > MAX_LISTED:  # a file rejected whole leaves millions waiting: the full list in a CSV
             csv = path.with_name(f"{path.stem}_{SLUGS[name]}.csv")
-            french.excel_csv(table.with_columns(secrecy.safe_text_expr(c) for c in _texts(table)), csv)
-            ws.write_string(MAX_LISTED + 1, 0, f"… et {french.number(table.height - MAX_LISTED)} autres lignes : "
+            french.write_excel_csv(table.with_columns(secrecy.safe_text_expr(c) for c in _texts(table)), csv)
+            more = french.format_number(table.height - MAX_LISTED)
+            ws.write_string(MAX_LISTED + 1, 0, f"… et {more} autres lignes : "
                             f"la liste complète est dans {csv.name}, à côté de ce classeur.", unwrapped)  # fmt: skip
     book.close()
 

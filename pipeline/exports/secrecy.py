@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from pipeline.extracts.reference import RULES
+from pipeline.extracts.reference import SPASER
 
 SECRET = "s"
 
@@ -46,7 +46,7 @@ ROW_SUMS = (("taux_sorties_dynamiques", "taux_emploi_durable", "taux_emploi_tran
 
 def _groups(table: str) -> tuple[tuple[pl.Expr, ...], ...]:
     """Rows whose cells add up to a total that is shown (in the table or beside it), per table."""
-    spaser = pl.col("annee").is_between(RULES.spaser_debut.year, RULES.spaser_fin.year)
+    spaser = pl.col("annee").is_between(SPASER.spaser_debut.year, SPASER.spaser_fin.year)
     return {
         "kpi_annuel": ((spaser,),),  # the years of the period against kpi_spaser
         "kpi_territoire": ((pl.col("annee"),),),  # the facilitators of a year against kpi_annuel

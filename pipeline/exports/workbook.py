@@ -18,7 +18,7 @@ from pipeline import french
 from pipeline.exports import labels, questions, secrecy
 from pipeline.exports.data import ExportData
 from pipeline.extracts.kinds import BY_NAME, EXTRACTS
-from pipeline.extracts.reference import RATIOS, RULES
+from pipeline.extracts.reference import RATIOS, SPASER
 
 MIN_WIDTH, HEADER_WIDTH, TEXT_WIDTH = 8, 22, 60  # characters: narrowest column, where headers and texts wrap
 WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the Département has about 1,000)
@@ -43,7 +43,7 @@ FORMATS = {
 
 def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
     """Sheet -> (indicators of kpi_annuel and kpi_spaser, the definition written under them)."""
-    seuil = french.euros(RULES.seuil_clause_btp_ht)
+    seuil = french.format_euros(SPASER.seuil_clause_btp_ht)
     return {
         "Marchés et clauses": (
             ["nb_marches", "montant_marches_ht", "nb_marches_eligibles", "nb_marches_eligibles_avec_clause",
@@ -57,15 +57,15 @@ def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
             "Département impose la clause ; la cible du SPASER est une couverture de 100 %. Un marché publié en "
             "données ouvertes sans information sur la clause compte dans les marchés notifiés, jamais dans les "
             "clauses. Indicateur national (PNAD 2022-2025, cible 30 % en 2025) : part des marchés d'au moins "
-            f"{french.euros(RULES.seuil_decp_ht)} HT aux considérations sociales connues qui en portent au moins une "
-            "(clause, critère social ou réservation).",
+            f"{french.format_euros(SPASER.seuil_decp_ht)} HT aux considérations sociales connues qui en portent au "
+            "moins une (clause, critère social ou réservation).",
         ),
         "Heures et personnes": (
             ["heures_realisees", "etp", "nb_participants", "nb_nouveaux_participants", "nb_employeurs",
              "nb_marches_actifs", "taux_realisation_marches_acheves"],
             "Par année du mois travaillé. Une personne suivie par deux facilitateurs compte une fois ; sur la période "
-            f"du {RULES.spaser}, les personnes sont comptées une fois sur toute la période. "
-            f"ETP : heures / {french.number(data.heures_etp)}.",
+            f"du {SPASER.spaser}, les personnes sont comptées une fois sur toute la période. "
+            f"ETP : heures / {french.format_number(data.heures_etp)}.",
         ),
         "Publics": (
             ["nb_participants", "part_femmes", "part_moins_26_ans", "part_50_ans_et_plus", "part_qpv", "part_brsa",
@@ -190,7 +190,7 @@ class Workbook:
         years = annuel["annee"].to_list()
         targets = {(a, i): c for a, i, c in self.data.targets.iter_rows()}
         target_years = [y for y in years if any((y, c) in targets for c in columns)]
-        header = ["Indicateur", *[self.year_header(y) for y in years], RULES.spaser,
+        header = ["Indicateur", *[self.year_header(y) for y in years], SPASER.spaser,
                   *[f"Cible {y}" for y in target_years]]  # fmt: skip
         ws.write_string(row, 0, title, self.fmt["subtitle"])
         for c, text in enumerate(header):
@@ -246,7 +246,7 @@ def write_workbook(data: ExportData, path: Path) -> None:
 
 def _cover(wb: Workbook, data: ExportData) -> None:
     cover = wb.sheet("Couverture")
-    cover.write_string(0, 0, f"Clause sociale d'insertion — indicateurs du {RULES.spaser}", wb.fmt["title"])
+    cover.write_string(0, 0, f"Clause sociale d'insertion — indicateurs du {SPASER.spaser}", wb.fmt["title"])
     cover.write_string(1, 0, "Département des Bouches-du-Rhône", wb.fmt["subtitle"])
     cover.write_string(3, 0, "Données arrêtées au", wb.fmt["header"])
     as_of = dt.datetime.combine(data.as_of, dt.time())
@@ -277,7 +277,7 @@ def _how_to_read(data: ExportData) -> list[str]:
     return [
         "Une feuille par thème : marchés et clauses, heures et personnes, publics, résultats, territoires, "
         "exécution des marchés, qualité des données. Sous chaque tableau, une définition courte.",
-        f"Les années sont civiles. La colonne « {RULES.spaser} » porte sur toute la période (jusqu'à la date "
+        f"Les années sont civiles. La colonne « {SPASER.spaser} » porte sur toute la période (jusqu'à la date "
         "d'arrêté) : les personnes y sont comptées une fois, ce n'est pas la somme des années.",
         "Les cibles fixées par le Département figurent à côté des réalisations (fond vert).",
         secrecy.note(data.secret_min),
@@ -360,8 +360,9 @@ def _contracts(wb: Workbook, data: ExportData) -> None:
     )
     if execution.height > WORKBOOK_MAX_CONTRACTS:  # a region or the country: the full list is in the CSV
         definition += (
-            f" Seuls les {french.number(WORKBOOK_MAX_CONTRACTS)} premiers marchés (sur "
-            f"{french.number(execution.height)}) sont listés ici ; la liste complète est dans marche_execution.csv."
+            f" Seuls les {french.format_number(WORKBOOK_MAX_CONTRACTS)} premiers marchés (sur "
+            f"{french.format_number(execution.height)}) sont listés ici ; la liste complète est dans "
+            "marche_execution.csv."
         )
         execution = execution.head(WORKBOOK_MAX_CONTRACTS)
     columns = ["id_marche", "objet", "famille", "facilitateur", "date_notification", "date_fin", "heures_prevues",

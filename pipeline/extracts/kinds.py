@@ -120,14 +120,14 @@ def _amended(typed: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         return typed.with_columns(pl.lit(0, pl.UInt32).alias("nb_modifications"))
     mods = typed.select(LINE_COLUMN, "modifications").explode("modifications").drop_nulls("modifications")
     mods = mods.unnest("modifications").with_columns(
-        parsing.date(pl.col("date")).alias("_date"), pl.col("id").cast(pl.Int64, strict=False).alias("_id")
+        parsing.parse_date(pl.col("date")).alias("_date"), pl.col("id").cast(pl.Int64, strict=False).alias("_id")
     )
     mods = mods.filter(pl.col("_date").is_null() | (pl.col("_date") <= as_of))
     mods = mods.sort([LINE_COLUMN, "_date", "_id", "id", "position"], nulls_last=False)
     holder_set = pl.col("titulaire_id").is_not_null()
     current = mods.group_by(LINE_COLUMN).agg(
         pl.len().alias("nb_modifications"),
-        parsing.number(pl.col("montant")).drop_nulls().last().alias("_montant"),
+        parsing.parse_number(pl.col("montant")).drop_nulls().last().alias("_montant"),
         pl.col("duree_mois").cast(pl.Int64).drop_nulls().last().alias("_duree"),
         *[pl.col(c).filter(holder_set).last().alias(f"_{c}") for c in HOLDER],
     )

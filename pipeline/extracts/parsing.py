@@ -44,21 +44,21 @@ CODE_ALIASES = {
 }
 
 
-def number(expr: pl.Expr) -> pl.Expr:
+def parse_number(expr: pl.Expr) -> pl.Expr:
     """`1234.5`, `1234,5`, `1 234,50 €` (space, U+00A0 or U+202F as thousands separator)."""
     cleaned = expr.str.replace_all(r"[\s\u00a0\u202f€]|EUR", "").str.replace(",", ".", literal=True)
     return cleaned.cast(pl.Float64, strict=False)
 
 
-def target(expr: pl.Expr) -> pl.Expr:
+def parse_target(expr: pl.Expr) -> pl.Expr:
     """A number, or a percentage: `30 %`, `30%` and `0,3` are all 0.30; `12` stays 12."""
     text = expr.str.strip_chars()
     percent = text.str.ends_with("%")
-    value = number(text.str.strip_chars_end("%"))
+    value = parse_number(text.str.strip_chars_end("%"))
     return pl.when(percent).then(value / 100).otherwise(value)
 
 
-def date(expr: pl.Expr) -> pl.Expr:
+def parse_date(expr: pl.Expr) -> pl.Expr:
     """dd/mm/yyyy, yyyy-mm-dd (a time or an offset after it is dropped), dd-mm-yyyy, Excel serials."""
     head = expr.str.strip_chars().str.slice(0, 10)
     serial = expr.str.strip_chars().str.extract(r"^(\d{5})(?:\.\d+)?$", 1).cast(pl.Int64, strict=False)
@@ -70,7 +70,7 @@ def date(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def month(expr: pl.Expr) -> pl.Expr:
+def parse_month(expr: pl.Expr) -> pl.Expr:
     """yyyy-mm, mm/yyyy, or any date (its month): the first day of the month."""
     text = expr.str.strip_chars()
     return pl.coalesce(
@@ -80,23 +80,23 @@ def month(expr: pl.Expr) -> pl.Expr:
         pl.when(text.str.contains(r"^\d{1,2}/\d{4}$")).then(
             ("01/" + text).str.strptime(pl.Date, "%d/%m/%Y", strict=False)
         ),
-        date(expr).dt.truncate("1mo"),
+        parse_date(expr).dt.truncate("1mo"),
     )
 
 
-def boolean(expr: pl.Expr, checkbox: bool = False) -> pl.Expr:
+def parse_boolean(expr: pl.Expr, checkbox: bool = False) -> pl.Expr:
     word = expr.str.strip_chars().str.to_lowercase()
     parsed = pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
     return pl.when(expr.is_null()).then(False if checkbox else None).otherwise(parsed)
 
 
-def insee(expr: pl.Expr) -> pl.Expr:
+def parse_insee(expr: pl.Expr) -> pl.Expr:
     text = expr.str.strip_chars().str.to_uppercase()
     text = pl.when(text.str.contains(r"^\d{4}$")).then("0" + text).otherwise(text)  # Excel drops the 0 of 01001
     return pl.when(text.str.contains(r"^(\d{5}|2[AB]\d{3})$")).then(text)
 
 
-def sexe(expr: pl.Expr) -> pl.Expr:
+def parse_sexe(expr: pl.Expr) -> pl.Expr:
     word = expr.str.strip_chars().str.to_lowercase()
     return (
         pl.when(word.is_in(["f", "femme", "feminin", "féminin"]))
@@ -133,24 +133,24 @@ def parse_column(frame: pl.DataFrame, col: Column) -> pl.Expr:
     c = pl.col(col.name)
     match col.type:
         case "amount" | "hours":
-            return number(c)
+            return parse_number(c)
         case "target":
-            return target(c)
+            return parse_target(c)
         case "integer":
-            n = number(c)
+            n = parse_number(c)
             return pl.when(n == n.round(0)).then(n).cast(pl.Int64, strict=False)
         case "date":
-            return date(c)
+            return parse_date(c)
         case "month":
-            return month(c)
+            return parse_month(c)
         case "boolean":
-            return boolean(c)
+            return parse_boolean(c)
         case "checkbox":
-            return boolean(c, checkbox=True)
+            return parse_boolean(c, checkbox=True)
         case "insee":
-            return insee(c)
+            return parse_insee(c)
         case "sexe":
-            return sexe(c)
+            return parse_sexe(c)
         case "siret":
             return siret_digits(c)
         case "cpv":

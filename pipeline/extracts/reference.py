@@ -3,7 +3,7 @@
 - Code lists are dbt seeds (facilitators, familles, modalités, situations): the warehouse publishes them,
   the validation checks the extracts against them, the demo draws from them.
 - Business constants are dbt vars in dbt_project.yml (the eligibility threshold, the SPASER period): the
-  models read them with `var()`, the exports and the demo through `RULES`.
+  models read them with `var()`, the exports and the demo through `SPASER`.
 What an operator sets (as-of date, hours per ETP, folders) lives in pipeline/settings.py instead.
 """
 
@@ -36,7 +36,7 @@ def dbt_vars() -> dict:
 
 
 @dataclass(frozen=True)
-class Rules:
+class SpaserConstants:
     """The SPASER's constants, as dbt_project.yml declares them."""
 
     seuil_clause_btp_ht: float  # a BTP contract from this amount must carry the clause
@@ -49,9 +49,9 @@ class Rules:
         return f"SPASER {self.spaser_debut.year}-{self.spaser_fin.year}"
 
 
-def _rules() -> Rules:
+def _rules() -> SpaserConstants:
     v = dbt_vars()
-    return Rules(
+    return SpaserConstants(
         seuil_clause_btp_ht=float(v["seuil_clause_btp_ht"]),
         seuil_decp_ht=float(v["seuil_decp_ht"]),
         spaser_debut=dt.date.fromisoformat(str(v["spaser_debut"])),
@@ -59,7 +59,7 @@ def _rules() -> Rules:
     )
 
 
-RULES = _rules()
+SPASER = _rules()
 
 FACILITATEURS = tuple(row["facilitateur"] for row in seed("facilitateurs"))
 FAMILLE_SECTEUR = {row["famille"]: row["secteur"] for row in seed("familles")}

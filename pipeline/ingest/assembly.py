@@ -24,7 +24,8 @@ from pipeline.extracts import parsing
 from pipeline.extracts.kinds import Extract
 from pipeline.extracts.raw import LINE_COLUMN, FileRejected, RawTable
 from pipeline.extracts.rules import MESSAGES
-from pipeline.ingest.fingerprints import code_fingerprint, file_sha256, fingerprint, settings_fingerprint
+from pipeline.ingest.files import content_id, list_files, unreadable_reason
+from pipeline.ingest.fingerprints import code_fingerprint, hash_parts
 from pipeline.ingest.readers import read_extract
 from pipeline.ingest.validate import MASK, empty_errors, protected, validate
 from pipeline.settings import Settings
@@ -32,8 +33,6 @@ from pipeline.timing import stage
 
 log = logging.getLogger(__name__)
 
-IGNORED_NAMES = {"readme", "readme.md", "readme.txt", ".gitkeep"}
-# polars and DuckDB release the GIL: two files parsed at once keep both cores busy (measured: x1.36).
 PARSE_THREADS = 2
 
 FILE_COLUMNS = {
@@ -66,53 +65,6 @@ class IngestResult:
     loaded: pl.LazyFrame  # collected (or written) by the caller
     quarantine: pl.DataFrame
     files: pl.DataFrame
-
-
-def list_files(raw_dir: Path, extract: Extract) -> list[Path]:
-    """The files of raw/<extract>/, in the lexical order of their paths (the order that decides replacements)."""
-    folder = raw_dir / extract.name
-    if not folder.is_dir():
-        return []
-    return sorted(
-        (
-            p
-            for p in folder.rglob("*")
-            if p.is_file() and not p.name.startswith(".") and p.name.lower() not in IGNORED_NAMES
-        ),
-        key=lambda p: p.relative_to(raw_dir).as_posix(),
-    )
-
-
-def refusal(path: Path, raw_dir: Path) -> str | None:
-    """Why a listed file is not to be read at all: a link to somewhere outside raw/ (never followed)."""
-    if path.is_symlink() and not path.resolve().is_relative_to(raw_dir.resolve()):
-        return "lien vers un fichier hors de raw/ : non suivi, non lu"
-    return None
-
-
-def content_id(path: Path, raw_dir: Path) -> str:
-    """The file's content hash, or why it has none (refused, unreadable, gone since the listing): never raises."""
-    reason = refusal(path, raw_dir)
-    if reason:
-        return f"refuse:{reason}"
-    try:
-        return file_sha256(path)
-    except OSError as exc:
-        return f"illisible:{_unreadable(exc)}"
-
-
-def _unreadable(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "fichier disparu pendant la lecture (déplacé ou supprimé)"
-    return f"fichier illisible ({exc.strerror or type(exc).__name__})"
-
-
-def extract_fingerprint(extract: Extract, settings: Settings, upstream: str = "") -> str:
-    """The files of raw/<extract>/ by content, under this code and these settings (and, through `upstream`, what
-    the extracts it refers to were built from). Equal fingerprints, equal landing tables."""
-    raw = settings.raw_dir
-    files = [f"{p.relative_to(raw).as_posix()}:{content_id(p, raw)}" for p in list_files(raw, extract)]
-    return fingerprint(settings_fingerprint(settings), extract.name, upstream, *files)
 
 
 def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -194,7 +146,7 @@ def _sender(table: RawTable, extract: Extract) -> str:
 
 def _cache_dir(settings: Settings, extract: Extract) -> Path:
     # Validation depends on the code, the as-of date, and the pseudonyms on the key: all are part of the cache key.
-    salt = fingerprint(code_fingerprint(), settings.as_of, settings.pseudonym_key)[:16]
+    salt = hash_parts(code_fingerprint(), settings.as_of, settings.pseudonym_key)[:16]
     return settings.cache_dir / extract.name / salt
 
 
@@ -236,7 +188,7 @@ def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
     try:
         stat = path.stat()
     except OSError as exc:  # gone once parsed: what was read stands, and the next run will see it is gone
-        return _rejected_unread(chemin, path, extract, _unreadable(exc))
+        return _rejected_unread(chemin, path, extract, unreadable_reason(exc))
     loaded = rows_path if meta["statut"] == "CHARGE" else None
     return ParsedFile(chemin, sha, stat.st_size, dt.date.fromtimestamp(stat.st_mtime), loaded, errors, meta)
 

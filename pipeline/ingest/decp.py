@@ -18,7 +18,8 @@ import polars as pl
 from defusedxml import ElementTree
 
 from pipeline.extracts.raw import LINE_COLUMN, FileRejected, RawTable
-from pipeline.ingest.limits import DEFAULT, Limits, check_tree
+from pipeline.ingest.limits import DEFAULT, check_tree
+from pipeline.settings import Limits
 
 ROOT_KEY = "marches"  # the DECP file's own top-level key (v1 and v2)
 CONTRACT_TAGS = ("marche", "marches")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from pathlib import Path
 
-from pipeline.extracts.kinds import EXTRACTS
+from pipeline.extracts.kinds import EXTRACTS, Extract
+from pipeline.ingest.files import content_id, list_files
 from pipeline.settings import PROJECT_ROOT, Settings
 
 # The code that turns raw files into figures: a change to any of it rebuilds everything.
@@ -24,24 +24,9 @@ CODE_PATHS = (
     "dbt_project/dbt_project.yml",
 )
 
-_FILE_MEMO: dict[tuple[str, int, int], str] = {}
 
-
-def fingerprint(*parts: object) -> str:
+def hash_parts(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """The content hash of a file (memoised in this process while its size and date stay the same)."""
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _FILE_MEMO:
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        _FILE_MEMO[key] = digest.hexdigest()
-    return _FILE_MEMO[key]
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +47,7 @@ def code_fingerprint() -> str:
 def settings_fingerprint(settings: Settings) -> str:
     """The settings every figure depends on (the key changes the pseudonyms, the as-of date the exits, the buyers
     which contracts are the Département's)."""
-    return fingerprint(
+    return hash_parts(
         code_fingerprint(),
         settings.as_of,
         settings.pseudonym_key,
@@ -74,9 +59,19 @@ def settings_fingerprint(settings: Settings) -> str:
 
 def build_fingerprint(settings: Settings, landing: dict[str, str]) -> str:
     """The whole build: the settings and code, and what each kind's landing tables were built from."""
-    return fingerprint(settings_fingerprint(settings), *(landing.get(e.name, "") for e in EXTRACTS))
+    return hash_parts(settings_fingerprint(settings), *(landing.get(e.name, "") for e in EXTRACTS))
 
 
-def published_marker(settings: Settings) -> Path:
-    """Holds the build fingerprint of the published warehouse and exports, once both are written."""
-    return settings.warehouse_dir / "empreinte_publiee"
+def extract_fingerprint(extract: Extract, settings: Settings, upstream: str = "") -> str:
+    """The files of raw/<extract>/ by content, under this code and these settings (and, through `upstream`, what
+    the extracts it refers to were built from). Equal fingerprints, equal landing tables."""
+    raw = settings.raw_dir
+    files = [f"{p.relative_to(raw).as_posix()}:{content_id(p, raw)}" for p in list_files(raw, extract)]
+    return hash_parts(settings_fingerprint(settings), extract.name, upstream, *files)
+
+
+def landing_fingerprint(extract: Extract, settings: Settings, stored: dict[str, str]) -> str:
+    """What raw/<extract>/ would build its landing tables from, given what the extracts it refers to were built
+    from (`stored`: the build database's fingerprints). Equal to the stored one: nothing to ingest."""
+    upstream = "|".join(stored.get(u, "") for u in extract.upstream)
+    return extract_fingerprint(extract, settings, upstream)

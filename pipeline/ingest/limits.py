@@ -9,25 +9,15 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pipeline.extracts.raw import FileRejected
+from pipeline.settings import Limits
 
 CHUNK = 64 << 20  # bytes scanned at a time for the longest line
-
-
-@dataclass(frozen=True)
-class Limits:
-    file_mb: int = 1024  # a file's size on disk
-    columns: int = 500  # columns of a delimited text's first line
-    line_kb: int = 256  # any line of a delimited text
-    inflated_mb: int = 512  # an XLSX's content once unzipped, read from the zip's directory
-    depth: int = 64  # nesting of a JSON or XML file (DECP: 6 levels)
-    value_kb: int = 64  # one value of a JSON or XML file
 
 
 DEFAULT = Limits()

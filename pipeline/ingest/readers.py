@@ -19,7 +19,8 @@ from pipeline.extracts.columns import normalise_header
 from pipeline.extracts.kinds import Extract
 from pipeline.extracts.raw import LINE_COLUMN, FileRejected, RawTable
 from pipeline.ingest.decp import read_decp
-from pipeline.ingest.limits import DEFAULT, Limits, check_size, check_text, check_xlsx
+from pipeline.ingest.limits import DEFAULT, check_size, check_text, check_xlsx
+from pipeline.settings import Limits
 
 HEADER_SCAN_LINES = 30
 DELIMITERS = (";", ",", "\t", "|")

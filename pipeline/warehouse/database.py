@@ -39,7 +39,7 @@ def connect(path: Path, read_only: bool = False):
 FINGERPRINTS = "landing._empreintes"  # what each kind's landing tables were built from (not published)
 
 
-def write_tables(
+def write_landing_tables(
     db: Path, schema: str, tables: dict[str, pl.DataFrame | pl.LazyFrame], fingerprint: tuple[str, str] | None = None
 ) -> None:
     """Replace each table of `tables` in `schema`, in one transaction with the fingerprint of what they were

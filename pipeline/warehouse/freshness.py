@@ -6,20 +6,14 @@ hashes raw/ (only what moved since the last hash in this process) and stops ther
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
-from pipeline.extracts.kinds import EXTRACTS, Extract
-from pipeline.ingest.assembly import extract_fingerprint
-from pipeline.ingest.fingerprints import build_fingerprint, published_marker
+from pipeline.extracts.kinds import EXTRACTS
+from pipeline.ingest.fingerprints import build_fingerprint, landing_fingerprint
 from pipeline.settings import Settings
 from pipeline.warehouse.database import stored_fingerprints
-
-
-def landing_fingerprint(extract: Extract, settings: Settings, stored: dict[str, str]) -> str:
-    """What raw/<extract>/ would build its landing tables from, given what the extracts it refers to were built
-    from (`stored`: the build database's fingerprints). Equal to the stored one: nothing to ingest."""
-    upstream = "|".join(stored.get(u, "") for u in extract.upstream)
-    return extract_fingerprint(extract, settings, upstream)
 
 
 def published_is_current(settings: Settings, stored: dict[str, str]) -> bool:
@@ -41,3 +35,8 @@ def already_published(settings: Settings) -> bool:
     if any(landing_fingerprint(e, settings, stored) != stored.get(e.name) for e in EXTRACTS):
         return False
     return published_is_current(settings, stored)
+
+
+def published_marker(settings: Settings) -> Path:
+    """Holds the build fingerprint of the published warehouse and exports, once both are written."""
+    return settings.warehouse_dir / "empreinte_publiee"

@@ -22,12 +22,12 @@ class KeyRefused(RuntimeError):
     """The run would pseudonymise under a key the published warehouse was not built with."""
 
 
-def fingerprint(key: str) -> str:
+def key_fingerprint(key: str) -> str:
     """Says whether two keys are the same without saying anything of either (an HMAC of a fixed text)."""
     return hmac_hex(key, "clauses:empreinte-de-la-cle")[:16]
 
 
-def published_fingerprint(published_db: Path) -> str | None:
+def published_key_fingerprint(published_db: Path) -> str | None:
     """The key fingerprint of the latest publication (None: no warehouse yet, or one from before fingerprints)."""
     if not published_db.exists():
         return None
@@ -48,8 +48,8 @@ def check_key(settings: Settings) -> None:
             "CLAUSES_PSEUDONYM_KEY n'est pas défini : la clé de démonstration, publique, ne sert qu'aux données de "
             "démonstration (`clauses demo`). Définissez la clé des pseudonymes (docs/exploitation.md)."
         )
-    published = published_fingerprint(settings.published_db)
-    current = fingerprint(settings.pseudonym_key)
+    published = published_key_fingerprint(settings.published_db)
+    current = key_fingerprint(settings.pseudonym_key)
     if published and published != current and not settings.key_rotation:
         raise KeyRefused(
             f"la clé des pseudonymes (empreinte {current}) n'est pas celle qui a construit l'entrepôt publié "

@@ -5,6 +5,11 @@ settings come as --vars, which defeats dbt's partial parsing), before any model 
 dbt is already imported with dagster-dbt, and the project parsed by `make install` (`dbt parse` writes
 target/partial_parse.msgpack) is handed to dbt as it is: 34 s -> 14 s for the dbt step at 1x.
 
+It leans on dbt internals (a Manifest read from msgpack, the parsed files' checksums, dbtRunner's manifest
+and callbacks): tests/test_dbt_internals.py names each one and fails with a clear message on a dbt upgrade
+that changes them. `run_dbt_cli` is the plain path, a `dbt` process of its own that uses none of them
+(CLAUSES_DBT_EN_PROCESSUS=non); the test suite builds the fixture through it too.
+
 Unit tests are not run here: their inputs are fixed, so they say nothing about tonight's data (dbt's own
 advice); `make test` runs them (tests/test_indicators.py).
 """
@@ -12,6 +17,9 @@ advice); `make test` runs them (tests/test_indicators.py).
 from __future__ import annotations
 
 import hashlib
+import json
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +101,30 @@ def run_dbt(command: str, args: list[str], target_dir: Path, manifest=None) -> D
     finally:
         _release_duckdb()
     return DbtResult(outcome.success, events, _failures(outcome))
+
+
+def run_dbt_cli(command: str, args: list[str], target_dir: Path) -> DbtResult:
+    """The plain path: `dbt <command>` in a process of its own, its result events read from its JSON log."""
+    dbt = Path(sys.executable).with_name("dbt")  # the venv's, activated or not (cron, systemd)
+    paths = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    paths += ["--target-path", str(target_dir), "--log-path", str(target_dir)]
+    done = subprocess.run(
+        [str(dbt), "--no-use-colors", "--log-format", "json", command, *paths, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    events = [e for e in lines if e.get("info", {}).get("name") in RESULT_EVENTS]
+    failures = [
+        f"{e['data']['node_info']['node_name']} : {e['data'].get('status')}"
+        for e in events
+        if str(e["data"].get("status")) in FAILED
+    ]
+    if done.returncode and not failures:
+        errors = [e["info"].get("msg", "") for e in lines if e.get("info", {}).get("level") == "error"]
+        failures = [_one_line(errors[-1] if errors else done.stderr or f"dbt a échoué (code {done.returncode})")]
+    return DbtResult(done.returncode == 0, events, failures)
 
 
 def _release_duckdb() -> None:

@@ -8,7 +8,7 @@ from dagster_dbt import dbt_assets
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets, get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from assets.dbt_inprocess import preparsed_manifest, run_dbt
+from assets.dbt_inprocess import preparsed_manifest, run_dbt, run_dbt_cli
 from assets.dbt_manifest import dbt_project, translator
 from assets.progress import say
 from assets.resources import ClausesSettings
@@ -36,7 +36,11 @@ def clauses_dbt(context: AssetExecutionContext, settings: ClausesSettings):
         manifest = get_manifest_and_translator_from_dbt_assets([context.assets_def])[0]
         args = ["--vars", json.dumps(settings.dbt_vars()), "--exclude-resource-type", "unit_test"]
         args += _selection(context, manifest)
-        result = run_dbt("build", args, settings.build_dir / "dbt", preparsed_manifest())
+        target = settings.build_dir / "dbt"
+        if settings.dbt_in_process:
+            result = run_dbt("build", args, target, preparsed_manifest())
+        else:
+            result = run_dbt_cli("build", args, target)
     for raw in result.events:
         event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
         yield from event.to_default_asset_events(manifest, translator, context, project=dbt_project)

@@ -41,9 +41,9 @@ DEFAULTS = {
     "CLAUSES_PSEUDONYM_KEY": "",
     "CLAUSES_SECRET_MIN": "5",
     "CLAUSES_HEURES_ETP": "1607",
-    # The SIRENs whose contracts are the Département's (achats.md); the others' count only in kpi_comparaison.
+    # The SIRENs whose contracts are the Département's (docs/indicateurs.md); the others' count only in kpi_comparaison.
     "CLAUSES_ACHETEURS": "221300015",
-    # E-mail alerts (retours.md): none while CLAUSES_ALERT_EMAIL is empty.
+    # E-mail alerts (docs/deposer_des_extractions.md): none while CLAUSES_ALERT_EMAIL is empty.
     "CLAUSES_ALERT_EMAIL": "",
     "CLAUSES_SMTP_HOST": "",
     "CLAUSES_SMTP_PORT": "25",
@@ -52,6 +52,8 @@ DEFAULTS = {
     "CLAUSES_SMTP_FROM": "",
     # DuckDB's budget inside dbt: left alone it takes 80 % of the machine (4 GB at 10 M hour rows); with 2 GB,
     # one model at a time, dbt takes as long there (it spills to disk beyond it). Measured in docs/benchmarks.md.
+    # `non`: dbt runs as its own `dbt build` process, with no reliance on dbt's internals (assets/dbt_inprocess.py).
+    "CLAUSES_DBT_EN_PROCESSUS": "oui",
     "CLAUSES_DBT_MEMORY": "2GB",
     "DAGSTER_HOME": ".dagster",
     # "oui" for one run that changes the pseudonym key on purpose (docs/exploitation.md); otherwise refused.
@@ -108,6 +110,7 @@ class Settings:
     dagster_home: Path
     dbt_memory: str
     limits: Limits = Limits()
+    dbt_in_process: bool = True  # CLAUSES_DBT_EN_PROCESSUS: dbt inside the run's process, on the install's parse
     key_rotation: bool = False  # CLAUSES_ROTATION_CLE: this run may change the key the warehouse was built with
 
     @property
@@ -227,6 +230,7 @@ def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
         dbt_memory=v["CLAUSES_DBT_MEMORY"].strip(),
         limits=_limits(v),
         key_rotation=v["CLAUSES_ROTATION_CLE"].strip().lower() in ("oui", "1", "true", "yes"),
+        dbt_in_process=v["CLAUSES_DBT_EN_PROCESSUS"].strip().lower() not in ("non", "0", "false", "no"),
     )
 
 

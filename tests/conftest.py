@@ -223,7 +223,7 @@ def demo_root(tmp_path_factory) -> Path:
     """A full run on demo extracts (2023-2026), shared by the tests that look at a realistic warehouse."""
 
     def build(root: Path) -> None:
-        from pipeline.demo.extracts import generate
+        from pipeline.demo.draw import generate
 
         generate(root / "raw", seed=7, years=(2023, 2026), as_of=dt.date.fromisoformat(AS_OF))
         outcome = run_graph(root)

@@ -1,4 +1,4 @@
-"""achats.md: amendments, implausible values, the buyer scope, the national indicator, peers and targets.
+"""Procurement data: amendments, implausible values, the buyer scope, the national indicator, peers and targets.
 
 Hand-computed: each case says what the rule gives and why.
 """

@@ -1,4 +1,4 @@
-"""retours.md: e-mail alerts, received by a local SMTP server that the tests start themselves."""
+"""The feedback to senders: e-mail alerts, received by a local SMTP server that the tests start themselves."""
 
 from __future__ import annotations
 

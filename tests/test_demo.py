@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.demo.extracts import generate
+from pipeline.demo.draw import generate
 from pipeline.extracts.kinds import HEURES, MARCHES, PARTICIPANTS
 from pipeline.ingest.assembly import ingest
 from pipeline.warehouse.key_guard import DEMO_MARKER

@@ -154,3 +154,60 @@ def test_every_dbt_model_has_its_own_yaml_beside_it():
     models = PROJECT_ROOT / "dbt_project" / "models"
     missing = [p.name for p in models.rglob("*.sql") if not p.with_suffix(".yml").exists()]
     assert not missing, missing
+
+
+# The dbt layers, in the order the data flows: a model reads only the layers listed for its folder.
+DBT_READS = {
+    "staging": {"source", "seed"},
+    "core": {"staging", "core", "seed"},
+    "intermediate": {"staging", "core", "intermediate", "seed"},
+    "marts": {"core", "intermediate", "seed"},
+    "qualite": {"staging", "core", "intermediate", "seed"},
+}
+# The quality tables that publish the ingest's own accounting (files read, rows set aside) as it is written:
+# a staging view between them and landing would add nothing (docs/architecture.md).
+READS_LANDING_AS_IS = {"quarantaine", "qualite_fichiers"}
+
+
+def test_dbt_layers_flow_one_way():
+    import json
+
+    manifest = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "manifest.json").read_text(encoding="utf-8"))
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+
+    def layer(unique_id: str) -> str:
+        node = nodes[unique_id]
+        return node["resource_type"] if node["resource_type"] in ("source", "seed") else node["fqn"][1]
+
+    models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
+    assert {layer(uid) for uid in models} == set(DBT_READS)
+    against = [
+        f"{n['name']} ({layer(uid)}) reads {nodes[dep]['name']} ({layer(dep)})"
+        for uid, n in models.items()
+        for dep in n["depends_on"]["nodes"]
+        if layer(dep) not in DBT_READS[layer(uid)] and not (layer(dep) == "source" and n["name"] in READS_LANDING_AS_IS)
+    ]
+    assert not against, against
+
+
+SPEC_NAMES = re.compile(r"\.\./shared|shared/spec|\b(achats|retours|extracts|indicators|interfaces)\.md\b")
+
+
+def test_the_project_explains_itself_without_the_specification_folder():
+    """Code, models and docs point to the project's own docs/, never to a folder a user's clone lacks; only the
+    tests that read the real public files (and the README's word on them) name where those files are."""
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    files = [f for f in tracked.stdout.split() if not f.startswith("tests/") and f != "uv.lock"]
+    pointing = [f for f in files if f != "README.md" and SPEC_NAMES.search(_text(PROJECT_ROOT / f))]
+    readme = _text(PROJECT_ROOT / "README.md")
+    pointing += ["README.md"] * bool(re.search(r"shared/spec|\b(achats|retours|indicators)\.md\b", readme))
+    assert files and not pointing, pointing
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, IsADirectoryError, FileNotFoundError):
+        return ""

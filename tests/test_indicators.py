@@ -31,7 +31,7 @@ def test_years_are_those_with_data(warehouse):
 
 
 def _pnad(known: int, social: int, known_amount: float, social_amount: float) -> dict:
-    """The six columns of the national indicator (achats.md)."""
+    """The six columns of the national indicator (docs/indicateurs.md)."""
     return {
         "nb_marches_considerations_connues": known,
         "nb_marches_consideration_sociale": social,

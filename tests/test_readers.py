@@ -1,4 +1,4 @@
-"""One test per row of extracts.md's "What every reader must accept" table, and the hostile cases."""
+"""One test per row of the tolerances docs/deposer_des_extractions.md lists, and the hostile cases."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""retours.md: a returns workbook per sender, read back as the sender opens it; the months a timesheet missed."""
+"""The feedback to senders: a returns workbook per sender, read back as the sender opens it; the months a
+timesheet missed."""
 
 from __future__ import annotations
 

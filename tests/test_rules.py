@@ -1,4 +1,4 @@
-"""Each rule of each extract (extracts.md), on the validation of one file's rows."""
+"""Each rule of each extract (docs/deposer_des_extractions.md), on the validation of one file's rows."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """What people see, tried as they see it: the CSVs as French Excel reads them, and statistical secrecy that an
-attacker with the exports in hand cannot undo (indicators.md, "A masked value must not be recoverable")."""
+attacker with the exports in hand cannot undo (docs/indicateurs.md, the statistical secrecy)."""
 
 from __future__ import annotations
 

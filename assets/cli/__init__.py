@@ -59,7 +59,7 @@ def demo(
     scale: Annotated[float, typer.Option(help="multiplie le volume (benchmarks)")] = 1.0,
 ):
     """Écrit des extractions de démonstration réalistes (marches, heures, participants)."""
-    from pipeline.demo.extracts import generate
+    from pipeline.demo.draw import generate
 
     settings = _settings()
     target = out or settings.raw_dir

@@ -151,7 +151,7 @@ def floor(root: Path, csv_only: bool = False) -> dict:
 
 
 def _generate(root: Path, scale: float) -> tuple[int, float]:
-    from pipeline.demo.extracts import generate
+    from pipeline.demo.draw import generate
 
     start = time.perf_counter()
     summary = generate(root / "raw", seed=13, years=(2022, 2026), scale=scale, as_of=AS_OF)

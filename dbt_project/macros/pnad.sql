@@ -1,5 +1,5 @@
 {#
-  The national indicator's columns (PNAD 2022-2025, achats.md) from a relation of counts and amounts
+  The national indicator's columns (PNAD 2022-2025, docs/indicateurs.md) from a relation of counts and amounts
   (`alias`): the contracts whose social considerations are known, those with at least one, and the shares.
 #}
 {% macro social_consideration_columns(alias) -%}

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.extracts.reference import SPASER
+from pipeline.ingest.decp import CLAUSE_SOCIALE, CRITERE_SOCIAL, MARCHE_RESERVE
+
 # SIREN, name, contracts a year at scale 1, share with a social consideration
 BUYERS = (
     ("220400012", "Département des Alpes-de-Haute-Provence", 60, 0.22),
@@ -27,7 +30,7 @@ BUYERS = (
     ("218400075", "Ville d'Avignon", 40, 0.15),
 )
 CPV = ("45214200-2", "45233140-2", "90911200-8", "77310000-6", "71000000-8", "72000000-5", "39160000-1")
-CONSIDERATIONS = ("Clause sociale", "Critère social", "Marché réservé")
+CONSIDERATIONS = (CLAUSE_SOCIALE, CRITERE_SOCIAL, MARCHE_RESERVE)
 
 
 def write_open_data(out: Path, seed: int, years: tuple[int, int], as_of: dt.date) -> int:
@@ -55,8 +58,8 @@ def _record(rng: np.random.Generator, siren: str, name: str, share: float, year:
             as_of: dt.date) -> dict:  # fmt: skip
     last_month = 12 if year < as_of.year else as_of.month
     day = min(dt.date(year, int(rng.integers(1, last_month + 1)), int(rng.integers(1, 29))), as_of)
-    amount = round(float(np.clip(120_000 * rng.lognormal(0, 1.0), 40_000, 30_000_000)), 2)
-    considerations = [c for c in CONSIDERATIONS if rng.random() < share * (1.0 if c == "Clause sociale" else 0.3)]
+    amount = round(float(np.clip(120_000 * rng.lognormal(0, 1.0), SPASER.seuil_decp_ht, 30_000_000)), 2)
+    considerations = [c for c in CONSIDERATIONS if rng.random() < share * (1.0 if c == CLAUSE_SOCIALE else 0.3)]
     record = {
         "id": f"{year}{number:05d}",
         "acheteur": {"id": f"{siren}00018"},

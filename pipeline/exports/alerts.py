@@ -1,5 +1,5 @@
-"""E-mail alerts to the people who run the warehouse (retours.md): a run that failed, and what a run set aside,
-per sender. Plain French text, no personal value (counts and paths only). A message that cannot be sent is
+"""E-mail alerts to the people who run the warehouse (docs/exploitation.md): a run that failed, and what a run
+set aside, per sender. Plain French text, no personal value (counts and paths only). A message that cannot be sent is
 logged, never raised: an alert never fails a run."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The elected officials' three questions (achats.md), as the tables the workbook and the report show.
+"""The elected officials' three questions (docs/indicateurs.md), as the tables the workbook and the report show.
 
 Are we at the national target (the PNAD indicator beside its target), how do we compare with the other buyers
 (the Département's rank in its category, the category's median and quartiles), are we on track for our own

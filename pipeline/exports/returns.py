@@ -1,6 +1,7 @@
-"""Returns to each sender (retours.md): one workbook per facilitator, for the procurement register and for the
-targets, saying in the sender's own terms what was received, what to correct, what waits, and which months
-are missing. No personal value: the sender finds the row by its file and line."""
+"""Returns to each sender (docs/deposer_des_extractions.md): one workbook per facilitator, for the
+procurement register and for the targets, saying in the sender's own terms what was received, what to
+correct, what waits, and which months are missing. No personal value: the sender finds the row by its file
+and line."""
 
 from __future__ import annotations
 

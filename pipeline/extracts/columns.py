@@ -1,4 +1,5 @@
-"""A column of an extract, how headers and codes are spelt, and the code lists extracts.md fixes.
+"""A column of an extract, how headers and codes are spelt, and the code lists the extracts admit
+(docs/deposer_des_extractions.md).
 
 The code lists the Département maintains are dbt seeds instead (pipeline/extracts/reference.py).
 """

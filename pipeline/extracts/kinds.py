@@ -2,7 +2,7 @@
 
 Readers, validation, ingestion, the Dagster assets, the templates and the docs all take an `Extract`, so a
 new kind is one declaration here and its Pandera schema in pipeline/extracts/schemas.py; nothing branches on a
-kind's name. The columns are extracts.md's tables.
+kind's name. The columns are those of docs/deposer_des_extractions.md.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ HOLDER = ("titulaire_siret", "titulaire_nom", "titulaire_id", "titulaire_type_id
 
 def _amended(typed: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """A contract's current amount, duration and holder: each from its latest modification that sets it (by date,
-    then id, then position), among those dated by the as-of date (achats.md). The initial amount is kept."""
+    then id, then position), among those dated by the as-of date (docs/indicateurs.md). The initial amount is kept."""
     typed = typed.with_columns(pl.col("montant_ht").alias("montant_initial_ht"))
     if "modifications" not in typed.columns:
         return typed.with_columns(pl.lit(0, pl.UInt32).alias("nb_modifications"))

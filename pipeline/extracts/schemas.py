@@ -1,4 +1,4 @@
-"""Pandera schemas of the typed extracts: the rules of extracts.md, one home.
+"""Pandera schemas of the typed extracts: the rules of docs/deposer_des_extractions.md, one home.
 
 A dataframe-level check is named `RULE|column` so that its failures become quarantine rows with
 that rule and column. SIRET validity is checked apart, with python-stdnum (see validate.py).
@@ -24,7 +24,7 @@ from pipeline.extracts.reference import (
 
 MIN_DATE = dt.date(2010, 1, 1)
 MIN_DATE_ENTREE = dt.date(2000, 1, 1)
-MIN_DATE_DECP = dt.date(2000, 1, 1)  # open data: earlier is a typing error (achats.md)
+MIN_DATE_DECP = dt.date(2000, 1, 1)  # open data: earlier is a typing error (docs/indicateurs.md)
 MAX_AMOUNT = 1_000_000_000  # € HT: an amount from there on is an error, initial or amended
 MAX_TEXT = 10_000  # a longer cell is a paste accident, not a contract title
 
@@ -57,15 +57,17 @@ def marches_schema(as_of: dt.date) -> pa.DataFrameSchema:
         checks=[
             # Neither written nor found from the CPV code (pipeline/extracts/kinds.py fills it from the CPV first).
             _rule("FAMILLE_INDETERMINABLE", "cpv", lambda: pl.col("famille").is_not_null()),
-            # DECP files publish neither a clause for v1 nor always a date nor a name (v2): see extracts.md.
+            # DECP files publish neither a clause for v1 nor always a date nor a name (v2):
+            # see docs/deposer_des_extractions.md.
             _rule("OBLIGATOIRE", "date_notification", lambda: pl.col("date_notification").is_not_null() | from_decp),
-            # Published data goes back further than the Département's extract, but not to the year 0218 (achats.md).
+            # Published data goes back further than the Département's extract, but not to the year 0218
+            # (docs/indicateurs.md).
             _rule(
                 "HORS_LIMITES",
                 "date_notification",
                 lambda: pl.col("date_notification") >= pl.when(from_decp).then(MIN_DATE_DECP).otherwise(MIN_DATE),
             ),
-            # The initial amount too: a contract amended from 1e17 € is not plausible either (achats.md).
+            # The initial amount too: a contract amended from 1e17 € is not plausible either (docs/indicateurs.md).
             _rule("HORS_LIMITES", "montant_ht", lambda: pl.col("montant_initial_ht").is_between(0, MAX_AMOUNT, "none")),
             _rule("OBLIGATOIRE", "clause_insertion", lambda: pl.col("clause_insertion").is_not_null() | from_decp),
             _rule("OBLIGATOIRE", "titulaire_nom", lambda: pl.col("titulaire_nom").is_not_null() | from_decp),

@@ -173,6 +173,10 @@ def _is_concession(record: dict) -> bool:
     return "concession" in kind or ("concessionnaires" in record and "titulaires" not in record)
 
 
+# The DECP v2 labels of social considerations, as the official schema spells them.
+CLAUSE_SOCIALE, CRITERE_SOCIAL, MARCHE_RESERVE = "Clause sociale", "Critère social", "Marché réservé"
+
+
 def _plain(value: Any) -> str:
     """Lower case, no accents, for matching labels written in every way."""
     text = unicodedata.normalize("NFKD", _text(value) or "")
@@ -222,7 +226,7 @@ def _holder(titulaires: Any) -> dict[str, str | None]:
 
 
 def _months(value: Any) -> str | None:
-    """A duration in whole months from 1 to 240, or nothing ("NC", 0, 999 are left empty: achats.md)."""
+    """A duration in whole months from 1 to 240, or nothing ("NC", 0, 999 are left empty: docs/indicateurs.md)."""
     text = _text(value)
     return text if text and text.isdigit() and 1 <= int(text) <= 240 else None
 
@@ -265,9 +269,9 @@ def _contract(record: dict) -> dict[str, Any]:
     }
     if "considerationsSociales" in record:  # v2 only; v1 says nothing, so the three stay unknown
         considerations = {_plain(c) for c in _items(record["considerationsSociales"], "considerationSociale")}
-        row["clause_insertion"] = "oui" if "clause sociale" in considerations else "non"
-        row["critere_social"] = "oui" if "critere social" in considerations else "non"
-        row["marche_reserve"] = "RESERVE_NON_PRECISE" if "marche reserve" in considerations else "NON"
+        row["clause_insertion"] = "oui" if _plain(CLAUSE_SOCIALE) in considerations else "non"
+        row["critere_social"] = "oui" if _plain(CRITERE_SOCIAL) in considerations else "non"
+        row["marche_reserve"] = "RESERVE_NON_PRECISE" if _plain(MARCHE_RESERVE) in considerations else "NON"
     return row
 
 

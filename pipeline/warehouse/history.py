@@ -1,5 +1,6 @@
 """What each publication changed: `qualite.revisions` and `qualite.historique_publications`, carried from each
-published warehouse into the next one (retours.md). Written into the candidate just before it is published."""
+published warehouse into the next one (docs/deposer_des_extractions.md). Written into the candidate just
+before it is published."""
 
 from __future__ import annotations
 

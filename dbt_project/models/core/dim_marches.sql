@@ -35,7 +35,7 @@ select
     familles.secteur = 'BTP'
     and marches.montant_ht >= {{ var('seuil_clause_btp_ht') }}
     and marches.clause_insertion is not null as est_eligible_clause,
-    -- The national indicator's scope (PNAD, achats.md): from the DECP threshold, social considerations known.
+    -- The national indicator's scope (PNAD, docs/indicateurs.md): from the DECP threshold, social considerations known.
     marches.montant_ht >= {{ var('seuil_decp_ht') }}
     and marches.clause_insertion is not null as dans_perimetre_pnad,
     coalesce(

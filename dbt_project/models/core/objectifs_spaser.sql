@@ -1,5 +1,5 @@
 -- The targets: the defaults kept as data (seed objectifs_defaut), each replaced by a file row of the same
--- (annee, indicateur) from raw/objectifs/ (achats.md).
+-- (annee, indicateur) from raw/objectifs/ (docs/indicateurs.md).
 with deposees as (
     select
         annee,

@@ -5,8 +5,9 @@ with grille as (
         f.facilitateur,
         f.structure,
         f.territoire
-    from {{ ref('kpi_annuel') }} as k
+    from {{ ref('int_kpi_periodes') }} as k
     cross join {{ ref('dim_facilitateurs') }} as f
+    where k.type_periode = 'annee'
 ),
 
 heures as (

@@ -1,5 +1,5 @@
 -- One row per facilitator and month, from its first month with hours to the month before the as-of month:
--- did its timesheet arrive, and did it have a contract running that month (retours.md)?
+-- did its timesheet arrive, and did it have a contract running that month (docs/deposer_des_extractions.md)?
 with premiers as (
     select
         facilitateur,

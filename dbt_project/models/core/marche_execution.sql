@@ -1,7 +1,8 @@
 -- One row per contract with a clause: planned against worked hours, and whether it has ended.
+-- The Département's contracts only (the other buyers' open data never carry hours).
 with marches as (
-    select * from {{ ref('int_marches_departement') }}
-    where clause_insertion
+    select * from {{ ref('dim_marches') }}
+    where perimetre = 'DEPARTEMENT' and clause_insertion
 ),
 
 worked as (

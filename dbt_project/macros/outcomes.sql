@@ -24,3 +24,8 @@
     {{ ratio(alias ~ ".nb_sortie_positive", connues) }} as taux_sortie_positive,
     {{ ratio(alias ~ ".nb_sortie_dynamique", connues) }} as taux_sorties_dynamiques
 {%- endmacro %}
+
+{# Whether a kpi_annuel column (`column`: a SQL text) counts exits: known 6 months after each exit only. #}
+{% macro is_outcome_indicator(column) -%}
+    regexp_matches({{ column }}, '^(nb|taux)_(sorti|emploi|situation)')
+{%- endmacro %}

@@ -28,7 +28,7 @@ def note(threshold: int) -> str:
 
 
 COUNTS = ("nb_participants", "nb_nouveaux_participants", "nb_sortants", "nb_sortants_en_attente",
-          "nb_sortants_situation_connue")  # fmt: skip
+          "nb_sortants_situation_connue", "nb_sortants_cohorte")  # fmt: skip
 _PUBLICS = ("part_femmes", "part_moins_26_ans", "part_50_ans_et_plus", "part_qpv", "part_brsa", "part_deld",
             "part_rqth", "part_jeunes_sans_qualification")  # fmt: skip
 _OUTCOMES = ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive", "taux_sorties_dynamiques")
@@ -37,6 +37,7 @@ RATES: dict[str, tuple[str | None, str | None]] = {
     **{rate: ("nb_participants", None) for rate in _PUBLICS},
     "part_participants": (None, "nb_participants"),  # kpi_residence: over the year's total, shown in kpi_annuel
     "taux_situation_connue": ("nb_sortants", "nb_sortants_situation_connue"),
+    "part_cohorte_observee": ("nb_sortants_cohorte", None),  # kpi_objectifs: a cohort's observed exits
     **{rate: ("nb_sortants_situation_connue", None) for rate in _OUTCOMES},
 }
 # Within a row: cells whose persons add up (the dynamic exits are the three categories' sum). nb_sortants is

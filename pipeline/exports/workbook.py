@@ -312,7 +312,10 @@ def _targets(wb: Workbook, data: ExportData) -> None:
         wb.fit(ws, 5, rec["libelle_statut"])
     wb.freeze(ws, 1, 2, rows.height + 1, 5)
     note = ("Cibles déposées dans raw/objectifs/ ou, à défaut, celles de la brochure du SPASER et du PNAD. "
-            "Atteint : réalisé ≥ cible ; en cours : l'année d'arrêté ; à venir : une année future.")  # fmt: skip
+            "Atteint : réalisé ≥ cible une fois l'année finie (pour un résultat de sortie, six mois de plus, le "
+            "temps d'observer ses derniers sortants) ; un compte de marchés ou de personnes, qui ne fait que "
+            "croître, dès qu'il atteint sa cible. En cours : la réalisation peut encore changer, même au-dessus "
+            "de la cible. À venir : une année future.")  # fmt: skip
     wb.note(ws, rows.height + 3, note, 5)
 
 

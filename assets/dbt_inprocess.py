@@ -81,6 +81,14 @@ class DbtResult:
     failures: list[str] = field(default_factory=list)
 
 
+def _paths(target_dir: Path) -> list[str]:
+    """Where dbt finds the project and its profile, and where it writes its artefacts and logs."""
+    return [
+        *("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)),
+        *("--target-path", str(target_dir), "--log-path", str(target_dir)),
+    ]
+
+
 def run_dbt(command: str, args: list[str], target_dir: Path, manifest=None) -> DbtResult:
     """Run `dbt <command> <args>` in this process; keep its result events (one per model, seed and test) as
     dbt's JSON log writes them."""
@@ -94,10 +102,8 @@ def run_dbt(command: str, args: list[str], target_dir: Path, manifest=None) -> D
             events.append(msg_to_dict(message))
 
     runner = dbtRunner(manifest=manifest, callbacks=[keep])
-    paths = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    paths += ["--target-path", str(target_dir), "--log-path", str(target_dir)]
     try:
-        outcome = runner.invoke(["--no-use-colors", command, *paths, *args])
+        outcome = runner.invoke(["--no-use-colors", command, *_paths(target_dir), *args])
     finally:
         _release_duckdb()
     return DbtResult(outcome.success, events, _failures(outcome))
@@ -106,10 +112,8 @@ def run_dbt(command: str, args: list[str], target_dir: Path, manifest=None) -> D
 def run_dbt_cli(command: str, args: list[str], target_dir: Path) -> DbtResult:
     """The plain path: `dbt <command>` in a process of its own, its result events read from its JSON log."""
     dbt = Path(sys.executable).with_name("dbt")  # the venv's, activated or not (cron, systemd)
-    paths = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    paths += ["--target-path", str(target_dir), "--log-path", str(target_dir)]
     done = subprocess.run(
-        [str(dbt), "--no-use-colors", "--log-format", "json", command, *paths, *args],
+        [str(dbt), "--no-use-colors", "--log-format", "json", command, *_paths(target_dir), *args],
         capture_output=True,
         text=True,
         check=False,

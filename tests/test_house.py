@@ -195,14 +195,12 @@ SPEC_NAMES = re.compile(r"\.\./shared|shared/spec|\b(achats|retours|extracts|ind
 
 def test_the_project_explains_itself_without_the_specification_folder():
     """Code, models and docs point to the project's own docs/, never to a folder a user's clone lacks; only the
-    tests that read the real public files (and the README's word on them) name where those files are."""
+    tests that read the real public files name where those files are."""
     import subprocess
 
     tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     files = [f for f in tracked.stdout.split() if not f.startswith("tests/") and f != "uv.lock"]
-    pointing = [f for f in files if f != "README.md" and SPEC_NAMES.search(_text(PROJECT_ROOT / f))]
-    readme = _text(PROJECT_ROOT / "README.md")
-    pointing += ["README.md"] * bool(re.search(r"shared/spec|\b(achats|retours|indicators)\.md\b", readme))
+    pointing = [f for f in files if SPEC_NAMES.search(_text(PROJECT_ROOT / f))]
     assert files and not pointing, pointing
 
 

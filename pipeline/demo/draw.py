@@ -3,8 +3,7 @@
 About 700 contracts and 330 M€ a year; the clause in every building and road-works contract from
 the threshold of dbt_project.yml (a few missed, as in real life), in part of the service contracts; the nine
 facilitators and their territories; the eligible publics, the modalités, exits and situations six months later.
-Written as real extracts arrive: Windows-1252 with `;` and decimal commas, XLSX, header aliases,
-title rows, personal columns to drop, and a few bad rows of each kind.
+Drawn here; written as real extracts arrive by pipeline/demo/files.py.
 """
 
 from __future__ import annotations
@@ -21,11 +20,9 @@ from pipeline.demo.achats import write_open_data
 from pipeline.demo.files import DemoSummary, write_files
 from pipeline.demo.names import NOMS, PRENOMS_F, PRENOMS_M
 from pipeline.extracts.kinds import PARTICIPANTS
-from pipeline.extracts.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, SPASER
-from pipeline.settings import PROJECT_ROOT
+from pipeline.extracts.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, SEEDS_DIR, SPASER
 from pipeline.warehouse.key_guard import DEMO_MARKER
 
-REFERENCE_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
 CONTRACTS_PER_YEAR = 700
 OBJETS = {
     "TRAVAUX_BATIMENT": [
@@ -131,7 +128,7 @@ def _valid_siret(rng: np.random.Generator) -> str:
 
 
 def _communes() -> pl.DataFrame:
-    return pl.read_csv(REFERENCE_DIR / "communes_territoires.csv", infer_schema=False)
+    return pl.read_csv(SEEDS_DIR / "communes_territoires.csv", infer_schema=False)
 
 
 TITULAIRES = (

@@ -13,12 +13,12 @@ with realises as (
     unpivot include nulls (realise for indicateur in (columns(* exclude (annee))))
 ),
 
--- The share of a year's exits whose 6-month situation can be observed by the as-of date.
+-- A year's exits, and the share whose 6-month situation can be observed by the as-of date.
 cohortes as (
     select
         annee,
-        nb_sortants + nb_sortants_en_attente as nb_sortants,
-        {{ ratio("nb_sortants", "nb_sortants + nb_sortants_en_attente") }} as part_observee
+        nb_sortants + nb_sortants_en_attente as nb_sortants_cohorte,
+        {{ ratio("nb_sortants", "nb_sortants + nb_sortants_en_attente") }} as part_cohorte_observee
     from {{ ref('int_kpi_periodes') }}
     where type_periode = 'annee'
 ),
@@ -31,22 +31,25 @@ objectifs as (
         objectifs.source,
         realises.realise,
         realises.realise - objectifs.cible as ecart,
-        -- A count of contracts, hours or persons only grows within its year: reached, it stays reached.
-        -- A rate can still fall, and an exit's situation is known 6 months on: their window is the whole
-        -- cohort's, closed once the year is over (and its last exits observable, for an outcome).
-        {{ is_outcome_indicator('objectifs.indicateur') }} as sur_les_sorties,
-        objectifs.indicateur like 'nb\_%' escape '\' and not {{ is_outcome_indicator('objectifs.indicateur') }}
-            as compte_croissant,
-        make_date(objectifs.annee, 12, 31)
-        + case when {{ is_outcome_indicator('objectifs.indicateur') }} then interval 6 month else interval 0 day end
-        <= {{ as_of() }} as fenetre_close,
-        case when {{ is_outcome_indicator('objectifs.indicateur') }} then cohortes.nb_sortants end
-            as nb_sortants_cohorte,
-        case when {{ is_outcome_indicator('objectifs.indicateur') }} then cohortes.part_observee end
-            as part_cohorte_observee
+        {{ is_outcome_indicator('objectifs.indicateur') }} as sur_les_sorties
     from {{ ref('objectifs_spaser') }} as objectifs
     left join realises
         on objectifs.annee = realises.annee and objectifs.indicateur = realises.indicateur
+),
+
+-- A count of contracts, hours or persons only grows within its year: reached, it stays reached. A rate can
+-- still fall, and an exit's situation is known 6 months on: their window is the whole cohort's, closed once
+-- the year is over (and its last exits observable, for an outcome).
+fenetres as (
+    select
+        objectifs.*,
+        objectifs.indicateur like 'nb\_%' escape '\' and not objectifs.sur_les_sorties as compte_croissant,
+        make_date(objectifs.annee, 12, 31)
+        + case when objectifs.sur_les_sorties then interval 6 month else interval 0 day end
+        <= {{ as_of() }} as fenetre_close,
+        case when objectifs.sur_les_sorties then cohortes.nb_sortants_cohorte end as nb_sortants_cohorte,
+        case when objectifs.sur_les_sorties then cohortes.part_cohorte_observee end as part_cohorte_observee
+    from objectifs
     left join cohortes on objectifs.annee = cohortes.annee
 )
 
@@ -67,5 +70,5 @@ select
         when fenetre_close then 'NON_ATTEINT'
         else 'EN_COURS'
     end as statut
-from objectifs
+from fenetres
 order by annee, indicateur

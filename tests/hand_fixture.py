@@ -12,6 +12,11 @@ The fixture (as-of 2026-11-25):
              P2 (F4) man, 23, young without qualification; exit 2026-06-30 (six months not yet passed)
              P3 (F1) man, 53, RQTH, senior; exit 2023-12-31, situation unknown
              P4 (F4) woman, 28, DELD, no hours; exit 2024-05-31 into qualifying training (positive exit)
+             P5 (F4) man, 41, DELD, no hours; exit 2024-06-30 in CDI; the same man is Z5 (F1), exit 2024-09-30,
+                situation unknown: one person's exit of 2024, the later one (F1's, unknown)
+             P6 (F1) man, 30, DELD, no hours; exit 2023-06-30 in a CDD of 6 months or more (lasting job), then a
+                re-entry 2024-01-15 that a later file (2025_F1.csv) corrects to 2024-01-20 with an exit 2024-03-31
+                as a job seeker: two episodes, two exits (2023 and 2024), the correction replacing the re-entry
   hours      P1/M1 2023-04 100, 2023-05 120, 2024-01 50 (employer A) ; P2/M1 2023-06 150, 2024-02 100 (employer B)
              P3/M3 2023-10 80, 2023-11 80 (B) ; Z1/M3 2024-01 40 (A) ; P2/M4 2024-03 20 (A)
 """
@@ -98,6 +103,20 @@ def write_hand_fixture(raw):
             ),
             participant(
                 facilitateur="F1",
+                id_participant="Z5",
+                nom="Moreau",
+                prenom="Luc",
+                date_naissance="03/03/1983",
+                sexe="M",
+                qpv="non",
+                date_entree="01/02/2024",
+                date_sortie="30/09/2024",
+                situation_6_mois="",
+            ),
+            *_p6(date_entree="01/02/2023", date_sortie="30/06/2023", situation_6_mois="CDD_6_MOIS_ET_PLUS"),
+            *_p6(date_entree="15/01/2024"),
+            participant(
+                facilitateur="F1",
                 id_participant="Z1",
                 nom="LEFEVRE",
                 prenom="ELOISE",
@@ -131,6 +150,17 @@ def write_hand_fixture(raw):
                 situation_6_mois="CDD_MOINS_6_MOIS",
             ),
             participant(
+                id_participant="P5",
+                nom="MOREAU",
+                prenom="LUC",
+                date_naissance="03/03/1983",
+                sexe="M",
+                qpv="non",
+                date_entree="01/01/2024",
+                date_sortie="30/06/2024",
+                situation_6_mois="CDI",
+            ),
+            participant(
                 id_participant="P4",
                 nom="Garcia",
                 prenom="Inès",
@@ -141,6 +171,10 @@ def write_hand_fixture(raw):
                 situation_6_mois="FORMATION_QUALIFIANTE",
             ),
         ],
+    )
+    write_csv(
+        raw / "participants" / "2025_F1.csv",
+        _p6(date_entree="20/01/2024", date_sortie="31/03/2024", situation_6_mois="DEMANDEUR_EMPLOI"),
     )
     write_csv(
         raw / "heures" / "2024-06-01_F4.csv",
@@ -188,3 +222,10 @@ def write_hand_fixture(raw):
             ),
         ],
     )
+
+
+def _p6(**over) -> list[dict]:
+    """P6's row as F1 writes it: the same person, the same reference, one episode per row."""
+    row = dict(facilitateur="F1", id_participant="P6", nom="Petit", prenom="Hugo", date_naissance="20/08/1993",
+               sexe="M", qpv="non")  # fmt: skip
+    return [participant(**{**row, **over})]

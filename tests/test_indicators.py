@@ -42,6 +42,40 @@ def _pnad(known: int, social: int, known_amount: float, social_amount: float) ->
     }
 
 
+Z = 1.959963984540054
+
+
+def _wilson(x: int, n: int, side: int) -> float | None:
+    """The 95 % Wilson score bound (side -1: low, +1: high) of x among n, as any statistics handbook gives it."""
+    if not n:
+        return None
+    p = x / n
+    centre, half = p + Z**2 / (2 * n), Z * (p * (1 - p) / n + Z**2 / (4 * n**2)) ** 0.5
+    return (centre + side * half) / (1 + Z**2 / n)
+
+
+def _outcomes(n: int, pending: int, unknown: int, durable: int, transition: int, positive: int) -> dict:
+    """Every outcome column from the counts (docs/indicateurs.md): each rate among known situations with its
+    interval, the range from D / N to (D + U) / N, and that range widened by its intervals."""
+    known = n - unknown
+    out = {"nb_sortants": n, "nb_sortants_en_attente": pending, "nb_sortants_situation_connue": known,
+           "nb_sortants_situation_inconnue": unknown, "taux_situation_connue": known / n if n else None}  # fmt: skip
+    counts = {"emploi_durable": durable, "emploi_transition": transition, "sortie_positive": positive,
+              "sorties_dynamiques": durable + transition + positive}  # fmt: skip
+    for name, d in counts.items():
+        out |= {
+            f"nb_{name}": d,
+            f"taux_{name}": d / known if known else None,
+            f"taux_{name}_ic_bas": _wilson(d, known, -1),
+            f"taux_{name}_ic_haut": _wilson(d, known, +1),
+            f"taux_{name}_bas": d / n if n else None,
+            f"taux_{name}_haut": (d + unknown) / n if n else None,
+            f"taux_{name}_fourchette_ic_bas": _wilson(d, n, -1),
+            f"taux_{name}_fourchette_ic_haut": _wilson(d + unknown, n, +1),
+        }
+    return out
+
+
 def test_kpi_annuel_2023(warehouse):
     k = _row(warehouse, "select * from marts.kpi_annuel where annee = 2023")
     expected = {
@@ -73,14 +107,8 @@ def test_kpi_annuel_2023(warehouse):
         "part_deld": 1 / 3,
         "part_rqth": 1 / 3,
         "part_jeunes_sans_qualification": 1 / 3,
-        "nb_sortants": 1,
-        "nb_sortants_en_attente": 0,
-        "nb_sortants_situation_connue": 0,
-        "taux_situation_connue": 0 / 1,
-        "taux_emploi_durable": None,
-        "taux_emploi_transition": None,
-        "taux_sortie_positive": None,
-        "taux_sorties_dynamiques": None,  # no known situation: a zero denominator gives NULL
+        # P3 (unknown) and P6's first episode (lasting job): one known of two observable exits.
+        **_outcomes(n=2, pending=0, unknown=1, durable=1, transition=0, positive=0),
         "taux_realisation_marches_acheves": None,  # no clause contract ended in 2023
         # The national indicator: M1 (clause), M2 (criterion), M3 (clause, reserved), all from 40 000 €.
         **_pnad(3, 3, 850_000, 850_000),
@@ -119,15 +147,8 @@ def test_kpi_annuel_2024(warehouse):
         "part_deld": 1 / 2,
         "part_rqth": 0.0,
         "part_jeunes_sans_qualification": 1 / 2,
-        "nb_sortants": 2,
-        "nb_sortants_en_attente": 0,
-        "nb_sortants_situation_connue": 2,
-        "taux_situation_connue": 1.0,
-        "taux_emploi_durable": 1 / 2,
-        "taux_emploi_transition": 0.0,
-        "taux_sortie_positive": 1 / 2,
-        "taux_sorties_dynamiques": 1.0,
-        # M1 (520 of 700 h) and M3 (200 of 300 h) ended in 2024.
+        # P1 (CDI), P4 (training), P5 once (his later exit, F1's: unknown), P6's re-entry (job seeker).
+        **_outcomes(n=4, pending=0, unknown=1, durable=1, transition=0, positive=1),
         "taux_realisation_marches_acheves": (520 + 200) / (700 + 300),
         # M4 (clause), M5 (criterion), M6 (reserved, 40 000 €: the threshold counts in).
         **_pnad(3, 3, 270_000, 270_000),
@@ -183,14 +204,8 @@ def test_kpi_spaser_is_distinct_over_the_period(warehouse):
         "part_deld": 1 / 3,
         "part_rqth": 1 / 3,
         "part_jeunes_sans_qualification": 1 / 3,
-        "nb_sortants": 3,
-        "nb_sortants_en_attente": 1,
-        "nb_sortants_situation_connue": 2,
-        "taux_situation_connue": 2 / 3,
-        "taux_emploi_durable": 1 / 2,
-        "taux_emploi_transition": 0.0,
-        "taux_sortie_positive": 1 / 2,
-        "taux_sorties_dynamiques": 1.0,
+        # Exits counted once per person and year: P6 twice (2023 and 2024), P5 once; P2 still pending.
+        **_outcomes(n=6, pending=1, unknown=2, durable=2, transition=0, positive=1),
         "taux_realisation_marches_acheves": 720 / 1000,
         **_pnad(6, 6, 1_120_000, 1_120_000),
     }
@@ -212,12 +227,13 @@ def test_marche_execution(warehouse):
 
 
 def test_kpi_impact_heures_bands(warehouse):
-    # Observable exits: P4 (0 h, known) under 150 h; P3 (160 h, unknown) and P1's F4 path (270 h, known) in 150-449 h.
+    # Observable exits, one per person and year: under 150 h P4, P5 (unknown) and P6's two exits, all without hours;
+    # in 150-449 h P3 (160 h, unknown) and P1 (270 h on the F4 path she left, known).
     rows = warehouse.execute(
         "select tranche_heures, nb_sortants, nb_sortants_situation_connue from marts.kpi_impact_heures "
         "where perimetre = 'TOUTES_ANNEES' order by ordre_tranche"
     ).fetchall()
-    assert rows == [("< 150 h", 1, 1), ("150-449 h", 2, 1), ("450-899 h", 0, 0), (">= 900 h", 0, 0)]
+    assert rows == [("< 150 h", 4, 3), ("150-449 h", 2, 1), ("450-899 h", 0, 0), (">= 900 h", 0, 0)]
 
 
 def test_kpi_territoire_and_modalites(warehouse):
@@ -226,7 +242,7 @@ def test_kpi_territoire_and_modalites(warehouse):
         "select heures_realisees, nb_participants, nb_marches_clause, nb_sortants "
         "from marts.kpi_territoire where annee = 2023 and facilitateur = 'F1'",
     )
-    assert f1 == {"heures_realisees": 160, "nb_participants": 1, "nb_marches_clause": 1, "nb_sortants": 1}
+    assert f1 == {"heures_realisees": 160, "nb_participants": 1, "nb_marches_clause": 1, "nb_sortants": 2}  # P3, P6
     modalites = dict(
         warehouse.execute("select modalite, part_heures from marts.kpi_modalites where annee = 2023").fetchall()
     )
@@ -240,7 +256,7 @@ def test_quality_tables_account_for_every_row(warehouse):
         "select sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine), "
         "sum(lignes_en_attente) from qualite.qualite_fichiers"
     ).fetchone()
-    assert rows == (6 + 5 + 9, 6 + 5 + 9, 0, 0)
+    assert rows == (6 + 10 + 9, 6 + 10 + 9, 0, 0)
 
 
 def test_no_personal_value_in_the_warehouse(warehouse):
@@ -271,4 +287,4 @@ def test_dbt_unit_tests_pass(fixture_root, tmp_path):
         result = run_dbt("test", args, tmp_path / "dbt", preparsed_manifest())
     unit_tests = [e["data"] for e in result.events if e["data"]["node_info"]["unique_id"].startswith("unit_test.")]
     assert result.success, result.failures
-    assert len(unit_tests) == 8 and {e["status"] for e in unit_tests} == {"pass"}
+    assert len(unit_tests) == 9 and {e["status"] for e in unit_tests} == {"pass"}

@@ -61,41 +61,67 @@ GROUPS = {
     "kpi_residence": [["annee"]],  # against kpi_annuel
     "kpi_impact_heures": [["perimetre", "annee_sortie"], ["tranche_heures"]],  # against the year, TOUTES_ANNEES
     "kpi_annuel": [["dans_spaser"]],  # against kpi_spaser
+    "kpi_sorties_publics": [["periode", "dimension"]],  # against the period's whole
 }
-DYNAMIQUES = ("taux_sorties_dynamiques", "taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive")
+Z = 1.959963984540054
 
 
-def _persons(exact: pl.DataFrame) -> pl.DataFrame:
-    """Every count of persons of a table, a rate standing for its numerator (rate x denominator)."""
-    out = {c: exact[c] for c in secrecy.COUNTS if c in exact.columns}
-    for rate, (denominator, numerator) in secrecy.RATES.items():
-        if rate in exact.columns:
-            source = exact[numerator] if numerator else exact[rate] * exact[denominator]
-            out[rate] = source.cast(pl.Float64).round(0).fill_null(0)
-    return pl.DataFrame(out)
+def wilson(x: int, n: int, side: str) -> float:
+    p, z2 = x / n, Z * Z
+    half = Z * (p * (1 - p) / n + z2 / (4 * n * n)) ** 0.5
+    return (p + z2 / (2 * n) + (-half if side == "bas" else half)) / (1 + z2 / n)
+
+
+def _numerator(rate: str, value: float, n: int) -> int:
+    """The count a rate over n gives back: rate x n, or for a Wilson bound the count whose bound it is."""
+    if "_ic_" not in rate:
+        return round(value * n)
+    side = rate.rsplit("_", 1)[1]
+    return min(range(n + 1), key=lambda x: abs(wilson(x, n, side) - value))
+
+
+def _learn(known: dict[str, int], shown_row: dict) -> bool:
+    """One pass of what rates, complements and row sums give from what is known; True when something was learnt."""
+    learnt = False
+    for rate, (numerator, denominator) in secrecy.RATES.items():
+        value = shown_row.get(rate)
+        if value is None or denominator not in known or not known[denominator]:
+            continue
+        missing = [c for c in numerator if c not in known]
+        if len(missing) == 1:
+            total = _numerator(rate, value, known[denominator])
+            known[missing[0]] = total - sum(known[c] for c in numerator if c in known)
+            learnt = True
+    for total, *parts in secrecy.ROW_SUMS:
+        cells = [total, *parts]
+        missing = [c for c in cells if c not in known]
+        if len(missing) == 1 and (missing[0] == total or all(p in known for p in parts if p != missing[0])):
+            rest = sum(known[p] for p in parts if p in known)
+            known[missing[0]] = rest if missing[0] == total else known[total] - rest
+            learnt = True
+    return learnt
+
+
+def attacker(shown: pl.DataFrame) -> list[dict[str, int]]:
+    """Per row, every count of persons the shown cells give: shown, rate x count, complement, total minus parts."""
+    rows = []
+    for shown_row in shown.iter_rows(named=True):
+        known = {c: shown_row[c] for c in secrecy.COUNTS if shown_row.get(c) is not None}
+        while _learn(known, shown_row):
+            pass
+        rows.append(known)
+    return rows
 
 
 def recoverable(exact: pl.DataFrame, shown: pl.DataFrame, groups: list[list[str]]) -> list[str]:
-    """Masked cells of non-zero persons that rate x count or a total minus its other parts gives back."""
-    persons, found = _persons(exact), []
-    hidden = {c: shown[c].is_null() & exact[c].is_not_null() for c in persons.columns}
-    for rate, (denominator, _) in secrecy.RATES.items():
-        if rate in shown.columns and denominator in shown.columns:
-            numerator = (shown[rate] * shown[denominator]).round(0)
-            found += [f"{rate} x {denominator} row {i}" for i, n in enumerate(numerator) if n and 0 < n < SECRET_MIN]
-    for c in secrecy.COUNTS:
-        if c in shown.columns:
-            found += [f"{c} row {i} shown" for i, n in enumerate(shown[c]) if n and 0 < n < SECRET_MIN]
-    rows = pl.DataFrame(hidden).with_row_index("row")
-    for i in range(exact.height if all(c in hidden for c in DYNAMIQUES) else 0):
-        lone = [c for c in DYNAMIQUES if hidden[c][i]]
-        if len(lone) == 1 and persons[lone[0]][i] > 0:
-            found.append(f"{lone[0]} row {i} = sorties dynamiques minus the other two")
+    """Counts of 1 to 4 persons that the shown cells give back, alone or as the total of a group minus the others."""
+    persons, known = attacker(exact), attacker(shown)
+    found = [f"{c} row {i} = {n}" for i, row in enumerate(known) for c, n in row.items() if 0 < n < SECRET_MIN]
     for keys in groups:
         for _, part in exact.with_row_index("row").group_by(keys):
-            for c in persons.columns:
-                lone = [r for r in part["row"] if rows[c][r]]
-                if len(lone) == 1 and persons[c][lone[0]] > 0:
+            for c in {c for r in part["row"] for c in persons[r]}:
+                lone = [r for r in part["row"] if c not in known[r]]
+                if len(lone) == 1 and persons[lone[0]].get(c, 0) > 0:
                     found.append(f"{c} row {lone[0]} = total minus the other {keys}")
     return found
 
@@ -124,10 +150,38 @@ def test_the_attacker_finds_what_primary_masking_alone_leaves():
         pl.when(pl.col("nb_sortants_situation_connue") < SECRET_MIN).then(None).otherwise(pl.col(c)).alias(c)
         for c in ("nb_sortants_situation_connue", "taux_emploi_durable")
     )
-    assert len(recoverable(exact, primary, [["annee"]])) == 3
+    found = recoverable(exact, primary, [["annee"]])
+    assert "nb_emploi_durable row 2 = 2" in found
+    assert "nb_sortants_situation_connue row 0 = total minus the other ['annee']" in found
     shown = secrecy.shown(secrecy.mark(exact, SECRET_MIN, "kpi_territoire"))
     assert recoverable(exact, shown, [["annee"]]) == []
     assert shown["nb_sortants_situation_connue"].to_list() == [None, None, 50]  # the smallest other goes too
+
+
+def test_a_complement_of_one_to_four_persons_is_masked_too():
+    """The issue's leaks by complement: 24 known exits at 87.5 % dynamic leave 3 people without work; 30 exits of
+    which 27 known leave 3 unknown. Counts and rates all above the threshold, yet each reveals 3 persons."""
+    exact = pl.DataFrame(
+        {
+            "annee": [2026],
+            "nb_sortants": [30],
+            "nb_sortants_situation_connue": [27],
+            "nb_sortants_situation_inconnue": [3],
+            "taux_situation_connue": [0.9],
+            "nb_sorties_dynamiques": [24],
+            "taux_sorties_dynamiques": [24 / 27],
+            "taux_sorties_dynamiques_bas": [24 / 30],
+            "taux_sorties_dynamiques_haut": [27 / 30],
+        }
+    )
+    primary_only = exact.with_columns(pl.lit(None, pl.Int64).alias("nb_sortants_situation_inconnue"))
+    assert {f.split(" ")[0] for f in recoverable(exact, primary_only, [])} >= {
+        "nb_sortants_situation_inconnue",
+        "_autre_situation",
+    }
+    shown = secrecy.shown(secrecy.mark(exact, SECRET_MIN, "kpi_annuel"))
+    assert recoverable(exact, shown, []) == []
+    assert shown["taux_sorties_dynamiques_haut"].to_list() == [None]  # (D + U) / N gives U back beside D / N
 
 
 # -- the workbook, read back as Excel would open it ---------------------------------------------------

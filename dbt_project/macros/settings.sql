@@ -32,3 +32,8 @@
 {% macro sum_hundredths(expression, where=none) -%}
     round(sum({{ expression }}){% if where %} filter (where {{ where }}){% endif %}, 2)
 {%- endmacro %}
+
+{# A flag as the publics' tables show it: oui, non, or non renseigné. #}
+{% macro yes_no(flag) -%}
+    case when {{ flag }} then 'oui' when not {{ flag }} then 'non' else 'non renseigné' end
+{%- endmacro %}

@@ -20,7 +20,7 @@ from pipeline.demo.achats import write_open_data
 from pipeline.demo.files import DemoSummary, write_files
 from pipeline.demo.names import NOMS, PRENOMS_F, PRENOMS_M
 from pipeline.extracts.kinds import PARTICIPANTS
-from pipeline.extracts.reference import CATEGORIE_SITUATION, FAMILLE_SECTEUR, MODALITES, SEEDS_DIR, SPASER
+from pipeline.extracts.reference import FAMILLE_SECTEUR, MODALITES, SEEDS_DIR, SPASER
 from pipeline.warehouse.key_guard import DEMO_MARKER
 
 CONTRACTS_PER_YEAR = 700
@@ -115,7 +115,6 @@ SITUATIONS = {  # situation six months after exit: base shares
     "AUTRE": 0.03,
     "INCONNU": 0.13,
 }
-DURABLE = tuple(code for code, categorie in CATEGORIE_SITUATION.items() if categorie == "emploi durable")
 MODALITE_SHARES = (0.22, 0.38, 0.14, 0.08, 0.02, 0.06, 0.05, 0.05)
 
 
@@ -263,7 +262,7 @@ def _people_and_hours(rng: np.random.Generator, clause: pl.DataFrame, as_of: dt.
     size = people.height
     u = people["_u"].to_numpy()
     ongoing = (people["_end"].to_numpy() >= np.datetime64(as_of - dt.timedelta(days=20))) | (u[:, 0] < 0.05)
-    situation = _situations(rng, people["_total"].to_numpy())
+    situation = _situations(rng, size)
     situation = np.where(ongoing | (u[:, 1] < 0.06), None, situation)
     residence = _residences(rng, people["facilitateur"].to_numpy(), places)
     work = _work(rng, size, employeurs_siae)
@@ -285,7 +284,7 @@ def _people_and_hours(rng: np.random.Generator, clause: pl.DataFrame, as_of: dt.
         ).alias("id_participant"),
     )
     hours = _monthly_hours(people)
-    people = people.select(PERSON_COLUMNS)
+    people = _follow_up(rng, people, as_of).select(PERSON_COLUMNS)
     twins, twin_hours = _twins(rng, people, hours)
     return pl.concat([people, twins]), pl.concat([hours, twin_hours])
 
@@ -387,21 +386,31 @@ def _month_start(month_index: pl.Expr) -> pl.Expr:
     return pl.date(month_index // 12, month_index % 12 + 1, 1)
 
 
-def _situations(rng: np.random.Generator, total_hours: np.ndarray) -> np.ndarray:
-    """Situation six months after exit; more hours, more lasting jobs (the dose-response the indicators look for)."""
+def _situations(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Situation six months after exit, drawn alike whatever the hours worked: the demo builds no dose-response in,
+    so kpi_impact_heures shows what the data says, not what the generator assumed."""
     names = np.array(list(SITUATIONS))
     base = np.array(list(SITUATIONS.values()))
-    durable = np.isin(names, DURABLE)
-    boost = 1 + np.minimum(total_hours, 1200) / 600
-    p_durable = boost * base[durable].sum() / (boost * base[durable].sum() + base[~durable].sum())
-    in_durable = rng.random(len(total_hours)) < p_durable
-    pick_durable = names[durable][
-        rng.choice(durable.sum(), p=base[durable] / base[durable].sum(), size=len(total_hours))
-    ]
-    pick_other = names[~durable][
-        rng.choice((~durable).sum(), p=base[~durable] / base[~durable].sum(), size=len(total_hours))
-    ]
-    return np.where(in_durable, pick_durable, pick_other).astype(object)
+    return names[rng.choice(len(names), p=base / base.sum(), size=size)].astype(object)
+
+
+FOLLOW_UP_12_MONTHS = ("F1", "F2", "F3", "F5")  # the facilitators whose software records a situation a year on
+
+
+def _follow_up(rng: np.random.Generator, people: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """The day a known situation was observed (around exit + 6 months), and for some facilitators the situation a
+    year on: three times in four the same, otherwise drawn again."""
+    size = people.height
+    known = pl.col("situation_6_mois").is_not_null() & (pl.col("situation_6_mois") != "INCONNU")
+    observed = pl.col("date_sortie").dt.offset_by("6mo") + pl.duration(days=pl.Series(rng.integers(-45, 76, size)))
+    redrawn = pl.Series(_situations(rng, size).tolist(), dtype=pl.String)
+    a_year_on = pl.col("date_sortie").dt.offset_by("12mo") <= as_of
+    return people.with_columns(
+        pl.when(known & (observed <= as_of)).then(observed).alias("date_observation_situation"),
+        pl.when(known & a_year_on & pl.col("facilitateur").is_in(FOLLOW_UP_12_MONTHS))
+        .then(pl.when(pl.Series(rng.random(size) < 0.75)).then(pl.col("situation_6_mois")).otherwise(redrawn))
+        .alias("situation_12_mois"),
+    )
 
 
 def _twins(rng: np.random.Generator, people: pl.DataFrame, hours: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

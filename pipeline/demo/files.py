@@ -116,7 +116,8 @@ MARCHES_XLSX_HEADER = [
 PARTICIPANTS_HEADER = [
     "Facilitateur", "Réf participant", "Nom", "Prénom", "Né le", "NIR", "Téléphone", "Email", "Sexe", "Commune",
     "Résident QPV", "Niveau", "DELD", "BRSA", "RQTH", "Jeune sans qualification", "Minima sociaux", "Senior",
-    "Autre public", "Date d'entrée", "Date de sortie", "Situation à 6 mois",
+    "Autre public", "Date d'entrée", "Date de sortie", "Situation à 6 mois", "Situation à 12 mois",
+    "Date observation situation",
 ]  # fmt: skip
 HEURES_HEADER = ["Facilitateur", "Ref participant", "N° marché", "Période", "Nb heures", "Modalité", "SIRET employeur",
                  "Employeur", "Contrat"]  # fmt: skip
@@ -179,7 +180,8 @@ def _participants_as_written(rng: np.random.Generator, participants: pl.DataFram
         "commune_residence", pl.when("qpv").then(pl.lit("oui")).otherwise(pl.lit("non")).alias("qpv"),
         "niveau_formation", *[pl.when(f).then(pl.lit("x")).otherwise(pl.lit("")).alias(f) for f in FLAGS],
         pl.col("date_entree").dt.strftime("%d/%m/%Y"), pl.col("date_sortie").dt.strftime("%d/%m/%Y").fill_null(""),
-        pl.col("situation_6_mois").fill_null(""),
+        pl.col("situation_6_mois").fill_null(""), pl.col("situation_12_mois").fill_null(""),
+        pl.col("date_observation_situation").dt.strftime("%d/%m/%Y").fill_null(""),
     )  # fmt: skip
 
 

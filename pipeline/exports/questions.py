@@ -15,6 +15,7 @@ from pipeline.exports import labels
 STATUTS = {
     "ATTEINT": ("✔ atteint", "#c6efce"),
     "NON_ATTEINT": ("✘ non atteint", "#ffc7ce"),
+    "NON_DEMONTRE": ("≈ non démontré", "#fce4d6"),  # the target lies within the range the unknown exits leave
     "EN_COURS": ("… en cours", "#ffeb9c"),
     "A_VENIR": ("○ à venir", "#ededed"),
     "SANS_DONNEE": ("— sans donnée", "#ededed"),

@@ -1,10 +1,12 @@
 """Statistical confidentiality of the exports: small counts of persons, and rates over them, become "s".
 
 The rule (docs/indicateurs.md, "Ce que reçoivent les élus"): a count of persons from 1 to
-CLAUSES_SECRET_MIN - 1 is masked (0 discloses nobody); a rate is masked when its numerator or its
-denominator is; and a masked value must not be recoverable from what is shown beside it, so where cells add
-up to a total that is shown, a group with exactly one masked cell gets a second one (the smallest other
-non-zero cell), until no group has a lone masked cell. The warehouse keeps exact values.
+CLAUSES_SECRET_MIN - 1 is masked (0 discloses nobody); so is a count that the shown cells give by difference,
+such as a rate's complement (the exits not in a job: N - D, the unknown ones: N - K); a rate is masked when a
+count it is computed from is. And a masked count must not be recoverable from what is shown beside it: where
+counts add up to a total that is shown (within a row, or across rows against another table), a group with
+exactly one masked count gets a second one (the smallest other non-zero count), until no group has a lone
+masked count. The warehouse keeps exact values.
 """
 
 from __future__ import annotations
@@ -22,27 +24,47 @@ def note(threshold: int) -> str:
     """What "s" means, for the reader of an export."""
     return (
         f"« s » : secret statistique. Un effectif de moins de {threshold} personnes n'est pas diffusé, ni un taux "
-        "dont le numérateur ou le dénominateur en compte si peu, ni une valeur qui permettrait de le retrouver "
-        "par différence ; les valeurs exactes restent dans l'entrepôt de données."
+        "dont le numérateur, le dénominateur ou le complément (les sortants sans emploi, les situations inconnues) "
+        "en compte si peu, ni une valeur qui permettrait de le retrouver par différence ; les valeurs exactes "
+        "restent dans l'entrepôt de données."
     )
 
 
-COUNTS = ("nb_participants", "nb_nouveaux_participants", "nb_sortants", "nb_sortants_en_attente",
-          "nb_sortants_situation_connue", "nb_sortants_cohorte")  # fmt: skip
+OUTCOMES = ("emploi_durable", "emploi_transition", "sortie_positive", "sorties_dynamiques")
+N, K, U = "nb_sortants", "nb_sortants_situation_connue", "nb_sortants_situation_inconnue"
+COUNTS = ("nb_participants", "nb_nouveaux_participants", N, "nb_sortants_en_attente", K, U, "nb_sortants_cohorte",
+          *(f"nb_{outcome}" for outcome in OUTCOMES))  # fmt: skip
 _PUBLICS = ("part_femmes", "part_moins_26_ans", "part_50_ans_et_plus", "part_qpv", "part_brsa", "part_deld",
             "part_rqth", "part_jeunes_sans_qualification")  # fmt: skip
-_OUTCOMES = ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive", "taux_sorties_dynamiques")
-# rate -> (its denominator, its numerator when a column shows it; otherwise the numerator is rate x denominator)
-RATES: dict[str, tuple[str | None, str | None]] = {
-    **{rate: ("nb_participants", None) for rate in _PUBLICS},
-    "part_participants": (None, "nb_participants"),  # kpi_residence: over the year's total, shown in kpi_annuel
-    "taux_situation_connue": ("nb_sortants", "nb_sortants_situation_connue"),
-    "part_cohorte_observee": ("nb_sortants_cohorte", None),  # kpi_objectifs: a cohort's observed exits
-    **{rate: ("nb_sortants_situation_connue", None) for rate in _OUTCOMES},
+# A share whose numerator no column shows -> its denominator: the numerator (share x denominator) is a count too.
+SHARES = {**{share: "nb_participants" for share in _PUBLICS}, "part_cohorte_observee": "nb_sortants_cohorte"}
+
+
+def _outcome_rates(outcome: str) -> dict[str, tuple[tuple[str, ...], str]]:
+    d = f"nb_{outcome}"
+    known, low, high = ((d,), K), ((d,), N), ((d, U), N)  # D / (N - U); D / N and (D + U) / N, the range
+    # an interval bound gives its counts back as well as its rate does (Wilson's is monotonic in them)
+    return {f"taux_{outcome}": known, f"taux_{outcome}_ic_bas": known, f"taux_{outcome}_ic_haut": known,
+            f"taux_{outcome}_bas": low, f"taux_{outcome}_haut": high,
+            f"taux_{outcome}_fourchette_ic_bas": low, f"taux_{outcome}_fourchette_ic_haut": high}  # fmt: skip
+
+
+# rate -> (the counts its numerator adds up, its denominator): hidden when any of them is.
+RATES: dict[str, tuple[tuple[str, ...], str | None]] = {
+    **{share: ((share,), denominator) for share, denominator in SHARES.items()},
+    "part_participants": (("nb_participants",), None),  # kpi_residence: over the year's total, in kpi_annuel
+    "taux_situation_connue": ((K,), N),
+    **{rate: sources for outcome in OUTCOMES for rate, sources in _outcome_rates(outcome).items()},
 }
-# Within a row: cells whose persons add up (the dynamic exits are the three categories' sum). nb_sortants is
-# not one: its parts (situation known, unknown, waiting) include the unknown exits, which no table shows.
-ROW_SUMS = (("taux_sorties_dynamiques", "taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive"),)
+# Within a row, counts that add up: (total, *parts). A part starting with "_" is no column but what the others
+# give by difference (a complement): it is kept from being small or lone like a shown count.
+ROW_SUMS = (
+    (N, K, U),
+    (K, "nb_sorties_dynamiques", "_autre_situation"),
+    ("nb_sorties_dynamiques", "nb_emploi_durable", "nb_emploi_transition", "nb_sortie_positive"),
+    *((N, f"nb_{outcome}", f"_sortants_hors_{outcome}") for outcome in OUTCOMES),
+    *((K, f"nb_{outcome}", f"_connus_hors_{outcome}") for outcome in OUTCOMES),
+)
 
 
 def _groups(table: str) -> tuple[tuple[pl.Expr, ...], ...]:
@@ -54,29 +76,45 @@ def _groups(table: str) -> tuple[tuple[pl.Expr, ...], ...]:
         "kpi_residence": ((pl.col("annee"),),),  # the territories of a year against kpi_annuel
         # the bands of a year against its exits; the years of a band against TOUTES_ANNEES
         "kpi_impact_heures": ((pl.col("perimetre"), pl.col("annee_sortie")), (pl.col("tranche_heures"),)),
+        # each dimension's values of a period against the period's whole (dimension 'ensemble')
+        "kpi_sorties_publics": ((pl.col("periode"), pl.col("dimension")),),
     }.get(table, ())
 
 
 class _Cells:
-    """The persons behind each count and rate of a table, and which of them are hidden."""
+    """The persons behind each count of a table (shown, or given by difference), and which of them are hidden."""
 
     def __init__(self, frame: pl.DataFrame, threshold: int):
         self.threshold = threshold
-        self.rates = {r: d for r, d in RATES.items() if r in frame.columns}
         self.value = {c: _whole(frame[c]) for c in COUNTS if c in frame.columns}
-        for rate, (denominator, numerator) in self.rates.items():
-            if numerator is not None:
-                self.value[rate] = self.value[numerator]
-            elif denominator in self.value:
-                self.value[rate] = _whole(frame[rate] * frame[denominator])
+        # A rate whose numerator no column shows stands for it (rate x denominator): shares of the publics, and a
+        # rate shown without its count.
+        for rate, ((numerator, *more), denominator) in RATES.items():
+            shown = rate in frame.columns and denominator in frame.columns and "_ic_" not in rate
+            if not more and numerator not in self.value and shown:
+                self.value[numerator] = _whole(frame[rate] * frame[denominator])
+        self.row_sums = [self._add_complement(total, parts) for total, *parts in ROW_SUMS]
+        self.row_sums = [cells for cells in self.row_sums if len(cells) > 1]
+        self.rates = {r: sources for r, sources in RATES.items() if r in frame.columns}
         self.hidden = {c: [1 <= v < threshold for v in values] for c, values in self.value.items()}
+        for rate in self.rates:
+            self.hidden.setdefault(rate, [False] * frame.height)
+
+    def _add_complement(self, total: str, parts: list[str]) -> list[str]:
+        """The cells of a row sum this table has; its complement (a part named "_…") computed from the others."""
+        derived = [p for p in parts if p.startswith("_")]
+        if len(derived) == 1 and all(c in self.value for c in (total, *parts) if c != derived[0]):
+            rest = [p for p in parts if p != derived[0]]
+            totals = self.value[total]
+            self.value[derived[0]] = [t - sum(self.value[p][i] for p in rest) for i, t in enumerate(totals)]
+        return [c for c in (total, *parts) if c in self.value]
 
     def follow_rates(self) -> bool:
-        """A rate is hidden with its numerator or its denominator."""
+        """A rate is hidden with any count it is computed from."""
         changed = False
-        for rate, (denominator, numerator) in self.rates.items():
-            for source in (denominator, numerator):
-                if source in self.hidden and rate in self.hidden:
+        for rate, (numerator, denominator) in self.rates.items():
+            for source in (*numerator, denominator):
+                if source in self.value and source != rate:
                     for i, hidden in enumerate(self.hidden[source]):
                         if hidden and not self.hidden[rate][i]:
                             self.hidden[rate][i] = changed = True
@@ -116,18 +154,16 @@ def masked_cells(frame: pl.DataFrame, threshold: int, table: str = "") -> dict[s
         for keys in _groups(table)
         for rows in frame.with_row_index("_row").group_by(list(keys)).agg("_row")["_row"].to_list()
     ]
-    row_sums = [[c for c in columns if c in cells.value] for columns in ROW_SUMS]
-    row_sums = [columns for columns in row_sums if len(columns) > 1]
     changed = True
     while changed:
         changed = cells.follow_rates()
-        for columns in row_sums:
+        for columns in cells.row_sums:
             for row in cells.rows_with_a_lone_cell(columns):
                 changed |= cells.protect((c, row) for c in columns)
         for rows in groups:
             for column in cells.value:
                 changed |= cells.protect((column, row) for row in rows)
-    return {c: pl.Series(c, hidden, dtype=pl.Boolean) for c, hidden in cells.hidden.items()}
+    return {c: pl.Series(c, hidden, dtype=pl.Boolean) for c, hidden in cells.hidden.items() if c in frame.columns}
 
 
 MARK = "_masque_"  # prefix of the boolean columns `mark` adds: they travel with the rows through filters and sorts

@@ -51,6 +51,9 @@ class Extract:
     key: tuple[str, ...]  # once pseudonymised: one row per key; a later file's row replaces an earlier one
     # When set, a file states these groups whole: the latest file holding a group replaces all its earlier rows.
     statement: tuple[str, ...] = ()
+    # When set, (start, end) columns of an episode: rows of one key[0] whose periods overlap are one episode (the
+    # later file's row stands); periods apart are successive episodes (a re-entry keeps its earlier exit).
+    episodes: tuple[str, str] | None = None
     formats: tuple[str, ...] = ("text", "xlsx")
     derivable: tuple[tuple[str, str], ...] = ()  # (column, source): a required column the source column can stand for
     # Typed rows before the checks (with the as-of date): defaults, derivations.
@@ -213,9 +216,13 @@ PARTICIPANTS = Extract(
         Column("date_entree", "date", True, ("entree",)),
         Column("date_sortie", "date", False, ("sortie",)),
         Column("situation_6_mois", "code", False, ("situation_sortie",), SITUATIONS_6_MOIS),
+        # The follow-up a facilitator may add: the situation a year on, and the day a situation was observed.
+        Column("situation_12_mois", "code", False, ("situation_a_12_mois", "situation_1_an"), SITUATIONS_6_MOIS),
+        Column("date_observation_situation", "date", False, ("date_observation", "date_situation")),
     ),
     schema=schemas.participants_schema,
-    key=("parcours_id",),
+    key=("parcours_id", "date_entree"),
+    episodes=("date_entree", "date_sortie"),
     pseudonymise=pseudonym.pseudonymise_participants,
     sender_column="facilitateur",
 )

@@ -40,6 +40,7 @@ CODE_ALIASES = {
         "NIVEAU_4": "4",
     },
     "situation_6_mois": {"": "INCONNU", "NON_CONNUE": "INCONNU", "INCONNUE": "INCONNU"},
+    "situation_12_mois": {"NON_CONNUE": "INCONNU", "INCONNUE": "INCONNU"},  # empty: not followed, left empty
     "facilitateur": {f"F_{i}": f"F{i}" for i in range(1, 10)},
 }
 

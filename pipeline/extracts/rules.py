@@ -32,6 +32,8 @@ CATALOGUE = {
                                       "vérifier la date de naissance et la date d'entrée."),
     "SORTIE_AVANT_ENTREE": Rule("date de sortie antérieure à la date d'entrée",
                                 "vérifier la date d'entrée et la date de sortie."),
+    "OBSERVATION_AVANT_SORTIE": Rule("situation observée avant la date de sortie",
+                                     "vérifier la date d'observation de la situation : elle suit la sortie."),
     "AUCUN_CRITERE_D_ELIGIBILITE": Rule("aucun critère d'éligibilité : hors du public de la clause",
                                         "cocher au moins un critère (DELD, BRSA, RQTH...) ou retirer la personne."),
     "EN_TETE_REPETEE": Rule("ligne d'en-tête répétée au milieu du fichier",

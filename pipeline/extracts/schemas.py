@@ -129,10 +129,17 @@ def participants_schema(as_of: dt.date) -> pa.DataFrameSchema:
             "date_entree": pa.Column(dt.date, pa.Check.in_range(MIN_DATE_ENTREE, as_of), nullable=False),
             "date_sortie": pa.Column(dt.date, nullable=True),
             "situation_6_mois": pa.Column(str, pa.Check.isin(list(SITUATIONS_6_MOIS)), nullable=True),
+            "situation_12_mois": pa.Column(str, pa.Check.isin(list(SITUATIONS_6_MOIS)), nullable=True),
+            "date_observation_situation": pa.Column(dt.date, pa.Check.le(as_of), nullable=True),
         },
         checks=[
             _rule("AGE_A_L_ENTREE_HORS_16_70", "date_naissance", lambda: age.is_between(16, 70)),
             _rule("SORTIE_AVANT_ENTREE", "date_sortie", lambda: pl.col("date_sortie") >= pl.col("date_entree")),
+            _rule(
+                "OBSERVATION_AVANT_SORTIE",
+                "date_observation_situation",
+                lambda: pl.col("date_observation_situation") >= pl.col("date_sortie"),
+            ),
             _rule("AUCUN_CRITERE_D_ELIGIBILITE", "deld", lambda: pl.any_horizontal([pl.col(c) for c in ELIGIBILITES])),
             *_text_length(["id_participant", "nom", "prenom"]),
         ],

@@ -231,8 +231,34 @@ def _replaced(extract: Extract, rows: pl.LazyFrame) -> tuple[pl.LazyFrame, dict[
         # A filter on the few winning groups, not a join: polars' streaming join holds the 10 M rows (+1.6 GB).
         return rows.filter(keys.is_in(winners.select(keys).to_series().implode())), counts
     ranked = rows.with_columns(_gagnant=_winners(extract)).collect()  # a few million rows at most: in memory
+    if extract.episodes:
+        ranked = ranked.with_columns(_gagnant=pl.col("_gagnant") & ~_overlapped(ranked, extract))
     counts = {str(f): n for f, n in ranked.filter(~pl.col("_gagnant")).group_by("fichier").len().iter_rows()}
     return ranked.filter(pl.col("_gagnant")).drop("_gagnant").lazy(), counts
+
+
+def _overlapped(rows: pl.DataFrame, extract: Extract) -> pl.Series:
+    """True for a key winner whose episode a later row of the same path overlaps (an entry date corrected, not a
+    re-entry): that later row describes the same episode."""
+    start, end = extract.episodes
+    path = extract.key[0]
+    far = dt.date.max
+    episodes = (
+        rows.with_row_index("_i")
+        .filter(pl.col("_gagnant"))
+        .select(
+            "_i", path, "_ordre", LINE_COLUMN, pl.col(start).alias("_debut"), pl.col(end).fill_null(far).alias("_fin")
+        )
+    )
+    later = episodes.join(episodes, on=path, suffix="_autre").filter(
+        (pl.col("_debut") <= pl.col("_fin_autre"))
+        & (pl.col("_debut_autre") <= pl.col("_fin"))
+        & (
+            (pl.col("_ordre_autre") > pl.col("_ordre"))
+            | ((pl.col("_ordre_autre") == pl.col("_ordre")) & (pl.col(f"{LINE_COLUMN}_autre") > pl.col(LINE_COLUMN)))
+        )
+    )
+    return pl.Series(range(rows.height)).is_in(later["_i"].implode())
 
 
 def _hold_unknown(

@@ -2,6 +2,14 @@
 -- flagged (hours are often declared late, and a notification date may be wrong).
 with heures as (
     select * from {{ ref('stg_heures') }}
+),
+
+personnes as (  -- one person per path: that of its latest episode
+    select
+        parcours_id,
+        personne_id
+    from {{ ref('dim_parcours') }}
+    qualify row_number() over (partition by parcours_id order by episode desc) = 1
 )
 
 select
@@ -23,5 +31,5 @@ select
     heures.fichier,
     heures.ligne
 from heures
-inner join {{ ref('dim_parcours') }} as parcours using (parcours_id)
+inner join personnes as parcours using (parcours_id)
 left join {{ ref('dim_marches') }} as marches using (id_marche)

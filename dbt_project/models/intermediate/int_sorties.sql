@@ -1,20 +1,38 @@
--- One row per path that has exited, with what its exit counts for (docs/indicateurs.md, résultats): each flag is
--- worked out here once, and every outcome table counts them.
+-- One row per person and year of exit (docs/indicateurs.md, résultats): a person who leaves two facilitators in
+-- a year, or a path twice, is one exit. It stands for their last exit of the year (its date, its facilitator, its
+-- situation: the known one first when two end on the same day), with the hours of every path episode they left
+-- that year. Each flag is worked out here once (exit_flags), and every outcome table counts them.
+with episodes as (
+    select
+        *,
+        sum(heures_totales) over (partition by personne_id, annee_sortie) as heures_personne,
+        count(*) over (partition by personne_id, annee_sortie) as nb_episodes_sortis
+    from {{ ref('dim_parcours') }}
+    where est_sorti
+),
+
+dernieres as (
+    select *
+    from episodes
+    qualify row_number() over (
+            partition by personne_id, annee_sortie
+            order by date_sortie desc, categorie_sortie = 'situation inconnue', facilitateur desc, episode desc
+        ) = 1
+)
+
 select
-    parcours_id,
-    personne_id,
-    facilitateur,
-    annee_sortie,
-    date_sortie,
-    tranche_heures,
-    heures_totales,
-    sortie_observable,
-    not sortie_observable as sortie_en_attente,
-    sortie_observable and categorie_sortie <> 'situation inconnue' as situation_connue,
-    sortie_observable and categorie_sortie = 'emploi durable' as emploi_durable,
-    sortie_observable and categorie_sortie = 'emploi de transition' as emploi_transition,
-    sortie_observable and categorie_sortie = 'sortie positive' as sortie_positive,
-    sortie_observable
-    and categorie_sortie in ('emploi durable', 'emploi de transition', 'sortie positive') as sortie_dynamique
-from {{ ref('dim_parcours') }}
-where est_sorti
+    dernieres.personne_id,
+    dernieres.annee_sortie,
+    dernieres.date_sortie,
+    dernieres.facilitateur,
+    dernieres.date_entree,
+    dernieres.situation_6_mois,
+    dernieres.categorie_sortie,
+    dernieres.nb_episodes_sortis,
+    round(dernieres.heures_personne, 2) as heures_totales,
+    tranches.tranche_heures,
+    {{ exit_flags('dernieres.sortie_observable', 'dernieres.categorie_sortie') }}
+from dernieres
+left join {{ ref('tranches_heures') }} as tranches
+    on dernieres.heures_personne >= tranches.heures_min
+        and (tranches.heures_max is null or dernieres.heures_personne < tranches.heures_max)

@@ -1,5 +1,6 @@
--- Outcomes by band of total hours of the path over its whole life: for all observable exits
--- together (annee_sortie NULL, perimetre 'TOUTES_ANNEES') and by year of exit.
+-- Outcomes by band of hours worked (a person's exit: the hours of every path episode they left that year): for all
+-- observable exits together (annee_sortie NULL, perimetre 'TOUTES_ANNEES') and by year of exit. Descriptive, not
+-- causal: who leaves early for a job has few hours, and who stays long may be the furthest from employment.
 with sorties as (
     select * from {{ ref('int_sorties') }}
 ),

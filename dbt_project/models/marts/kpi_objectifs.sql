@@ -30,11 +30,18 @@ objectifs as (
         objectifs.cible,
         objectifs.source,
         realises.realise,
+        -- an outcome rate among known situations lies in a range (the unknown ones all failed / all succeeded)
+        coalesce(bas.realise, realises.realise) as realise_bas,
+        coalesce(haut.realise, realises.realise) as realise_haut,
         realises.realise - objectifs.cible as ecart,
         {{ is_outcome_indicator('objectifs.indicateur') }} as sur_les_sorties
     from {{ ref('objectifs_spaser') }} as objectifs
     left join realises
         on objectifs.annee = realises.annee and objectifs.indicateur = realises.indicateur
+    left join realises as bas
+        on objectifs.annee = bas.annee and objectifs.indicateur || '_bas' = bas.indicateur
+    left join realises as haut
+        on objectifs.annee = haut.annee and objectifs.indicateur || '_haut' = haut.indicateur
 ),
 
 -- A count of contracts, hours or persons only grows within its year: reached, it stays reached. A rate can
@@ -59,6 +66,8 @@ select
     cible,
     source,
     realise,
+    realise_bas,
+    realise_haut,
     ecart,
     fenetre_close,
     nb_sortants_cohorte,
@@ -66,8 +75,10 @@ select
     case
         when annee > year({{ as_of() }}) then 'A_VENIR'
         when realise is null then 'SANS_DONNEE'
-        when realise >= cible and (fenetre_close or compte_croissant) then 'ATTEINT'
-        when fenetre_close then 'NON_ATTEINT'
+        -- met only if even the low end of the range meets it; missed only if even the high end misses it
+        when realise_bas >= cible and (fenetre_close or compte_croissant) then 'ATTEINT'
+        when fenetre_close and realise_haut < cible then 'NON_ATTEINT'
+        when fenetre_close then 'NON_DEMONTRE'
         else 'EN_COURS'
     end as statut
 from fenetres

@@ -1,4 +1,6 @@
--- One row per year and facilitator: its hour rows, its paths' outcomes, the contracts it follows.
+-- One row per year and facilitator: its hour rows, its paths' outcomes, the contracts it follows. Outcomes here
+-- count paths, not persons: a person who leaves two facilitators in a year is an exit of each (kpi_annuel counts
+-- them once).
 with grille as (
     select
         k.annee,
@@ -21,12 +23,21 @@ heures as (
     group by annee, facilitateur
 ),
 
+parcours_sortis as (
+    select
+        annee_sortie,
+        facilitateur,
+        {{ exit_flags('sortie_observable', 'categorie_sortie') }}
+    from {{ ref('dim_parcours') }}
+    where est_sorti
+),
+
 sorties as (
     select
         s.annee_sortie as annee,
         s.facilitateur,
         {{ outcome_counts('s') }}
-    from {{ ref('int_sorties') }} as s
+    from parcours_sortis as s
     group by s.annee_sortie, s.facilitateur
 ),
 

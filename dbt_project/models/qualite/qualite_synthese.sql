@@ -37,7 +37,7 @@ participants as (
         count(*) filter (where s.sortie_observable) as nb_sorties_observables,
         count(*) filter (where s.sortie_observable and s.categorie_sortie <> 'situation inconnue') as situation_connue
     from {{ ref('stg_participants') }} as p
-    inner join {{ ref('dim_parcours') }} as s using (parcours_id)
+    inner join {{ ref('dim_parcours') }} as s using (parcours_id, episode)
     group by 2
 ),
 

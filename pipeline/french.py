@@ -25,6 +25,23 @@ def format_percent(value: float | None, decimals: int = 0) -> str:
     return MISSING if value is None else f"{format_number(value * 100, decimals)}{NARROW_NBSP}%"
 
 
+def format_range(low: float | None, high: float | None, n: int | None = None) -> str:
+    """An outcome rate as it may be read: `0.637, 0.808, 3078` -> `64–81 % (n = 3 078)`; one value when both
+    ends round alike; `—` without exits (n = 0)."""
+    if low is None or high is None or n == 0:
+        return MISSING
+    ends = [format_number(v * 100) for v in (low, high)]
+    shown = ends[0] if ends[0] == ends[1] else "–".join(ends)
+    return f"{shown}{NARROW_NBSP}%" + (f" (n = {format_number(n)})" if n else "")
+
+
+def format_rate_interval(rate: float | None, low: float | None, high: float | None, n: int | None) -> str:
+    """A rate with its 95 % interval and its denominator: `77 % [75–78 %] (n = 2 552)`."""
+    if rate is None or not n:
+        return MISSING
+    return f"{format_percent(rate)} [{format_range(low, high)}] (n = {format_number(n)})"
+
+
 def format_euros(value: float | None) -> str:
     return MISSING if value is None else f"{format_number(value)} €"
 

@@ -95,6 +95,8 @@ def test_kpi_annuel_2023(warehouse):
         "heures_prevues": 700 + 300,
         "heures_realisees": 100 + 120 + 150 + 80 + 80,
         "etp": 530 / 1607,
+        "nb_mois_couverts": 12,
+        "etp_annuel_moyen": 530 / 1607,  # a whole year: its ETP-years
         "nb_participants": 3,
         "nb_nouveaux_participants": 3,
         "nb_employeurs": 2,
@@ -135,6 +137,8 @@ def test_kpi_annuel_2024(warehouse):
         "heures_prevues": 100,
         "heures_realisees": 50 + 40 + 100 + 20,
         "etp": 210 / 1607,
+        "nb_mois_couverts": 12,
+        "etp_annuel_moyen": 210 / 1607,
         "nb_participants": 2,  # P1 (through P1 and Z1) and P2
         "nb_nouveaux_participants": 0,
         "nb_employeurs": 2,
@@ -192,6 +196,9 @@ def test_kpi_spaser_is_distinct_over_the_period(warehouse):
         "heures_prevues": 1100,
         "heures_realisees": 740,
         "etp": 740 / 1607,
+        # 1 January 2023 to 25 November 2026: 46 months and 25 days of November's 30
+        "nb_mois_couverts": 46.8,
+        "etp_annuel_moyen": 740 / 1607 * 12 / 46.8,
         "nb_participants": 3,  # not 3 + 2: distinct over the period
         "nb_nouveaux_participants": 3,
         "nb_employeurs": 2,
@@ -287,4 +294,46 @@ def test_dbt_unit_tests_pass(fixture_root, tmp_path):
         result = run_dbt("test", args, tmp_path / "dbt", preparsed_manifest())
     unit_tests = [e["data"] for e in result.events if e["data"]["node_info"]["unique_id"].startswith("unit_test.")]
     assert result.success, result.failures
-    assert len(unit_tests) == 9 and {e["status"] for e in unit_tests} == {"pass"}
+    assert len(unit_tests) == 12 and {e["status"] for e in unit_tests} == {"pass"}
+
+
+def test_a_re_entry_keeps_its_first_exit_and_a_corrected_entry_replaces_its_episode(warehouse):
+    # P6: episode 1 (2023), a re-entry on 2024-01-15 that the later file corrects to 2024-01-20 with its exit.
+    rows = warehouse.execute(
+        "select episode, date_entree, date_sortie from marts.dim_parcours "
+        "where date_entree in ('2023-02-01', '2024-01-15', '2024-01-20') order by episode"
+    ).fetchall()
+    assert [(e, str(a), str(s)) for e, a, s in rows] == [
+        (1, "2023-02-01", "2023-06-30"),
+        (2, "2024-01-20", "2024-03-31"),
+    ]
+    replaced = warehouse.execute(
+        "select chemin, lignes_remplacees from qualite.qualite_fichiers where lignes_remplacees > 0"
+    ).fetchall()
+    assert replaced == [("participants/2024_F1.csv", 1)]
+
+
+def test_a_person_on_two_paths_is_one_exit_but_counts_with_each_facilitator(warehouse):
+    annuel = warehouse.execute("select nb_sortants from marts.kpi_annuel where annee = 2024").fetchone()[0]
+    by_facilitator = dict(
+        warehouse.execute("select facilitateur, nb_sortants from marts.kpi_territoire where annee = 2024").fetchall()
+    )
+    # P5 left F4 (CDI) and, as Z5, F1 (unknown): one exit of the year, one path exit at each facilitator.
+    assert annuel == 4 and by_facilitator["F4"] == 3 and by_facilitator["F1"] == 2
+
+
+def test_outcomes_by_public_add_up_to_the_period_along_every_dimension(warehouse):
+    sums = warehouse.execute(
+        "select p.periode, p.dimension, sum(p.nb_sortants), sum(p.nb_sortants_situation_inconnue), "
+        "sum(p.nb_sorties_dynamiques), any_value(a.nb_sortants), any_value(a.nb_sortants_situation_inconnue), "
+        "any_value(a.nb_sorties_dynamiques) from marts.kpi_sorties_publics as p "
+        "inner join (select cast(annee as varchar) as periode, * from marts.kpi_annuel) as a using (periode) "
+        "group by all"
+    ).fetchall()
+    assert len(sums) == 3 * 11  # 2023, 2024 and 2026 (P2, still pending), eleven dimensions each
+    assert all(row[2:5] == row[5:8] for row in sums), sums
+    sexes = warehouse.execute(
+        "select valeur, nb_sortants from marts.kpi_sorties_publics "
+        "where periode = '2024' and dimension = 'sexe' order by valeur"
+    ).fetchall()
+    assert sexes == [("F", 2), ("M", 2)]  # P1 and P4; P5 and P6

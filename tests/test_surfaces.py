@@ -254,7 +254,9 @@ def test_workbook_columns_are_wide_enough_for_what_they_hold(workbook):
             for cell in row:
                 if cell.value is None or (cell.row, cell.column) in merged or cell.row in header_rows:
                     continue
-                width = ws.column_dimensions[cell.column_letter].width
+                # openpyxl files a run of equal widths (<col min="3" max="4">) under its first letter
+                spans = [d for d in ws.column_dimensions.values() if d.min and d.min <= cell.column <= d.max]
+                width = spans[0].width if spans else ws.column_dimensions[cell.column_letter].width
                 assert width >= min(len(shown(cell)), 60), f"{ws.title}!{cell.coordinate} {cell.value!r} in {width}"
 
 
@@ -362,3 +364,29 @@ def test_help_says_no_more_than_help(tmp_path):
                           text=True, env=env, cwd=tmp_path, timeout=120)  # fmt: skip
     assert done.returncode == 0 and "attention" not in done.stdout + done.stderr
     assert "service" in done.stdout
+
+
+def test_no_outcome_target_of_the_demo_is_met_before_its_window_closes(demo_root):
+    with duckdb.connect(str(demo_root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        early = con.execute(
+            "select annee, indicateur from marts.kpi_objectifs where statut = 'ATTEINT' and not fenetre_close "
+            "and regexp_matches(indicateur, '^(taux|part)_')"
+        ).fetchall()
+        outcomes = con.execute(
+            "select count(*) from marts.kpi_objectifs where indicateur like 'taux_sorties%' and realise is not null"
+        ).fetchone()[0]
+    assert outcomes and early == []
+
+
+def test_the_workbook_and_the_report_show_outcome_rates_as_ranges_with_their_n(workbook, demo_root):
+    ranged = re.compile(r"^\d+(–\d+)?\u202f% \(n = [\d\u202f]+\)$")
+    sheet = workbook["Résultats"]
+    rows = {r[0].value: [c.value for c in r[1:]] for r in sheet.iter_rows() if isinstance(r[0].value, str)}
+    dynamic = [v for v in rows["Sorties dynamiques : fourchette (sorties observables)"] if isinstance(v, str)]
+    assert dynamic and all(ranged.match(v) or v == secrecy.SECRET for v in dynamic), dynamic  # targets: numbers
+    known = rows["Sorties dynamiques parmi les situations connues [IC 95 %]"]
+    assert all(isinstance(v, str) and "[" in v and "(n = " in v for v in known if v not in (None, secrecy.SECRET))
+    assert not any(label == "Sorties dynamiques" for label in rows)  # never the bare rate
+    (report,) = (demo_root / "exports" / "latest").glob("rapport_spaser_*.html")
+    text = html.unescape(report.read_text(encoding="utf-8"))
+    assert re.search(r"\d+–\d+\u202f% \(n = [\d\u202f]+\)", text) and "intervalle de confiance à 95 %" in text

@@ -18,7 +18,7 @@
     {{ observable }} and {{ categorie }} <> 'situation inconnue' as situation_connue,
     {{ observable }} and {{ categorie }} = 'situation inconnue' as situation_inconnue,
     {%- for name, categories in outcomes().items() %}
-    {{ observable }} and {{ categorie }} in ('{{ categories | join("', '") }}') as {{ name }}{{ "," if not loop.last }}
+        {{ observable }} and {{ categorie }} in ('{{ categories | join("', '") }}') as {{ name }}{{ "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
@@ -66,17 +66,17 @@
     {{ u }} as nb_sortants_situation_inconnue,
     {{ ratio(k, n) }} as taux_situation_connue,
     {%- for name in outcomes() %}
-    {{ ratio(alias ~ ".nb_" ~ name, k) }} as taux_{{ name }},
+        {{ ratio(alias ~ ".nb_" ~ name, k) }} as taux_{{ name }},
     {%- endfor %}
     {%- for name in outcomes() %}
-    {%- set d = "coalesce(" ~ alias ~ ".nb_" ~ name ~ ", 0)" %}
-    {{ d }} as nb_{{ name }},
-    {{ wilson(d, k, "bas") }} as taux_{{ name }}_ic_bas,
-    {{ wilson(d, k, "haut") }} as taux_{{ name }}_ic_haut,
-    {{ ratio(d, n) }} as taux_{{ name }}_bas,
-    {{ ratio(d ~ " + " ~ u, n) }} as taux_{{ name }}_haut,
-    {{ wilson(d, n, "bas") }} as taux_{{ name }}_fourchette_ic_bas,
-    {{ wilson(d ~ " + " ~ u, n, "haut") }} as taux_{{ name }}_fourchette_ic_haut{{ "," if not loop.last }}
+        {%- set d = "coalesce(" ~ alias ~ ".nb_" ~ name ~ ", 0)" %}
+        {{ d }} as nb_{{ name }},
+        {{ wilson(d, k, "bas") }} as taux_{{ name }}_ic_bas,
+        {{ wilson(d, k, "haut") }} as taux_{{ name }}_ic_haut,
+        {{ ratio(d, n) }} as taux_{{ name }}_bas,
+        {{ ratio(d ~ " + " ~ u, n) }} as taux_{{ name }}_haut,
+        {{ wilson(d, n, "bas") }} as taux_{{ name }}_fourchette_ic_bas,
+        {{ wilson(d ~ " + " ~ u, n, "haut") }} as taux_{{ name }}_fourchette_ic_haut{{ "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 

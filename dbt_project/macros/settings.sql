@@ -37,3 +37,11 @@
 {% macro yes_no(flag) -%}
     case when {{ flag }} then 'oui' when not {{ flag }} then 'non' else 'non renseigné' end
 {%- endmacro %}
+
+{# Months from `debut` to `fin` (dates), the last one counted by its elapsed days: a full year is 12, a year to
+   4 December 11.1. #}
+{% macro months_covered(debut, fin) -%}
+    round(
+        date_diff('month', {{ debut }}, {{ fin }}) + day({{ fin }}) / day(last_day({{ fin }})), 1
+    )
+{%- endmacro %}

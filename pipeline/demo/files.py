@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,9 +237,13 @@ def _write_heures(out: Path, heures: pl.DataFrame, as_of: dt.date) -> int:
         stamp = dt.date(year + 1, 1, 15) if year < as_of.year else as_of
         path = out / "heures" / f"{stamp.isoformat()}_{fac}_heures_{year}"
         if fac == "F5" and rows.height < XLSX_MAX_ROWS:
-            _write_xlsx(path.with_suffix(".xlsx"), "heures", HEURES_HEADER, rows.rows())
+            written = path.with_suffix(".xlsx")
+            _write_xlsx(written, "heures", HEURES_HEADER, rows.rows())
         else:
-            _write_frame_csv(path.with_suffix(".csv"), HEURES_HEADER, rows, delimiter="\t" if fac == "F7" else ";")
+            written = path.with_suffix(".csv")
+            _write_frame_csv(written, HEURES_HEADER, rows, delimiter="\t" if fac == "F7" else ";")
+        deposited = dt.datetime.combine(stamp, dt.time(12)).timestamp()
+        os.utime(written, (deposited, deposited))  # deposited on the day its name says: the reporting lag reads it
         files += 1
     # A corrected statement: F1 sends its month again later; it replaces that month's earlier rows.
     f1 = frame.filter(pl.col("facilitateur") == "F1")

@@ -16,12 +16,18 @@ KPI_TABLES = (
     "kpi_spaser",
     "kpi_modalites",
     "kpi_impact_heures",
+    "kpi_sorties_publics",
+    "kpi_resultats_12_mois",
+    "kpi_suivi_cohortes",
     "kpi_territoire",
     "kpi_residence",
     "marche_execution",
     "kpi_objectifs",
     "kpi_comparaison",
 )
+
+
+MIN_AT_RISK = 20  # the duration curve stops where fewer paths remain: its last steps would be a few persons
 
 
 @dataclass
@@ -35,6 +41,8 @@ class ExportData:
     heures_etp: float  # hours in one full-time equivalent, as the figures were computed with
     missing_months: pl.DataFrame  # qualite.completude_heures: the months a facilitator's timesheet never came
     revisions: pl.DataFrame  # the kpi_annuel values this publication changed
+    durations: pl.DataFrame  # marts.kpi_duree_parcours while 20 paths at least are at risk (a chart, never a table)
+    outcome_quality: pl.DataFrame  # qualite.qualite_sorties: drop-outs, observation timing, reporting lag
 
 
 def load_export_data(published_db: Path, as_of: dt.date, heures_etp: float, secret_min: int) -> ExportData:
@@ -63,6 +71,8 @@ def load_export_data(published_db: Path, as_of: dt.date, heures_etp: float, secr
                 "where publie_le = (select max(publie_le) from qualite.historique_publications) "
                 "order by annee, indicateur"
             ),
+            durations=frame(f"select * from marts.kpi_duree_parcours where nb_a_risque >= {MIN_AT_RISK} order by mois"),
+            outcome_quality=frame("select * from qualite.qualite_sorties order by facilitateur"),
             missing_months=frame(
                 "select facilitateur, count(*) as nb_mois_manquants, "
                 "string_agg(strftime(mois, '%m/%Y'), ', ' order by mois) as mois_manquants "

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 from pipeline import french
+from pipeline.exports import secrecy
 from pipeline.extracts.reference import SPASER, seed
 
+_OUTCOME_WORDS = {"emploi_durable": "Emploi durable", "emploi_transition": "Emploi de transition",
+                  "sortie_positive": "Sortie positive", "sorties_dynamiques": "Sorties dynamiques"}  # fmt: skip
 # column -> (label, unit) ; unit: count, euros, hours, etp, rate, target (a rate or a count), text, year, date
 COLUMNS: dict[str, tuple[str, str]] = {
     "annee": ("Année", "year"),
@@ -57,7 +62,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "premier_quartile": ("1er quartile", "rate"),
     "troisieme_quartile": ("3e quartile", "rate"),
     "heures_realisees": ("Heures d'insertion réalisées", "hours"),
-    "etp": ("Équivalents temps plein", "etp"),
+    "etp": ("ETP-années (équivalents temps plein cumulés)", "etp"),
+    "nb_mois_couverts": ("Mois couverts", "etp"),
+    "etp_annuel_moyen": ("ETP par an en moyenne", "etp"),
     "nb_participants": ("Personnes en insertion", "count"),
     "nb_nouveaux_participants": ("Nouvelles personnes", "count"),
     "nb_employeurs": ("Employeurs", "count"),
@@ -78,6 +85,24 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "taux_emploi_transition": ("Emploi de transition", "rate"),
     "taux_sortie_positive": ("Sortie positive (formation, SIAE)", "rate"),
     "taux_sorties_dynamiques": ("Sorties dynamiques", "rate"),
+    "nb_sortants_situation_inconnue": ("Sorties à situation inconnue", "count"),
+    **{f"fourchette_{o}": (f"{w} : fourchette (sorties observables)", "text") for o, w in _OUTCOME_WORDS.items()},
+    **{
+        f"parmi_connues_{o}": (f"{w} parmi les situations connues [IC 95 %]", "text") for o, w in _OUTCOME_WORDS.items()
+    },  # fmt: skip
+    "realise_fourchette": ("Fourchette", "text"),
+    "dimension": ("Dimension", "text"),
+    "annee_entree": ("Année d'entrée", "year"),
+    "delai_mois": ("Délai (mois)", "count"),
+    "nb_entrants": ("Personnes entrées", "count"),
+    "nb_entrants_observables": ("… dont fenêtre close", "count"),
+    "fourchette_sortie_dynamique": ("Sorties dynamiques : fourchette (n entrées)", "text"),
+    "nb_parcours_actifs_24_mois": ("Parcours avec des heures sur 24 mois", "count"),
+    "part_decrochages_silencieux": ("Décrochages silencieux", "rate"),
+    "part_observees_5_a_8_mois": ("Situations observées à 5-8 mois", "rate"),
+    "delai_declaration_median_mois": ("Délai de déclaration médian (mois)", "etp"),
+    "part_mois_declares_sous_2_mois": ("Mois déclarés sous 2 mois", "rate"),
+    "valeur": ("Valeur", "text"),
     "taux_realisation_marches_acheves": ("Réalisation des heures des marchés achevés", "rate"),
     "modalite": ("Modalité", "text"),
     "libelle_modalite": ("Modalité", "text"),
@@ -145,6 +170,12 @@ CODES: dict[str, dict[str, str]] = {
         "ETAT": "État",
     },
     "perimetre": {"TOUTES_ANNEES": "Toutes les années", "ANNEE": "Une année"},
+    "niveau_formation": {
+        "INFRA_3": "Sans diplôme (infra 3)",
+        "3": "CAP, BEP (niveau 3)",
+        "4": "Bac (niveau 4)",
+        "5_PLUS": "Bac + 2 et plus (niveau 5 et plus)",
+    },  # fmt: skip
 }
 
 
@@ -158,7 +189,31 @@ def label(column: str) -> str:
 
 
 def unit(column: str) -> str:
-    return COLUMNS.get(column, (column, "text"))[1]
+    """A column's unit; a count or a rate not listed (the bounds and intervals of an outcome) says so by its name."""
+    default = "rate" if column.startswith(("taux_", "part_")) else "count" if column.startswith("nb_") else "text"
+    return COLUMNS.get(column, (column, default))[1]
+
+
+def with_ranges(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each outcome rate as it may be read, as text: its range with its n (fourchette_…), and the rate among
+    known situations with its interval and n (parmi_connues_…); hidden where a figure behind it is."""
+    hidden = secrecy.masks(frame)
+    none = pl.Series([False] * frame.height)
+    for outcome in _OUTCOME_WORDS:
+        rate, low, high = f"taux_{outcome}", f"taux_{outcome}_bas", f"taux_{outcome}_haut"
+        if low not in frame.columns:
+            continue
+        rows = frame.select(rate, low, high, f"{rate}_ic_bas", f"{rate}_ic_haut", "nb_sortants",
+                            "nb_sortants_situation_connue").rows()  # fmt: skip
+        ranges = [french.format_range(b, h, n) for _, b, h, _, _, n, _ in rows]
+        known = [french.format_rate_interval(r, lo, hi, k) for r, _, _, lo, hi, _, k in rows]
+        frame = frame.with_columns(
+            pl.Series(f"fourchette_{outcome}", ranges, dtype=pl.String),
+            pl.Series(f"parmi_connues_{outcome}", known, dtype=pl.String),
+            (hidden.get(low, none) | hidden.get(high, none)).alias(f"{secrecy.MARK}fourchette_{outcome}"),
+            hidden.get(rate, none).alias(f"{secrecy.MARK}parmi_connues_{outcome}"),
+        )
+    return frame
 
 
 def formatted(value, unit_: str) -> str:

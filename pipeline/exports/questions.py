@@ -24,8 +24,11 @@ PNAD_INDICATOR = "part_marches_consideration_sociale"
 
 
 def targets(kpi_objectifs: pl.DataFrame) -> pl.DataFrame:
-    """Each target with its label, its actual, the gap, and its status in words."""
+    """Each target with its label, its actual (an outcome rate's range too), the gap, and its status in words."""
+    ranged = pl.col("realise_bas") != pl.col("realise_haut")
+    ends = [(pl.col(c) * 100).round(0).cast(pl.Int64) for c in ("realise_bas", "realise_haut")]
     return kpi_objectifs.sort("annee", "indicateur").with_columns(
+        pl.when(ranged).then(pl.format("{}–{}\u202f%", *ends)).alias("realise_fourchette"),
         pl.col("indicateur").replace_strict({c: labels.label(c) for c in kpi_objectifs["indicateur"].unique()},
                                             return_dtype=pl.String).alias("libelle_indicateur"),
         pl.col("statut").replace_strict({k: v[0] for k, v in STATUTS.items()}, default=pl.col("statut"),

@@ -16,7 +16,7 @@ from pygal.style import Style
 
 from pipeline import french
 from pipeline.exports import labels, questions, secrecy
-from pipeline.exports.data import ExportData
+from pipeline.exports.data import MIN_AT_RISK, ExportData
 from pipeline.extracts.kinds import EXTRACTS
 from pipeline.extracts.reference import RATIOS, SPASER
 
@@ -102,27 +102,78 @@ def _coverage(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> 
                    "ceux qui portent une clause d'insertion." + _in_progress(years))  # fmt: skip
 
 
+RANGE_READING = (
+    "La barre bleue compte toute situation inconnue comme un échec, le haut de son trait comme une réussite : le "
+    "vrai taux est dans ce trait, élargi de l'aléa des petits nombres. La barre orange est le taux parmi les "
+    "situations connues, son trait son intervalle de confiance à 95 %."
+)
+
+
+def _with_interval(value, low, high) -> dict | None:
+    """A bar with its whisker (pygal's manual confidence interval); nothing for a hidden or missing value."""
+    if value is None:
+        return None
+    return {"value": value, "ci": {"low": low, "high": high}} if low is not None and high is not None else value
+
+
+def _range_series(c: pygal.Graph, frame: pl.DataFrame, outcome: str) -> None:
+    """Two bars per group: the low end of the range with its whisker up to the high end widened by chance, and the
+    rate among known situations with its 95 % interval."""
+    rate, bounds = f"taux_{outcome}", [f"taux_{outcome}_{end}" for end in ("bas", "fourchette_ic_bas", "haut")]
+    low = [
+        _with_interval(b, lo, hi)
+        for b, lo, hi in zip(*[frame[x] for x in bounds[:2]], frame[f"taux_{outcome}_fourchette_ic_haut"], strict=True)
+    ]
+    c.add("Toutes les sorties observables", low)
+    known = [
+        _with_interval(*v) for v in zip(*[frame[x] for x in (rate, f"{rate}_ic_bas", f"{rate}_ic_haut")], strict=True)
+    ]
+    c.add("Parmi les situations connues", known)
+
+
 def _outcomes_by_cohort(annuel: pl.DataFrame, years: list[str]) -> dict:
-    c = _chart(pygal.StackedBar, "Situation six mois après la sortie, par année de sortie", range=(0, 1),
+    c = _chart(pygal.Bar, "Sorties dynamiques six mois après la sortie, par année de sortie", range=(0, 1),
+               legend_at_bottom_columns=1,
                value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
-    c.x_labels = years
-    for column in ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive"):
-        c.add(labels.label(column), annuel[column].to_list())
-    note = "Parmi les sorties de plus de six mois dont la situation est connue." + _in_progress(years)
+    c.x_labels = [f"{y} (n = {french.format_number(n)})" for y, n in zip(years, annuel["nb_sortants"], strict=True)]
+    _range_series(c, annuel, "sorties_dynamiques")
+    note = ("Emploi durable, de transition ou sortie positive, une sortie par personne et par année ; n : sorties de "
+            "plus de six mois. " + RANGE_READING + _in_progress(years))  # fmt: skip
     return _figure("Résultats par cohorte de sortie", c, note)
 
 
 def _outcomes_by_hours(data: ExportData) -> dict:
     impact = data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES").sort("ordre_tranche")
     impact = secrecy.shown(impact)
-    c = _chart(pygal.Bar, "Résultats selon les heures travaillées dans le parcours", range=(0, 1),
+    c = _chart(pygal.Bar, "Sorties dynamiques selon les heures travaillées", range=(0, 1), legend_at_bottom_columns=1,
                value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
-    c.x_labels = impact["tranche_heures"].to_list()
-    c.add("Emploi durable", impact["taux_emploi_durable"].to_list())
-    c.add("Sorties dynamiques", impact["taux_sorties_dynamiques"].to_list())
+    c.x_labels = [f"{t} (n = {labels.formatted(n, 'count')})"
+                  for t, n in zip(impact["tranche_heures"], impact["nb_sortants"], strict=True)]  # fmt: skip
+    _range_series(c, impact, "sorties_dynamiques")
     return _figure(
-        "Résultats selon les heures", c, "Toutes les sorties observables, selon le total d'heures du parcours."
+        "Résultats selon les heures",
+        c,
+        "Toutes les sorties observables, selon les heures des parcours quittés dans l'année. Une description, pas "
+        "une mesure de l'effet des heures : qui part tôt vers un emploi a peu d'heures, qui reste longtemps est "
+        "peut-être le plus éloigné de l'emploi ; les intervalles disent quels écarts le hasard suffit à expliquer. "
+        + RANGE_READING,
     )
+
+
+def _path_durations(data: ExportData) -> dict | None:
+    """The Kaplan-Meier curve: the share of paths ended after each month since entry, running paths censored."""
+    durations = data.durations
+    if durations.height < 2:
+        return None
+    c = _chart(pygal.Line, "Part des parcours sortis selon les mois écoulés depuis l'entrée", range=(0, 1),
+               show_legend=False, dots_size=2, value_formatter=lambda v: labels.formatted(v, "rate"),
+               x_labels_major_every=6, show_minor_x_labels=False)  # fmt: skip
+    c.x_labels = [str(m) for m in durations["mois"].to_list()]
+    c.add("Parcours sortis", durations["part_sortis"].to_list())
+    note = ("Estimation de Kaplan-Meier sur tous les épisodes de parcours : un parcours encore en cours compte "
+            "jusqu'à sa durée actuelle, sans être pris pour une sortie ; la courbe s'arrête là où moins de "
+            f"{MIN_AT_RISK} parcours restent. En abscisse : les mois depuis l'entrée.")  # fmt: skip
+    return _figure("Durée des parcours", c, note)
 
 
 def _hours_by_territory(data: ExportData) -> dict:
@@ -184,6 +235,7 @@ def charts(data: ExportData) -> list[dict]:
         _among_peers(data),
         _outcomes_by_cohort(annuel, years),
         _outcomes_by_hours(data),
+        _path_durations(data),
         _hours_by_territory(data),
     ]
     return [f for f in figures if f is not None]
@@ -209,13 +261,17 @@ def revision_lines(data: ExportData) -> list[str]:
 
 
 def target_rows(data: ExportData) -> list[dict]:
-    """The targets as the report's table shows them: values formatted by the indicator's unit."""
+    """The targets as the report's table shows them: values formatted by the indicator's unit, a range where the
+    actual has one."""
     out = []
     for rec in questions.targets(data.tables["kpi_objectifs"]).iter_rows(named=True):
         unit = "rate" if rec["indicateur"] in RATIOS else "count"
+        realise = labels.formatted(rec["realise"], unit)
+        if rec["realise_fourchette"]:
+            realise += f" (fourchette {rec['realise_fourchette']})"
         out.append({"annee": rec["annee"], "indicateur": rec["libelle_indicateur"], "statut": rec["statut"],
-                    "libelle_statut": rec["libelle_statut"],
-                    **{c: labels.formatted(rec[c], unit) for c in ("cible", "realise", "ecart")}})  # fmt: skip
+                    "libelle_statut": rec["libelle_statut"], "realise": realise,
+                    **{c: labels.formatted(rec[c], unit) for c in ("cible", "ecart")}})  # fmt: skip
     return out
 
 
@@ -233,17 +289,17 @@ def source_rows(data: ExportData) -> list[dict]:
 
 
 def headline(data: ExportData) -> list[dict]:
-    spaser = secrecy.shown(data.tables["kpi_spaser"])
+    spaser = labels.with_ranges(data.tables["kpi_spaser"])
     if spaser.height == 0:
         return []
-    row = spaser.row(0, named=True)
-    masked = secrecy.masks(data.tables["kpi_spaser"])
-    items = ["heures_realisees", "etp", "nb_participants", "nb_marches_clause", "taux_couverture_clause",
-             "taux_sorties_dynamiques", "taux_emploi_durable", "taux_situation_connue"]  # fmt: skip
+    row, masked = spaser.row(0, named=True), secrecy.masks(spaser)
+    items = ["heures_realisees", "etp", "etp_annuel_moyen", "nb_participants", "nb_marches_clause",
+             "taux_couverture_clause", "fourchette_sorties_dynamiques", "fourchette_emploi_durable",
+             "taux_situation_connue"]  # fmt: skip
     return [
         {
             "libelle": labels.label(c),
-            "valeur": secrecy.SECRET if row[c] is None and c in masked else labels.formatted(row[c], labels.unit(c)),
+            "valeur": secrecy.SECRET if c in masked and masked[c][0] else labels.formatted(row[c], labels.unit(c)),
         }
         for c in items
     ]

@@ -33,7 +33,8 @@ def note(threshold: int) -> str:
 OUTCOMES = ("emploi_durable", "emploi_transition", "sortie_positive", "sorties_dynamiques")
 N, K, U = "nb_sortants", "nb_sortants_situation_connue", "nb_sortants_situation_inconnue"
 COUNTS = ("nb_participants", "nb_nouveaux_participants", N, "nb_sortants_en_attente", K, U, "nb_sortants_cohorte",
-          *(f"nb_{outcome}" for outcome in OUTCOMES))  # fmt: skip
+          *(f"nb_{outcome}" for outcome in OUTCOMES), "nb_entrants", "nb_entrants_observables",
+          "nb_sorties_inconnues")  # fmt: skip
 _PUBLICS = ("part_femmes", "part_moins_26_ans", "part_50_ans_et_plus", "part_qpv", "part_brsa", "part_deld",
             "part_rqth", "part_jeunes_sans_qualification")  # fmt: skip
 # A share whose numerator no column shows -> its denominator: the numerator (share x denominator) is a count too.
@@ -55,6 +56,15 @@ RATES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "part_participants": (("nb_participants",), None),  # kpi_residence: over the year's total, in kpi_annuel
     "taux_situation_connue": ((K,), N),
     **{rate: sources for outcome in OUTCOMES for rate, sources in _outcome_rates(outcome).items()},
+    # kpi_suivi_cohortes: the entrants of a year with a dynamic exit within a delay
+    **{
+        f"part_sortie_dynamique_{end}": (("nb_sorties_dynamiques",), "nb_entrants_observables")
+        for end in ("bas", "ic_bas")
+    },
+    **{
+        f"part_sortie_dynamique_{end}": (("nb_sorties_dynamiques", "nb_sorties_inconnues"), "nb_entrants_observables")
+        for end in ("haut", "ic_haut")
+    },  # fmt: skip
 }
 # Within a row, counts that add up: (total, *parts). A part starting with "_" is no column but what the others
 # give by difference (a complement): it is kept from being small or lone like a shown count.

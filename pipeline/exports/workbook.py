@@ -20,6 +20,8 @@ from pipeline.exports.data import ExportData
 from pipeline.extracts.kinds import BY_NAME, EXTRACTS
 from pipeline.extracts.reference import RATIOS, SPASER
 
+OUTCOMES = ("sorties_dynamiques", "emploi_durable", "emploi_transition", "sortie_positive")  # as the sheets list them
+
 MIN_WIDTH, HEADER_WIDTH, TEXT_WIDTH = 8, 22, 60  # characters: narrowest column, where headers and texts wrap
 WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the Département has about 1,000)
 FORMATS = {
@@ -61,11 +63,12 @@ def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
             "moins une (clause, critère social ou réservation).",
         ),
         "Heures et personnes": (
-            ["heures_realisees", "etp", "nb_participants", "nb_nouveaux_participants", "nb_employeurs",
-             "nb_marches_actifs", "taux_realisation_marches_acheves"],
+            ["heures_realisees", "etp", "nb_mois_couverts", "etp_annuel_moyen", "nb_participants",
+             "nb_nouveaux_participants", "nb_employeurs", "nb_marches_actifs", "taux_realisation_marches_acheves"],
             "Par année du mois travaillé. Une personne suivie par deux facilitateurs compte une fois ; sur la période "
-            f"du {SPASER.spaser}, les personnes sont comptées une fois sur toute la période. "
-            f"ETP : heures / {french.format_number(data.heures_etp)}.",
+            f"du {SPASER.spaser}, les personnes sont comptées une fois sur toute la période. ETP-années : heures / "
+            f"{french.format_number(data.heures_etp)}, cumulées sur la colonne ; la moyenne annuelle les rapporte aux "
+            "mois couverts (une année en cours n'en couvre que jusqu'à la date d'arrêté).",
         ),
         "Publics": (
             ["nb_participants", "part_femmes", "part_moins_26_ans", "part_50_ans_et_plus", "part_qpv", "part_brsa",
@@ -74,10 +77,15 @@ def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
             "âges à l'entrée dans le parcours.",
         ),
         "Résultats": (
-            ["nb_sortants", "nb_sortants_en_attente", "nb_sortants_situation_connue", "taux_situation_connue",
-             "taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive", "taux_sorties_dynamiques"],
-            "Par année de sortie (cohorte), situation six mois après la sortie. Les sorties de moins de six mois sont "
-            "comptées à part. Les taux d'emploi sont calculés sur les sorties dont la situation est connue.",
+            ["nb_sortants", "nb_sortants_en_attente", "nb_sortants_situation_connue", "nb_sortants_situation_inconnue",
+             "taux_situation_connue",
+             *[f"{reading}_{outcome}" for outcome in OUTCOMES for reading in ("fourchette", "parmi_connues")]],
+            "Par année de sortie (cohorte), situation six mois après la sortie ; une sortie par personne et par année "
+            "(la dernière, tous facilitateurs). Les sorties de moins de six mois sont comptées à part. Fourchette : "
+            "du taux où toutes les situations inconnues seraient des échecs à celui où toutes seraient des "
+            "réussites, sur n sorties observables ; la cible se juge sur son bas. Parmi les situations connues : le "
+            "taux qui suppose les inconnues semblables aux connues, entre crochets son intervalle de confiance à "
+            "95 % : deux taux dont les intervalles se chevauchent ne diffèrent peut-être que par le hasard.",
         ),
     }  # fmt: skip
 
@@ -186,9 +194,11 @@ class Workbook:
 
     def indicators(self, ws, row: int, columns: list[str], title: str, definition: str) -> int:
         """Indicators as rows, years then the SPASER period as columns, and the target where one is set."""
-        annuel, spaser = self.data.tables["kpi_annuel"], self.data.tables["kpi_spaser"]
+        annuel, spaser = (labels.with_ranges(self.data.tables[t]) for t in ("kpi_annuel", "kpi_spaser"))
         years = annuel["annee"].to_list()
-        targets = {(a, i): c for a, i, c in self.data.targets.iter_rows()}
+        # a range stands beside its rate's target
+        targets = {(a, i.replace("taux_", "fourchette_", 1)) if i.removeprefix("taux_") in OUTCOMES else (a, i): c
+                   for a, i, c in self.data.targets.iter_rows()}  # fmt: skip
         target_years = [y for y in years if any((y, c) in targets for c in columns)]
         header = ["Indicateur", *[self.year_header(y) for y in years], SPASER.spaser,
                   *[f"Cible {y}" for y in target_years]]  # fmt: skip
@@ -199,7 +209,8 @@ class Workbook:
             self.cell(ws, r, 0, labels.label(column), "text")
             self._actuals(ws, r, column, annuel, spaser)
             for c, year in enumerate(target_years, start=len(years) + 2):
-                unit = "target" if labels.unit(column) == "rate" else "target_count"
+                rate = labels.unit(column) == "rate" or column.startswith("fourchette_")
+                unit = "target" if rate else "target_count"
                 self.cell(ws, r, c, targets.get((year, column)), unit)
         self.freeze(ws, row + 1)
         return self.note(ws, row + len(columns) + 2, definition, len(header) - 1)
@@ -287,36 +298,97 @@ def _how_to_read(data: ExportData) -> list[str]:
 
 def _outcomes_by_hours(wb: Workbook, ws, row: int, data: ExportData) -> None:
     impact = data.tables["kpi_impact_heures"].filter(pl.col("perimetre") == "TOUTES_ANNEES")
-    columns = ["tranche_heures", "nb_sortants", "nb_sortants_situation_connue", "taux_emploi_durable",
-               "taux_emploi_transition", "taux_sortie_positive", "taux_sorties_dynamiques"]  # fmt: skip
-    wb.table(ws, row, impact, columns, "Résultats selon les heures travaillées",
-             "Toutes les sorties observables, selon le total d'heures du parcours sur toute sa durée : "
-             "les résultats croissent-ils avec les heures travaillées ?")  # fmt: skip
+    columns = [
+        "tranche_heures",
+        "nb_sortants",
+        "nb_sortants_situation_connue",
+        "fourchette_emploi_durable",
+        "parmi_connues_emploi_durable",
+        "fourchette_sorties_dynamiques",
+        "parmi_connues_sorties_dynamiques",
+    ]
+    row = wb.table(ws, row, labels.with_ranges(impact), columns, "Résultats selon les heures travaillées",
+                   "Toutes les sorties observables, selon les heures des parcours quittés dans l'année. Une "
+                   "description, pas une mesure de l'effet des heures : qui part tôt vers un emploi a peu d'heures, "
+                   "qui reste longtemps est peut-être le plus éloigné de l'emploi.")  # fmt: skip
+    row = _outcomes_by_public(wb, ws, row, data)
+    _entry_cohorts(wb, ws, row, data)
+
+
+def _entry_cohorts(wb: Workbook, ws, row: int, data: ExportData) -> int:
+    cohorts = data.tables["kpi_suivi_cohortes"].filter(pl.col("nb_entrants_observables") > 0)
+    ranges = [french.format_range(*r) for r in cohorts.select("part_sortie_dynamique_bas",
+              "part_sortie_dynamique_haut", "nb_entrants_observables").rows()]  # fmt: skip
+    hidden = secrecy.masks(cohorts)
+    none = pl.Series([False] * cohorts.height)
+    cohorts = cohorts.with_columns(
+        pl.Series("fourchette_sortie_dynamique", ranges, dtype=pl.String),
+        (hidden.get("part_sortie_dynamique_bas", none) | hidden.get("part_sortie_dynamique_haut", none)).alias(
+            f"{secrecy.MARK}fourchette_sortie_dynamique"
+        ),
+    )
+    columns = ["annee_entree", "delai_mois", "nb_entrants", "nb_entrants_observables", "fourchette_sortie_dynamique"]
+    return wb.table(ws, row, cohorts, columns, "Cohortes d'entrée : sorties dynamiques dans le délai",
+                    "Des personnes entrées une année, la part sortie en emploi ou en sortie positive dans les 6, 12, "
+                    "18 ou 24 mois, sur celles dont la fenêtre est close à la date d'arrêté (l'entrée, le délai et six "
+                    "mois pour observer la situation). Fourchette : une sortie de situation inconnue comptée en "
+                    "échec, puis en réussite.")  # fmt: skip
+
+
+DIMENSIONS = {"ensemble": "Ensemble", "sexe": "Sexe", "tranche_age": "Âge à l'entrée", "brsa": "Bénéficiaire du RSA",
+              "deld": "Demandeur d'emploi de longue durée", "rqth": "Travailleur handicapé (RQTH)",
+              "qpv": "Résident d'un QPV", "niveau_formation": "Niveau de formation",
+              "territoire_residence": "Territoire de résidence", "famille": "Famille d'achat (la plus d'heures)",
+              "modalite": "Modalité (la plus d'heures)"}  # fmt: skip
+
+
+def _outcomes_by_public(wb: Workbook, ws, row: int, data: ExportData) -> int:
+    publics = data.tables["kpi_sorties_publics"].filter(pl.col("type_periode") == "spaser")
+    publics = labels.with_ranges(publics).with_columns(
+        pl.struct("dimension", "valeur")
+        .map_elements(lambda r: labels.words(r["dimension"], r["valeur"]), return_dtype=pl.String)
+        .alias("valeur"),
+        pl.col("dimension").replace_strict(DIMENSIONS, default=pl.col("dimension"), return_dtype=pl.String),
+    )
+    columns = ["dimension", "valeur", "nb_sortants", "nb_sortants_situation_inconnue", "fourchette_sorties_dynamiques",
+               "parmi_connues_sorties_dynamiques", "fourchette_emploi_durable"]  # fmt: skip
+    return wb.table(ws, row, publics, columns, f"Résultats par public sur la période du {SPASER.spaser}",
+             "Chaque dimension répartit toutes les sorties observables de la période (une par personne et par "
+             "année) : ses lignes font le total de la ligne Ensemble. Descriptif : un écart entre publics dit qui "
+             "sort vers l'emploi, pas ce que la clause y a fait.")  # fmt: skip
 
 
 def _targets(wb: Workbook, data: ExportData) -> None:
     """Each target beside its actual, the gap and the status, in a colour and in words (it prints in grey)."""
     ws = wb.sheet("Objectifs")
     ws.write_string(0, 0, "Les cibles du Département et leur réalisation", wb.fmt["subtitle"])
-    for c, text in enumerate(["Année", "Indicateur", "Cible", "Réalisé", "Écart", "Statut"]):
+    headers = ["Année", "Indicateur", "Cible", "Réalisé", "Fourchette", "Écart", "Statut", "Sortants observés"]
+    for c, text in enumerate(headers):
         wb.header(ws, 1, c, text)
     rows = questions.targets(data.tables["kpi_objectifs"])
+    masks = secrecy.masks(rows)
     for r, rec in enumerate(rows.iter_rows(named=True), start=2):
         unit = "rate" if rec["indicateur"] in RATIOS else "count"
         wb.cell(ws, r, 0, rec["annee"], "year")
         wb.cell(ws, r, 1, rec["libelle_indicateur"], "text")
-        for c, column in enumerate(("cible", "realise", "ecart"), start=2):
+        for c, column in ((2, "cible"), (3, "realise"), (5, "ecart")):
             wb.cell(ws, r, c, rec[column], unit)
+        wb.cell(ws, r, 4, rec["realise_fourchette"], "text")
         colour = questions.STATUTS.get(rec["statut"], ("", "#ffffff"))[1]
-        ws.write_string(r, 5, rec["libelle_statut"], wb.book.add_format({"border": 1, "bg_color": colour}))
-        wb.fit(ws, 5, rec["libelle_statut"])
-    wb.freeze(ws, 1, 2, rows.height + 1, 5)
+        ws.write_string(r, 6, rec["libelle_statut"], wb.book.add_format({"border": 1, "bg_color": colour}))
+        wb.fit(ws, 6, rec["libelle_statut"])
+        hidden = "part_cohorte_observee" in masks and bool(masks["part_cohorte_observee"][r - 2])
+        wb.cell(ws, r, 7, rec["part_cohorte_observee"], "rate", hidden)
+    wb.freeze(ws, 1, 2, rows.height + 1, len(headers) - 1)
     note = ("Cibles déposées dans raw/objectifs/ ou, à défaut, celles de la brochure du SPASER et du PNAD. "
             "Atteint : réalisé ≥ cible une fois l'année finie (pour un résultat de sortie, six mois de plus, le "
-            "temps d'observer ses derniers sortants) ; un compte de marchés ou de personnes, qui ne fait que "
-            "croître, dès qu'il atteint sa cible. En cours : la réalisation peut encore changer, même au-dessus "
-            "de la cible. À venir : une année future.")  # fmt: skip
-    wb.note(ws, rows.height + 3, note, 5)
+            "temps d'observer ses derniers sortants, et le bas de sa fourchette, où toutes les situations inconnues "
+            "comptent en échec, doit l'atteindre) ; un compte de marchés ou de personnes, qui ne fait que croître, "
+            "dès qu'il atteint sa cible. Non démontré : la cible est dans la fourchette, les situations inconnues "
+            "décident. En cours : la réalisation peut encore changer, même au-dessus de la cible ; « sortants "
+            "observés » dit quelle part des sortants de l'année a déjà six mois de recul. À venir : une année "
+            "future.")  # fmt: skip
+    wb.note(ws, rows.height + 3, note, len(headers) - 1)
 
 
 def _peers(wb: Workbook, data: ExportData) -> None:
@@ -343,11 +415,13 @@ def _peers(wb: Workbook, data: ExportData) -> None:
 def _territories(wb: Workbook, data: ExportData) -> None:
     ws = wb.sheet("Territoires")
     columns = ["annee", "facilitateur", "structure", "territoire", "heures_realisees", "etp", "nb_participants",
-               "nb_employeurs", "nb_marches_clause", "nb_sortants", "taux_sorties_dynamiques"]  # fmt: skip
-    r = wb.table(ws, 0, data.tables["kpi_territoire"], columns, "Par facilitateur", main=True, definition=
-                 "Heures déclarées par chaque facilitateur, personnes suivies (une personne suivie par deux "
+               "nb_employeurs", "nb_marches_clause", "nb_sortants", "fourchette_sorties_dynamiques",
+               "parmi_connues_sorties_dynamiques"]  # fmt: skip
+    r = wb.table(ws, 0, labels.with_ranges(data.tables["kpi_territoire"]), columns, "Par facilitateur", main=True,
+                 definition="Heures déclarées par chaque facilitateur, personnes suivies (une personne suivie par deux "
                  "facilitateurs compte dans chacun), marchés avec clause suivis (année de notification), "
-                 "résultats de ses parcours.")  # fmt: skip
+                 "résultats de ses parcours (une personne sortie de deux facilitateurs compte dans chacun). Avec "
+                 "si peu de sorties par facilitateur, comparez les intervalles, pas les taux.")  # fmt: skip
     columns = ["annee", "territoire_residence", "nb_participants", "heures_realisees", "part_participants"]
     wb.table(ws, r, data.tables["kpi_residence"], columns, "Par territoire de résidence",
              "Personnes ayant travaillé dans l'année selon leur commune de résidence ; « territoire non couvert » : "
@@ -384,6 +458,21 @@ def _quality(wb: Workbook, data: ExportData) -> None:
     r = wb.table(ws, r, data.missing_months, ["facilitateur", "nb_mois_manquants", "mois_manquants"],
                  "Mois manquants", "Mois sans aucune ligne d'heures alors que le facilitateur suivait un marché avec "
                  "clause en cours ; chaque facilitateur en reçoit la liste dans son classeur de retours.")  # fmt: skip
+    columns = [
+        "facilitateur",
+        "structure",
+        "nb_parcours_actifs_24_mois",
+        "part_decrochages_silencieux",
+        "part_observees_5_a_8_mois",
+        "delai_declaration_median_mois",
+        "part_mois_declares_sous_2_mois",
+    ]
+    r = wb.table(ws, r, data.outcome_quality, columns, "Qualité des résultats, par facilitateur",
+                 "Décrochages silencieux : parcours sans date de sortie et sans heure depuis 6 mois ou plus, parmi "
+                 "ceux qui ont des heures dans les 24 derniers mois (des sorties qu'aucun taux ne voit). Observées à "
+                 "5-8 mois : parmi les situations datées, celles constatées entre la sortie + 5 mois et + 8 mois. "
+                 "Délai de déclaration : mois entre le mois travaillé et le dépôt du premier fichier qui "
+                 "l'apporte.")  # fmt: skip
     columns = ["source", "annee", "champ", "nb_attendus", "nb_renseignes", "taux_completude"]
     wb.table(ws, r, data.synthese, columns, "Complétude des champs",
              "Part des lignes où le champ nécessaire aux indicateurs est renseigné : "

@@ -40,7 +40,7 @@ FILE_COLUMNS = {
     "date_depot": pl.Date, "format": pl.String, "encodage": pl.String, "statut": pl.String, "motif": pl.String,
     "colonnes_ignorees": pl.String, "lignes_lues": pl.Int64, "lignes_chargees": pl.Int64,
     "lignes_quarantaine": pl.Int64, "lignes_en_attente": pl.Int64, "lignes_remplacees": pl.Int64,
-    "expediteur": pl.String, "entetes": pl.String,
+    "expediteur": pl.String, "entetes": pl.String, "groupes_declares": pl.String,
 }  # fmt: skip
 QUARANTINE_COLUMNS = {
     "chemin": pl.String, "type_extrait": pl.String, "ligne": pl.Int64, "colonne": pl.String, "regle": pl.String,
@@ -212,29 +212,31 @@ def _winners(extract: Extract) -> pl.Expr:
     return pl.struct(order).rank("ordinal", descending=True).over(list(extract.key)) == 1
 
 
-def _latest_statements(rows: pl.LazyFrame, groups: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:
+def _latest_statements(rows: pl.LazyFrame, groups: list[str]) -> tuple[pl.DataFrame, dict[str, int], dict[str, str]]:
     """A file that states whole groups (hours: a facilitator's months): for each group the latest file holding
-    it wins. Worked out on one small count per file and group: the winning (_ordre, *groups), and the rows each
-    file loses."""
+    it wins. Worked out on one small count per file and group: the winning (_ordre, *groups), the rows each
+    file loses, and the groups each file states ("F1:2024-01,F1:2024-02": when each month first arrived)."""
     counts = rows.group_by("_ordre", "fichier", *groups).len().collect()
     counts = counts.with_columns(_dernier=pl.col("_ordre").max().over(groups))
     replaced = counts.filter(pl.col("_ordre") != pl.col("_dernier")).group_by("fichier").agg(pl.col("len").sum())
     winners = counts.filter(pl.col("_ordre") == pl.col("_dernier")).select("_ordre", *groups)
-    return winners, {str(f): int(n) for f, n in replaced.iter_rows()}
+    named = pl.concat_str([pl.col(g).cast(pl.String).str.slice(0, 7) for g in groups], separator=":")
+    stated = counts.group_by("fichier").agg(named.sort().str.join(",").alias("groupes"))
+    return winners, {str(f): int(n) for f, n in replaced.iter_rows()}, {str(f): g for f, g in stated.iter_rows()}
 
 
-def _replaced(extract: Extract, rows: pl.LazyFrame) -> tuple[pl.LazyFrame, dict[str, int]]:
-    """The rows no later file replaces, and how many each file lost."""
+def _replaced(extract: Extract, rows: pl.LazyFrame) -> tuple[pl.LazyFrame, dict[str, int], dict[str, str]]:
+    """The rows no later file replaces, how many each file lost, and the groups each file states (if any)."""
     if extract.statement:
-        winners, counts = _latest_statements(rows, list(extract.statement))
+        winners, counts, stated = _latest_statements(rows, list(extract.statement))
         keys = pl.struct("_ordre", *extract.statement)
         # A filter on the few winning groups, not a join: polars' streaming join holds the 10 M rows (+1.6 GB).
-        return rows.filter(keys.is_in(winners.select(keys).to_series().implode())), counts
+        return rows.filter(keys.is_in(winners.select(keys).to_series().implode())), counts, stated
     ranked = rows.with_columns(_gagnant=_winners(extract)).collect()  # a few million rows at most: in memory
     if extract.episodes:
         ranked = ranked.with_columns(_gagnant=pl.col("_gagnant") & ~_overlapped(ranked, extract))
     counts = {str(f): n for f, n in ranked.filter(~pl.col("_gagnant")).group_by("fichier").len().iter_rows()}
-    return ranked.filter(pl.col("_gagnant")).drop("_gagnant").lazy(), counts
+    return ranked.filter(pl.col("_gagnant")).drop("_gagnant").lazy(), counts, {}
 
 
 def _overlapped(rows: pl.DataFrame, extract: Extract) -> pl.Series:
@@ -328,17 +330,21 @@ def _assemble(extract: Extract, settings: Settings, parsed: list[ParsedFile], kn
     held = empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier"))
     if not frames:
         return IngestResult(extract, empty_loaded(extract, settings), *_accounting(extract, parsed, held, {}))
-    current, replaced = _replaced(extract, pl.concat(frames, how="diagonal_relaxed"))
+    current, replaced, stated = _replaced(extract, pl.concat(frames, how="diagonal_relaxed"))
     if extract.references:
         held, current = _hold_unknown(extract, current, known)
     loaded = current.rename({LINE_COLUMN: "ligne", "_ordre": "ordre_fichier"})
     if extract.finish:
         loaded = extract.finish(loaded, settings)
-    return IngestResult(extract, loaded, *_accounting(extract, parsed, held, replaced))
+    return IngestResult(extract, loaded, *_accounting(extract, parsed, held, replaced, stated))
 
 
 def _accounting(
-    extract: Extract, parsed: list[ParsedFile], held: pl.DataFrame, replaced: dict[str, int]
+    extract: Extract,
+    parsed: list[ParsedFile],
+    held: pl.DataFrame,
+    replaced: dict[str, int],
+    stated: dict[str, str] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The quarantine (rejected and held rows) and one line per file: read = loaded + quarantined + held."""
     deposited = {p.chemin: p.deposited for p in parsed}
@@ -371,5 +377,6 @@ def _accounting(
             "lignes_lues": read, "lignes_chargees": read - quarantined - waiting, "lignes_quarantaine": quarantined,
             "lignes_en_attente": waiting, "lignes_remplacees": replaced.get(p.chemin, 0),
             "expediteur": p.meta["expediteur"], "entetes": p.meta["entetes"],
+            "groupes_declares": (stated or {}).get(p.chemin),
         })  # fmt: skip
     return frame, pl.DataFrame(files, schema=FILE_COLUMNS)

@@ -23,6 +23,9 @@ select
     {{ social_consideration_columns('m') }},
     coalesce(h.heures_realisees, 0) as heures_realisees,
     coalesce(h.heures_realisees, 0) / {{ heures_etp() }} as etp,
+    {{ months_covered('periodes.debut', 'least(periodes.fin, ' ~ as_of() ~ ')') }} as nb_mois_couverts,
+    coalesce(h.heures_realisees, 0) / {{ heures_etp() }} * 12
+    / {{ months_covered('periodes.debut', 'least(periodes.fin, ' ~ as_of() ~ ')') }} as etp_annuel_moyen,
     coalesce(h.nb_participants, 0) as nb_participants,
     coalesce(h.nb_nouveaux_participants, 0) as nb_nouveaux_participants,
     coalesce(h.nb_employeurs, 0) as nb_employeurs,

@@ -16,18 +16,18 @@ with heures as (
 -- Each exit's main family and modality: those of the most hours the person worked up to the exit.
 principales as (
     {%- for axe in ['famille', 'modalite'] %}
-    {{ "union all" if not loop.first }}
-    select
-        s.personne_id,
-        s.annee_sortie,
-        '{{ axe }}' as axe,
-        h.{{ axe }} as valeur
-    from {{ ref('int_sorties') }} as s
-    inner join heures as h on s.personne_id = h.personne_id and h.mois <= s.date_sortie
-    group by s.personne_id, s.annee_sortie, h.{{ axe }}
-    qualify row_number() over (
-            partition by s.personne_id, s.annee_sortie order by sum(h.heures) desc, h.{{ axe }}
-        ) = 1
+        {{ "union all" if not loop.first }}
+        select
+            s.personne_id,
+            s.annee_sortie,
+            '{{ axe }}' as axe,
+            h.{{ axe }} as valeur
+        from {{ ref('int_sorties') }} as s
+        inner join heures as h on s.personne_id = h.personne_id and s.date_sortie >= h.mois
+        group by s.personne_id, s.annee_sortie, h.{{ axe }}
+        qualify row_number() over (
+                partition by s.personne_id, s.annee_sortie order by sum(h.heures) desc, h.{{ axe }}
+            ) = 1
     {%- endfor %}
 ),
 
@@ -88,11 +88,11 @@ comptes as (
 )
 
 select
-    type_periode,
-    periode,
-    annee,
-    dimension,
-    valeur,
+    comptes.type_periode,
+    comptes.periode,
+    comptes.annee,
+    comptes.dimension,
+    comptes.valeur,
     {{ outcome_columns('comptes') }}
 from comptes
-order by type_periode, periode, dimension, valeur
+order by comptes.type_periode, comptes.periode, comptes.dimension, comptes.valeur

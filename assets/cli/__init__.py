@@ -1,4 +1,4 @@
-"""`clauses`: demo extracts, one full run, the Dagster UI, the generated docs."""
+"""`clauses`: demo extracts, one full run, the Dagster UI, a plan's review, the generated docs."""
 
 from __future__ import annotations
 
@@ -196,6 +196,29 @@ def docs():
     queries = sorted((PROJECT_ROOT / "docs" / "requetes").glob("*.sql"))
     guide.write_text(with_example_queries(guide.read_text(encoding="utf-8"), queries), encoding="utf-8")
     say(f"docs/dictionnaire_donnees.md et {len(written)} modèles dans docs/modeles/")
+
+
+@app.command()
+def bilan(
+    plan: Annotated[
+        str | None, typer.Option(help="le plan : « 2023-2026 » ou son nom ; par défaut, le plan en cours")
+    ] = None,
+):
+    """Le bilan d'un plan (SPASER) : ses engagements et leur verdict, sa trajectoire, ce que les données ne disent
+    pas ; un classeur et une page imprimable dans exports/bilans/."""
+    from pipeline.exports.data import UnknownPlan, find_plan, load_export_data
+    from pipeline.exports.review import write_review
+
+    settings = _settings()
+    if not settings.published_db.exists():
+        _fail(f"pas d'entrepôt publié dans {settings.published_db} : lancez d'abord `clauses run`")
+    try:
+        chosen = find_plan(settings.published_db, plan)
+    except UnknownPlan as exc:
+        _fail(str(exc))
+    data = load_export_data(settings.published_db, settings.as_of, settings.heures_etp, settings.secret_min, chosen)
+    for path in write_review(data, settings.export_dir / "bilans"):
+        say(f"écrit : {path}")
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ KPI_TABLES = (
     "kpi_sorties_publics",
     "kpi_resultats_12_mois",
     "kpi_suivi_cohortes",
+    "bilan_plans",
     "kpi_territoire",
     "kpi_residence",
     "marche_execution",
@@ -30,9 +31,23 @@ KPI_TABLES = (
 MIN_AT_RISK = 20  # the duration curve stops where fewer paths remain: its last steps would be a few persons
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A plan of the Département (core plans): the one in force at the as-of date, or the one a review is about."""
+
+    nom: str
+    debut: dt.date
+    fin: dt.date
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return self.debut.year, self.fin.year
+
+
 @dataclass
 class ExportData:
     as_of: dt.date
+    plan: Plan  # the plan in force at the as-of date: the period column of every table
     tables: dict[str, pl.DataFrame]  # exact values, with confidentiality's marks of the cells to hide
     targets: pl.DataFrame
     files: pl.DataFrame
@@ -45,15 +60,51 @@ class ExportData:
     outcome_quality: pl.DataFrame  # qualite.qualite_sorties: drop-outs, observation timing, reporting lag
 
 
-def load_export_data(published_db: Path, as_of: dt.date, heures_etp: float, secret_min: int) -> ExportData:
+class UnknownPlan(ValueError):
+    """A review asked for a plan the warehouse does not hold, or one not begun."""
+
+
+def begun_plans(published_db: Path) -> list[tuple[Plan, bool, bool]]:
+    """Each plan begun by the as-of date, whether it is in force, whether it has ended."""
+    with connect(published_db, read_only=True) as con:
+        rows = con.sql("select plan, debut, fin, en_cours, termine from marts.plans where commence order by debut")
+        return [(Plan(*row[:3]), row[3], row[4]) for row in rows.fetchall()]
+
+
+def find_plan(published_db: Path, asked: str | None) -> Plan:
+    """The plan in force (asked None), or the begun plan named `asked` (« SPASER 2023-2026 » or just « 2023-2026 »)."""
+    plans = begun_plans(published_db)
+    chosen = [p for p, now, _ in plans if (now if asked is None else p.nom == asked or p.nom.endswith(f" {asked}"))]
+    if len(chosen) != 1:
+        begun = ", ".join(p.nom for p, _, _ in plans) or "aucun"
+        raise UnknownPlan(f"plan « {asked} » inconnu ou pas encore commencé (plans commencés : {begun})")
+    return chosen[0]
+
+
+def load_export_data(
+    published_db: Path, as_of: dt.date, heures_etp: float, secret_min: int, plan: Plan | None = None
+) -> ExportData:
+    """What the exports show: for the plan in force, or for `plan` (a review: its years, the year before it, and its
+    own total in place of kpi_spaser's)."""
+    current = find_plan(published_db, None)
+    plan = plan or current
     with connect(published_db, read_only=True) as con:
 
         def frame(sql: str) -> pl.DataFrame:
             return pl.from_arrow(con.sql(sql).to_arrow_table())
 
-        tables = {t: secrecy.mark(frame(f"select * from marts.{t}"), secret_min, t) for t in KPI_TABLES}
+        sql = {t: f"select * from marts.{t}" for t in KPI_TABLES}
+        if plan != current:
+            first, last = plan.years
+            sql["kpi_annuel"] += f" where annee between {first - 1} and {last}"
+            sql["kpi_spaser"] = (
+                "select * exclude (plan_fin, en_cours, termine) from marts.kpi_plans "
+                f"where periode = '{plan.nom.replace(chr(39), chr(39) * 2)}'"
+            )
+        tables = {t: secrecy.mark(frame(query), secret_min, t, plan.years) for t, query in sql.items()}
         return ExportData(
             as_of=as_of,
+            plan=plan,
             tables=tables,
             targets=frame("select annee, indicateur, cible from marts.objectifs_spaser"),
             files=frame(

@@ -16,9 +16,10 @@ import polars as pl
 
 from pipeline import french
 from pipeline.exports import labels, secrecy
-from pipeline.exports.data import ExportData, load_export_data
+from pipeline.exports.data import ExportData, begun_plans, load_export_data
 from pipeline.exports.report import write_report
 from pipeline.exports.returns import write_returns
+from pipeline.exports.review import write_review
 from pipeline.exports.workbook import write_workbook
 from pipeline.settings import Settings
 
@@ -71,6 +72,10 @@ def publish_exports(settings: Settings) -> Path:
     write_report(data, building / f"rapport_spaser_{as_of.isoformat()}.html")
     write_csv_and_parquet(data, building)
     write_returns(settings.published_db, building / "retours", as_of)
+    for plan, _, ended in begun_plans(settings.published_db):
+        if ended:  # a plan over: its review comes with every set (outcomes still settle 6 months on)
+            write_review(load_export_data(settings.published_db, as_of, settings.heures_etp, threshold, plan),
+                         building / "bilans")  # fmt: skip
     final = sets / stamp
     os.replace(building, final)
     dated = export_dir / as_of.isoformat()

@@ -224,6 +224,14 @@ def _among_peers(data: ExportData) -> dict | None:
     return _figure("Le Département parmi les acheteurs publics", c, note)
 
 
+def trend_charts(data: ExportData) -> list[dict]:
+    """Hours, persons, coverage and outcomes year by year: the trend a review shows over its plan."""
+    annuel = secrecy.shown(data.tables["kpi_annuel"])
+    years = _years(annuel, data.as_of)
+    return [_hours(annuel, years), _people(annuel, years), _coverage(annuel, years, data.targets),
+            _outcomes_by_cohort(annuel, years)]  # fmt: skip
+
+
 def charts(data: ExportData) -> list[dict]:
     annuel = secrecy.shown(data.tables["kpi_annuel"])
     years = _years(annuel, data.as_of)
@@ -310,7 +318,8 @@ def write_report(data: ExportData, path: Path) -> None:
     spaser = data.tables["kpi_spaser"]
     html = env.get_template("rapport.html.j2").render(
         as_of=data.as_of.strftime("%d/%m/%Y"),
-        periode=f"du {SPASER.spaser_debut:%d/%m/%Y} au {spaser['periode_fin'][0]:%d/%m/%Y}" if spaser.height else "",
+        periode=f"du {data.plan.debut:%d/%m/%Y} au {spaser['periode_fin'][0]:%d/%m/%Y}" if spaser.height else "",
+        plan=data.plan.nom,
         chiffres=headline(data),
         graphiques=charts(data),
         cibles=target_rows(data),

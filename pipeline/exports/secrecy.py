@@ -15,8 +15,6 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from pipeline.extracts.reference import SPASER
-
 SECRET = "s"
 
 
@@ -77,11 +75,11 @@ ROW_SUMS = (
 )
 
 
-def _groups(table: str) -> tuple[tuple[pl.Expr, ...], ...]:
+def _groups(table: str, plan_years: tuple[int, int] | None) -> tuple[tuple[pl.Expr, ...], ...]:
     """Rows whose cells add up to a total that is shown (in the table or beside it), per table."""
-    spaser = pl.col("annee").is_between(SPASER.spaser_debut.year, SPASER.spaser_fin.year)
+    in_plan = pl.col("annee").is_between(*plan_years) if plan_years else pl.lit(True)
     return {
-        "kpi_annuel": ((spaser,),),  # the years of the period against kpi_spaser
+        "kpi_annuel": ((in_plan,),),  # the years of the plan in force against kpi_spaser
         "kpi_territoire": ((pl.col("annee"),),),  # the facilitators of a year against kpi_annuel
         "kpi_residence": ((pl.col("annee"),),),  # the territories of a year against kpi_annuel
         # the bands of a year against its exits; the years of a band against TOUTES_ANNEES
@@ -154,14 +152,17 @@ def _whole(values: pl.Series) -> list[int]:
     return [int(round(v)) if v is not None else 0 for v in values.cast(pl.Float64).to_list()]
 
 
-def masked_cells(frame: pl.DataFrame, threshold: int, table: str = "") -> dict[str, pl.Series]:
-    """Column -> boolean mask of the cells to hide; `table` names the groups whose cells add up."""
+def masked_cells(
+    frame: pl.DataFrame, threshold: int, table: str = "", plan_years: tuple[int, int] | None = None
+) -> dict[str, pl.Series]:
+    """Column -> boolean mask of the cells to hide; `table` names the groups whose cells add up (with `plan_years`,
+    the first and last years of the plan whose total kpi_spaser shows)."""
     cells = _Cells(frame, threshold)
     if not cells.value:  # no count of persons (the contract list): nothing to hide, whatever its length
         return {}
     groups = [
         rows
-        for keys in _groups(table)
+        for keys in _groups(table, plan_years)
         for rows in frame.with_row_index("_row").group_by(list(keys)).agg("_row")["_row"].to_list()
     ]
     changed = True
@@ -179,9 +180,9 @@ def masked_cells(frame: pl.DataFrame, threshold: int, table: str = "") -> dict[s
 MARK = "_masque_"  # prefix of the boolean columns `mark` adds: they travel with the rows through filters and sorts
 
 
-def mark(frame: pl.DataFrame, threshold: int, table: str) -> pl.DataFrame:
+def mark(frame: pl.DataFrame, threshold: int, table: str, plan_years: tuple[int, int] | None = None) -> pl.DataFrame:
     """The table with, for each column that has cells to hide, a boolean column saying which."""
-    hidden = masked_cells(frame, threshold, table)
+    hidden = masked_cells(frame, threshold, table, plan_years)
     return frame.with_columns(mask.alias(MARK + column) for column, mask in hidden.items())
 
 

@@ -66,7 +66,7 @@ def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
             ["heures_realisees", "etp", "nb_mois_couverts", "etp_annuel_moyen", "nb_participants",
              "nb_nouveaux_participants", "nb_employeurs", "nb_marches_actifs", "taux_realisation_marches_acheves"],
             "Par année du mois travaillé. Une personne suivie par deux facilitateurs compte une fois ; sur la période "
-            f"du {SPASER.spaser}, les personnes sont comptées une fois sur toute la période. ETP-années : heures / "
+            f"du {data.plan.nom}, les personnes sont comptées une fois sur toute la période. ETP-années : heures / "
             f"{french.format_number(data.heures_etp)}, cumulées sur la colonne ; la moyenne annuelle les rapporte aux "
             "mois couverts (une année en cours n'en couvre que jusqu'à la date d'arrêté).",
         ),
@@ -200,7 +200,7 @@ class Workbook:
         targets = {(a, i.replace("taux_", "fourchette_", 1)) if i.removeprefix("taux_") in OUTCOMES else (a, i): c
                    for a, i, c in self.data.targets.iter_rows()}  # fmt: skip
         target_years = [y for y in years if any((y, c) in targets for c in columns)]
-        header = ["Indicateur", *[self.year_header(y) for y in years], SPASER.spaser,
+        header = ["Indicateur", *[self.year_header(y) for y in years], self.data.plan.nom,
                   *[f"Cible {y}" for y in target_years]]  # fmt: skip
         ws.write_string(row, 0, title, self.fmt["subtitle"])
         for c, text in enumerate(header):
@@ -257,7 +257,7 @@ def write_workbook(data: ExportData, path: Path) -> None:
 
 def _cover(wb: Workbook, data: ExportData) -> None:
     cover = wb.sheet("Couverture")
-    cover.write_string(0, 0, f"Clause sociale d'insertion — indicateurs du {SPASER.spaser}", wb.fmt["title"])
+    cover.write_string(0, 0, f"Clause sociale d'insertion — indicateurs du {data.plan.nom}", wb.fmt["title"])
     cover.write_string(1, 0, "Département des Bouches-du-Rhône", wb.fmt["subtitle"])
     cover.write_string(3, 0, "Données arrêtées au", wb.fmt["header"])
     as_of = dt.datetime.combine(data.as_of, dt.time())
@@ -288,7 +288,7 @@ def _how_to_read(data: ExportData) -> list[str]:
     return [
         "Une feuille par thème : marchés et clauses, heures et personnes, publics, résultats, territoires, "
         "exécution des marchés, qualité des données. Sous chaque tableau, une définition courte.",
-        f"Les années sont civiles. La colonne « {SPASER.spaser} » porte sur toute la période (jusqu'à la date "
+        f"Les années sont civiles. La colonne « {data.plan.nom} » porte sur toute la période (jusqu'à la date "
         "d'arrêté) : les personnes y sont comptées une fois, ce n'est pas la somme des années.",
         "Les cibles fixées par le Département figurent à côté des réalisations (fond vert).",
         secrecy.note(data.secret_min),
@@ -343,7 +343,7 @@ DIMENSIONS = {"ensemble": "Ensemble", "sexe": "Sexe", "tranche_age": "Âge à l'
 
 
 def _outcomes_by_public(wb: Workbook, ws, row: int, data: ExportData) -> int:
-    publics = data.tables["kpi_sorties_publics"].filter(pl.col("type_periode") == "spaser")
+    publics = data.tables["kpi_sorties_publics"].filter(pl.col("periode") == data.plan.nom)
     publics = labels.with_ranges(publics).with_columns(
         pl.struct("dimension", "valeur")
         .map_elements(lambda r: labels.words(r["dimension"], r["valeur"]), return_dtype=pl.String)
@@ -352,7 +352,7 @@ def _outcomes_by_public(wb: Workbook, ws, row: int, data: ExportData) -> int:
     )
     columns = ["dimension", "valeur", "nb_sortants", "nb_sortants_situation_inconnue", "fourchette_sorties_dynamiques",
                "parmi_connues_sorties_dynamiques", "fourchette_emploi_durable"]  # fmt: skip
-    return wb.table(ws, row, publics, columns, f"Résultats par public sur la période du {SPASER.spaser}",
+    return wb.table(ws, row, publics, columns, f"Résultats par public sur la période du {data.plan.nom}",
              "Chaque dimension répartit toutes les sorties observables de la période (une par personne et par "
              "année) : ses lignes font le total de la ligne Ensemble. Descriptif : un écart entre publics dit qui "
              "sort vers l'emploi, pas ce que la clause y a fait.")  # fmt: skip

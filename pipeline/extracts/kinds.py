@@ -279,6 +279,24 @@ OBJECTIFS = Extract(
     sender_code="OBJECTIFS",
 )
 
+PLANS = Extract(
+    name="plans",
+    label="Plans (SPASER) du Département",
+    sender="la mission SPASER du Département",
+    description="raw/plans/ : les plans que le Département adopte (nom, début, fin, date d'adoption) ; la date "
+    "d'arrêté choisit le plan en cours, et chaque plan a son bilan.",
+    columns=(
+        Column("plan", "text", True, ("nom_plan", "nom")),
+        Column("debut", "date", True, ("date_debut",)),
+        Column("fin", "date", True, ("date_fin",)),
+        Column("adopte_le", "date", False, ("date_adoption", "adoption")),
+        Column("commentaire", "text", False, ("remarque", "commentaires")),
+    ),
+    schema=schemas.plans_schema,
+    key=("plan",),
+    sender_code="OBJECTIFS",
+)
+
 # In the order they are ingested: an extract comes after those its rows refer to.
-EXTRACTS: tuple[Extract, ...] = (MARCHES, PARTICIPANTS, HEURES, OBJECTIFS)
+EXTRACTS: tuple[Extract, ...] = (MARCHES, PARTICIPANTS, HEURES, OBJECTIFS, PLANS)
 BY_NAME: dict[str, Extract] = {e.name: e for e in EXTRACTS}

@@ -10,7 +10,6 @@ What an operator sets (as-of date, hours per ETP, folders) lives in pipeline/set
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,26 +36,15 @@ def dbt_vars() -> dict:
 
 @dataclass(frozen=True)
 class SpaserConstants:
-    """The SPASER's constants, as dbt_project.yml declares them."""
+    """The SPASER's constants, as dbt_project.yml declares them (a plan's years are data: core plans)."""
 
     seuil_clause_btp_ht: float  # a BTP contract from this amount must carry the clause
     seuil_decp_ht: float  # the DECP publication threshold: the national indicator's scope
-    spaser_debut: dt.date
-    spaser_fin: dt.date
-
-    @property
-    def spaser(self) -> str:
-        return f"SPASER {self.spaser_debut.year}-{self.spaser_fin.year}"
 
 
 def _rules() -> SpaserConstants:
     v = dbt_vars()
-    return SpaserConstants(
-        seuil_clause_btp_ht=float(v["seuil_clause_btp_ht"]),
-        seuil_decp_ht=float(v["seuil_decp_ht"]),
-        spaser_debut=dt.date.fromisoformat(str(v["spaser_debut"])),
-        spaser_fin=dt.date.fromisoformat(str(v["spaser_fin"])),
-    )
+    return SpaserConstants(seuil_clause_btp_ht=float(v["seuil_clause_btp_ht"]), seuil_decp_ht=float(v["seuil_decp_ht"]))
 
 
 SPASER = _rules()

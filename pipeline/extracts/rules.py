@@ -34,6 +34,7 @@ CATALOGUE = {
                                 "vérifier la date d'entrée et la date de sortie."),
     "OBSERVATION_AVANT_SORTIE": Rule("situation observée avant la date de sortie",
                                      "vérifier la date d'observation de la situation : elle suit la sortie."),
+    "FIN_AVANT_DEBUT": Rule("fin du plan avant son début", "vérifier les dates de début et de fin du plan."),
     "AUCUN_CRITERE_D_ELIGIBILITE": Rule("aucun critère d'éligibilité : hors du public de la clause",
                                         "cocher au moins un critère (DELD, BRSA, RQTH...) ou retirer la personne."),
     "EN_TETE_REPETEE": Rule("ligne d'en-tête répétée au milieu du fichier",

@@ -147,7 +147,7 @@ def participants_schema(as_of: dt.date) -> pa.DataFrameSchema:
     )
 
 
-TARGET_YEARS = (2023, 2030)
+TARGET_YEARS = (2010, 2100)  # whichever plan a target belongs to: plans are data
 
 
 def objectifs_schema(as_of: dt.date) -> pa.DataFrameSchema:
@@ -162,6 +162,22 @@ def objectifs_schema(as_of: dt.date) -> pa.DataFrameSchema:
             # A ratio is a fraction: 30 % is 0.30, and 30 for a ratio is a mistake, not 3,000 %.
             _rule("HORS_LIMITES", "cible", lambda: ~is_ratio | (pl.col("cible") <= 1)),
             *_text_length(["commentaire"]),
+        ],
+        strict=False,
+    )
+
+
+def plans_schema(as_of: dt.date) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "plan": pa.Column(str, nullable=False),
+            "debut": pa.Column(dt.date, pa.Check.in_range(MIN_DATE, dt.date(2100, 1, 1)), nullable=False),
+            "fin": pa.Column(dt.date, pa.Check.in_range(MIN_DATE, dt.date(2100, 12, 31)), nullable=False),
+            "adopte_le": pa.Column(dt.date, pa.Check.le(as_of), nullable=True),
+        },
+        checks=[
+            _rule("FIN_AVANT_DEBUT", "fin", lambda: pl.col("fin") > pl.col("debut")),
+            *_text_length(["plan", "commentaire"]),
         ],
         strict=False,
     )

@@ -8,7 +8,7 @@ with parcours as (
 latest as (
     select
         *,
-        count(*) over (partition by personne_id) as nb_parcours
+        count(distinct parcours_id) over (partition by personne_id) as nb_parcours
     from parcours
     qualify row_number() over (
             partition by personne_id order by ordre_fichier desc, facilitateur desc, ligne desc
@@ -31,6 +31,13 @@ select
     latest.age_entree < 26 as moins_26_ans,
     latest.age_entree >= 50 as age_50_ans_et_plus,
     latest.commune_residence,
+    -- where the kpi_residence and kpi_sorties_publics tables place the person
+    case
+        when latest.commune_residence is null then 'commune inconnue'
+        when communes.code_insee is null then 'hors département'
+        when communes.facilitateur is null then 'territoire non couvert'
+        else communes.territoire
+    end as territoire_residence,
     latest.qpv,
     latest.niveau_formation,
     latest.deld,
@@ -44,3 +51,4 @@ select
     latest.nb_parcours
 from latest
 left join first_month using (personne_id)
+left join {{ ref('communes_territoires') }} as communes on latest.commune_residence = communes.code_insee

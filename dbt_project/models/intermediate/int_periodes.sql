@@ -1,5 +1,5 @@
 -- The periods the KPIs are computed over: each calendar year with data (a contract notified, an hour
--- worked, an exit) up to the as-of year, and the SPASER period (dbt_project.yml vars) up to the as-of date.
+-- worked, an exit) up to the as-of year, and each plan begun by the as-of date (core plans), up to it.
 with annees as (
     select distinct years.annee
     from (
@@ -23,8 +23,10 @@ from annees
 union all
 
 select
-    'spaser' as type_periode,
-    'SPASER {{ var("spaser_debut")[:4] }}-{{ var("spaser_fin")[:4] }}' as periode,
+    'plan' as type_periode,
+    plan as periode,
     null as annee,
-    cast('{{ var("spaser_debut") }}' as date) as debut,
-    least(cast('{{ var("spaser_fin") }}' as date), {{ as_of() }}) as fin
+    debut,
+    least(fin, {{ as_of() }}) as fin
+from {{ ref('plans') }}
+where commence

@@ -20,17 +20,10 @@ classees as (
         pa.annee,
         pa.personne_id,
         ha.heures,
-        case
-            when p.commune_residence is null then 'commune inconnue'
-            when c.code_insee is null then 'hors département'
-            when c.facilitateur is null then 'territoire non couvert'
-            else c.territoire
-        end as territoire_residence,
-        c.facilitateur is not null as territoire_couvert
+        p.territoire_residence
     from personnes_annee as pa
     inner join heures_annee as ha using (annee, personne_id)
     inner join {{ ref('dim_personnes') }} as p using (personne_id)
-    left join {{ ref('communes_territoires') }} as c on p.commune_residence = c.code_insee
 )
 
 select

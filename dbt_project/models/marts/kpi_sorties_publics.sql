@@ -46,17 +46,11 @@ sorties as (
         {{ yes_no('p.rqth') }} as rqth,
         {{ yes_no('p.qpv') }} as qpv,
         coalesce(p.niveau_formation, 'non renseigné') as niveau_formation,
-        case
-            when p.commune_residence is null then 'commune inconnue'
-            when c.code_insee is null then 'hors département'
-            when c.facilitateur is null then 'territoire non couvert'
-            else c.territoire
-        end as territoire_residence,
+        p.territoire_residence,
         coalesce(f.valeur, 'sans heures') as famille,
         coalesce(mo.valeur, 'sans heures') as modalite
     from {{ ref('int_sorties') }} as s
     inner join {{ ref('dim_personnes') }} as p using (personne_id)
-    left join {{ ref('communes_territoires') }} as c on p.commune_residence = c.code_insee
     left join principales as f
         on s.personne_id = f.personne_id and s.annee_sortie = f.annee_sortie and f.axe = 'famille'
     left join principales as mo

@@ -1,4 +1,5 @@
--- One row: the SPASER period (dbt_project.yml vars), to its end or the as-of date if earlier.
-select * exclude (type_periode, annee)
-from {{ ref('int_kpi_periodes') }}
-where type_periode = 'spaser'
+-- One row: the plan in force at the as-of date (core plans), from its first day to its end or the as-of date.
+select periodes.* exclude (type_periode, annee)
+from {{ ref('int_kpi_periodes') }} as periodes
+inner join {{ ref('plans') }} as plans on periodes.periode = plans.plan
+where periodes.type_periode = 'plan' and plans.en_cours

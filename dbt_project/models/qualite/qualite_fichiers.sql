@@ -5,3 +5,5 @@ union all by name
 select * from {{ source('landing', 'participants_fichiers') }}
 union all by name
 select * from {{ source('landing', 'objectifs_fichiers') }}
+union all by name
+select * from {{ source('landing', 'plans_fichiers') }}

@@ -5,3 +5,5 @@ union all by name
 select * from {{ source('landing', 'participants_quarantaine') }}
 union all by name
 select * from {{ source('landing', 'objectifs_quarantaine') }}
+union all by name
+select * from {{ source('landing', 'plans_quarantaine') }}

@@ -94,6 +94,23 @@ def test_social_considerations(tmp_path, considerations, expected):
     assert checked.rows.select("clause_insertion", "critere_social", "marche_reserve").row(0) == expected
 
 
+@pytest.mark.parametrize(
+    "considerations, expected",
+    [
+        ({"considerationEnvironnementale": ["Clause environnementale", "Critère environnemental"]}, (True, True)),
+        (["Critère environnemental"], (False, True)),  # an award criterion: not an execution condition
+        ({"considerationEnvironnementale": ["Pas de considération environnementale"]}, (False, False)),
+        (None, (None, None)),  # absent (v1): unknown, not false
+    ],
+)
+def test_environmental_considerations(tmp_path, considerations, expected):
+    record = _record()
+    if considerations is not None:
+        record["considerationsEnvironnementales"] = considerations
+    _, checked = _load(tmp_path, _v2(record))
+    assert checked.rows.select("clause_environnementale", "critere_environnemental").row(0) == expected
+
+
 def test_v1_json_list_form_with_flat_holders_and_mojibake(tmp_path):
     record = _record(
         considerationsSociales=None,

@@ -31,8 +31,12 @@ def test_years_are_those_with_data(warehouse):
 
 
 def _pnad(known: int, social: int, known_amount: float, social_amount: float) -> dict:
-    """The six columns of the national indicator (docs/indicateurs.md)."""
+    """The six columns of the national indicator (docs/indicateurs.md), and its environmental twin: the fixture's
+    extract has no environmental column, so none of its contracts has known environmental considerations."""
     return {
+        "nb_marches_considerations_environnementales_connues": 0,
+        "nb_marches_consideration_environnementale": 0,
+        "part_marches_consideration_environnementale": None,
         "nb_marches_considerations_connues": known,
         "nb_marches_consideration_sociale": social,
         "part_marches_consideration_sociale": social / known if known else None,
@@ -294,7 +298,7 @@ def test_dbt_unit_tests_pass(fixture_root, tmp_path):
         result = run_dbt("test", args, tmp_path / "dbt", preparsed_manifest())
     unit_tests = [e["data"] for e in result.events if e["data"]["node_info"]["unique_id"].startswith("unit_test.")]
     assert result.success, result.failures
-    assert len(unit_tests) == 14 and {e["status"] for e in unit_tests} == {"pass"}
+    assert len(unit_tests) == 15 and {e["status"] for e in unit_tests} == {"pass"}
 
 
 def test_a_re_entry_keeps_its_first_exit_and_a_corrected_entry_replaces_its_episode(warehouse):

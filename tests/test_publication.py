@@ -149,6 +149,7 @@ def test_workbook_sheets_formats_and_confidentiality(fixture_root):
         "Résultats",
         "Objectifs",  # "Parmi les acheteurs" only when other buyers' contracts are loaded
         "Territoires",
+        "Loi Climat (article 35)",
         "Exécution des marchés",
         "Qualité des données",
     ]

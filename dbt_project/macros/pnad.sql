@@ -12,3 +12,13 @@
     {{ ratio("coalesce(" ~ alias ~ ".montant_marches_consideration_sociale_ht, 0)",
              alias ~ ".montant_marches_considerations_connues_ht") }} as part_montant_consideration_sociale
 {%- endmacro %}
+
+{# The environmental twin of the national indicator (PNAD 2022-2025: 100 % of contracts in 2025). #}
+{% macro environmental_consideration_columns(alias) -%}
+    coalesce({{ alias }}.nb_marches_considerations_environnementales_connues, 0)
+        as nb_marches_considerations_environnementales_connues,
+    coalesce({{ alias }}.nb_marches_consideration_environnementale, 0) as nb_marches_consideration_environnementale,
+    {{ ratio(alias ~ ".nb_marches_consideration_environnementale",
+             alias ~ ".nb_marches_considerations_environnementales_connues") }}
+        as part_marches_consideration_environnementale
+{%- endmacro %}

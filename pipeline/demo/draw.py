@@ -245,6 +245,9 @@ class _Draw:
             "heures_insertion_prevues": float(max(35, round(montant * 0.06 / 38 / 7) * 7)) if clause else None,
             "critere_social": bool(rng.random() < (0.10 + 0.03 * self.rank)),
             "marche_reserve": reserve, "facilitateur": places.facilitator[code] if clause else None,
+            # more environmental clauses as the plan goes on; the consultation launched 2 to 6 months earlier
+            "clause_environnementale": bool(rng.random() < (0.55 + 0.1 * self.rank)),
+            "date_lancement_consultation": day - dt.timedelta(days=int(rng.integers(60, 181))),
         }  # fmt: skip
 
     def _clause(self, famille: str, secteur: str, montant: float) -> bool:

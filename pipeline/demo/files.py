@@ -107,12 +107,13 @@ def write_files(out: Path, rng, marches, participants, heures, as_of) -> DemoSum
 MARCHES_HEADER = [
     "N° marché", "Intitulé", "Famille d'achat", "Code CPV", "Procédure", "Date de notification", "Durée",
     "Montant HT (€)", "SIRET titulaire", "Raison sociale", "Lieu d'exécution", "Clause sociale",
-    "Heures d'insertion prévues", "Critère social", "Réservé", "Facilitateur",
+    "Heures d'insertion prévues", "Critère social", "Réservé", "Facilitateur", "Clause environnementale",
+    "Date lancement consultation",
 ]  # fmt: skip
 MARCHES_XLSX_HEADER = [
     "numero_marche", "objet", "famille", "cpv", "procedure", "date_notification", "duree_mois", "montant_ht",
     "titulaire_siret", "titulaire_nom", "commune_execution", "clause_insertion", "heures_insertion_prevues",
-    "critere_social", "marche_reserve", "facilitateur",
+    "critere_social", "marche_reserve", "facilitateur", "clause_environnementale", "date_lancement_consultation",
 ]  # fmt: skip
 PARTICIPANTS_HEADER = [
     "Facilitateur", "Réf participant", "Nom", "Prénom", "Né le", "NIR", "Téléphone", "Email", "Sexe", "Commune",
@@ -134,7 +135,8 @@ def _marche_csv_row(m: dict) -> list:
         m["titulaire_nom"],
         m["commune_execution"], "Oui" if m["clause_insertion"] else "Non",
         french.format_number(heures, 0, french.NBSP) if heures else "", "oui" if m["critere_social"] else "non",
-        m["marche_reserve"], m["facilitateur"] or "",
+        m["marche_reserve"], m["facilitateur"] or "", "Oui" if m["clause_environnementale"] else "Non",
+        m["date_lancement_consultation"].strftime("%d/%m/%Y"),
     ]  # fmt: skip
 
 
@@ -143,7 +145,8 @@ def _marche_xlsx_row(m: dict) -> list:
         m["id_marche"], m["objet"], m["famille"], m["cpv"], m["procedure"], m["date_notification"], m["duree_mois"],
         m["montant_ht"], m["titulaire_siret"], m["titulaire_nom"], m["commune_execution"],
         "oui" if m["clause_insertion"] else "non", m["heures_insertion_prevues"], "x" if m["critere_social"] else "",
-        m["marche_reserve"], m["facilitateur"],
+        m["marche_reserve"], m["facilitateur"], "oui" if m["clause_environnementale"] else "non",
+        m["date_lancement_consultation"],
     ]  # fmt: skip
 
 
@@ -160,7 +163,7 @@ def _write_marches(out: Path, marches: list[dict], as_of: dt.date) -> int:
     if not recent:
         return 1
     _write_xlsx(out / "marches" / f"{as_of.isoformat()}_marches_{latest_year}.xlsx", "marches", MARCHES_XLSX_HEADER,
-                recent, date_columns=("date_notification",))  # fmt: skip
+                recent, date_columns=("date_notification", "date_lancement_consultation"))  # fmt: skip
     return 2
 
 

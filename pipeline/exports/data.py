@@ -20,6 +20,8 @@ KPI_TABLES = (
     "kpi_resultats_12_mois",
     "kpi_suivi_cohortes",
     "bilan_plans",
+    "kpi_article_35",
+    "conformite_article_35",
     "kpi_territoire",
     "kpi_residence",
     "marche_execution",
@@ -58,6 +60,7 @@ class ExportData:
     revisions: pl.DataFrame  # the kpi_annuel values this publication changed
     durations: pl.DataFrame  # marts.kpi_duree_parcours while 20 paths at least are at risk (a chart, never a table)
     outcome_quality: pl.DataFrame  # qualite.qualite_sorties: drop-outs, observation timing, reporting lag
+    national: pl.DataFrame  # marts.references_pnad: the national shares and targets, the 2024 break marked
 
 
 class UnknownPlan(ValueError):
@@ -124,6 +127,7 @@ def load_export_data(
             ),
             durations=frame(f"select * from marts.kpi_duree_parcours where nb_a_risque >= {MIN_AT_RISK} order by mois"),
             outcome_quality=frame("select * from qualite.qualite_sorties order by facilitateur"),
+            national=frame("select * from marts.references_pnad order by indicateur, annee"),
             missing_months=frame(
                 "select facilitateur, count(*) as nb_mois_manquants, "
                 "string_agg(strftime(mois, '%m/%Y'), ', ' order by mois) as mois_manquants "

@@ -48,11 +48,13 @@ def departement_among_peers(kpi_comparaison: pl.DataFrame) -> pl.DataFrame:
         pl.col(PNAD_INDICATOR).median().alias("mediane_categorie"),
         pl.col(PNAD_INDICATOR).quantile(0.25, "linear").alias("premier_quartile"),
         pl.col(PNAD_INDICATOR).quantile(0.75, "linear").alias("troisieme_quartile"),
+        pl.col("part_marches_consideration_environnementale").median().alias("mediane_categorie_environnement"),
     )
     own = kpi_comparaison.filter(pl.col("est_departement"))
     return own.join(spread, on=["annee", "categorie_acheteur"], how="left").sort("annee").select(
         "annee", "categorie_acheteur", "nb_marches_considerations_connues", PNAD_INDICATOR, "rang_categorie",
         "nb_acheteurs_classes", "mediane_categorie", "premier_quartile", "troisieme_quartile",
+        "part_marches_consideration_environnementale", "mediane_categorie_environnement",
     )  # fmt: skip
 
 

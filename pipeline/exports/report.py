@@ -189,17 +189,28 @@ def _hours_by_territory(data: ExportData) -> dict:
     return _figure("Heures par facilitateur", c, f"Heures déclarées par chaque facilitateur en {last}{partial}.")
 
 
-def _national_indicator(annuel: pl.DataFrame, years: list[str], targets: pl.DataFrame) -> dict:
-    target = {a: v for a, i, v in targets.iter_rows() if i == questions.PNAD_INDICATOR}
-    c = _chart(pygal.Bar, "Indicateur national : marchés avec au moins une considération sociale", range=(0, 1.05),
+def _national_indicator(data: ExportData, annuel: pl.DataFrame, years: list[str]) -> dict:
+    target = {a: v for a, i, v in data.targets.iter_rows() if i == questions.PNAD_INDICATOR}
+    national = {(r["indicateur"], r["annee"]): r for r in data.national.iter_rows(named=True)}
+    c = _chart(pygal.Bar, "Indicateurs nationaux : marchés avec une considération sociale, environnementale",
+               range=(0, 1.05), legend_at_bottom_columns=2,
                value_formatter=lambda v: labels.formatted(v, "rate"))  # fmt: skip
     c.x_labels = years
-    c.add("Part des marchés", annuel[questions.PNAD_INDICATOR].to_list())
-    c.add("Cible", [target.get(int(y.rstrip("*"))) for y in years], stroke_style={"dasharray": "6,4"})
-    seuil = french.format_euros(SPASER.seuil_decp_ht)
-    return _figure("Indicateur national (PNAD 2022-2025)", c, f"Marchés d'au moins {seuil} HT dont les considérations "
-                   "sociales sont connues : part de ceux qui portent une clause, un critère social ou une réservation. "
-                   "Cible nationale : 30 % en 2025." + _in_progress(years))  # fmt: skip
+    c.add("Sociale (Département)", annuel[questions.PNAD_INDICATOR].to_list())
+    c.add("Environnementale (Département)", annuel["part_marches_consideration_environnementale"].to_list())
+    c.add("Sociale (France, OECP)", [_measured(national, questions.PNAD_INDICATOR, y) for y in years])
+    c.add("Cible sociale", [target.get(int(y.rstrip("*"))) for y in years], stroke_style={"dasharray": "6,4"})
+    note = (f"Marchés d'au moins {french.format_euros(SPASER.seuil_decp_ht)} HT dont les considérations sont "
+            "connues : part de ceux qui portent une clause, un critère social ou une réservation (sociale), une clause "
+            "ou un critère environnemental (environnementale). Cibles nationales pour 2025 : 30 % et 100 %. La part "
+            "nationale (OECP) change de base en 2024 (données essentielles) : les années d'avant ne se comparent pas "
+            "à celles d'après.")  # fmt: skip
+    return _figure("Indicateurs nationaux (PNAD 2022-2025)", c, note + _in_progress(years))
+
+
+def _measured(national: dict, indicator: str, year: str) -> float | None:
+    row = national.get((indicator, int(year.rstrip("*"))))
+    return row["valeur"] if row and row["nature"] == "mesure nationale" else None
 
 
 def _among_peers(data: ExportData) -> dict | None:
@@ -239,7 +250,7 @@ def charts(data: ExportData) -> list[dict]:
         _hours(annuel, years),
         _people(annuel, years),
         _coverage(annuel, years, data.targets),
-        _national_indicator(annuel, years, data.targets),
+        _national_indicator(data, annuel, years),
         _among_peers(data),
         _outcomes_by_cohort(annuel, years),
         _outcomes_by_hours(data),

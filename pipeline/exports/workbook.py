@@ -54,13 +54,15 @@ def themes(data: ExportData) -> dict[str, tuple[list[str], str]]:
              "part_marches_critere_social", "nb_marches_reserves", "montant_marches_reserves_ht", "heures_prevues",
              "nb_marches_considerations_connues", "nb_marches_consideration_sociale", questions.PNAD_INDICATOR,
              "montant_marches_considerations_connues_ht", "montant_marches_consideration_sociale_ht",
-             "part_montant_consideration_sociale"],
+             "part_montant_consideration_sociale", "nb_marches_considerations_environnementales_connues",
+             "nb_marches_consideration_environnementale", "part_marches_consideration_environnementale"],
             f"Par année de notification. Éligible : marché de travaux (BTP) d'au moins {seuil} HT, pour lequel le "
             "Département impose la clause ; la cible du SPASER est une couverture de 100 %. Un marché publié en "
             "données ouvertes sans information sur la clause compte dans les marchés notifiés, jamais dans les "
             "clauses. Indicateur national (PNAD 2022-2025, cible 30 % en 2025) : part des marchés d'au moins "
             f"{french.format_euros(SPASER.seuil_decp_ht)} HT aux considérations sociales connues qui en portent au "
-            "moins une (clause, critère social ou réservation).",
+            "moins une (clause, critère social ou réservation) ; son pendant environnemental (cible 100 % en 2025) : "
+            "clause ou critère environnemental, parmi les marchés où ils sont connus.",
         ),
         "Heures et personnes": (
             ["heures_realisees", "etp", "nb_mois_couverts", "etp_annuel_moyen", "nb_participants",
@@ -246,10 +248,13 @@ def write_workbook(data: ExportData, path: Path) -> None:
                         "Part des heures de l'année réalisées par chaque modalité.")  # fmt: skip
         if theme == "Résultats":
             _outcomes_by_hours(wb, ws, r, data)
+        if theme == "Marchés et clauses":
+            _national_references(wb, ws, r, data)
     _targets(wb, data)
     if questions.has_peers(data.tables["kpi_comparaison"]):
         _peers(wb, data)
     _territories(wb, data)
+    _article_35(wb, data)
     _contracts(wb, data)
     _quality(wb, data)
     wb.close()
@@ -397,7 +402,8 @@ def _peers(wb: Workbook, data: ExportData) -> None:
     comparaison = data.tables["kpi_comparaison"]
     columns = ["annee", "categorie_acheteur", "nb_marches_considerations_connues", questions.PNAD_INDICATOR,
                "rang_categorie", "nb_acheteurs_classes", "mediane_categorie", "premier_quartile",
-               "troisieme_quartile"]  # fmt: skip
+               "troisieme_quartile", "part_marches_consideration_environnementale",
+               "mediane_categorie_environnement"]  # fmt: skip
     own = questions.departement_among_peers(comparaison)
     r = wb.table(ws, 0, own, columns, "Le Département parmi les acheteurs publics", main=True, definition=
                  "Part des marchés avec au moins une considération sociale (indicateur national), rang parmi les "
@@ -426,6 +432,53 @@ def _territories(wb: Workbook, data: ExportData) -> None:
     wb.table(ws, r, data.tables["kpi_residence"], columns, "Par territoire de résidence",
              "Personnes ayant travaillé dans l'année selon leur commune de résidence ; « territoire non couvert » : "
              "communes sans facilitateur ; « hors département » : commune absente du référentiel.")  # fmt: skip
+
+
+NATIONAL = {
+    "part_marches_consideration_sociale": "Marchés avec une considération sociale (France)",
+    "part_marches_consideration_environnementale": "Marchés avec une considération environnementale (France)",
+}
+
+
+def _national_references(wb: Workbook, ws, row: int, data: ExportData) -> None:
+    """The national shares and targets to read the Département's beside, the 2024 break said."""
+    national = data.national.with_columns(
+        pl.col("indicateur").replace_strict(NATIONAL, default=pl.col("indicateur")).alias("repere_national"),
+        pl.col("valeur").alias("part_nationale"),
+    )
+    columns = ["repere_national", "annee", "part_nationale", "nature", "source"]
+    wb.table(ws, row, national, columns, "Repères nationaux",
+             "La part nationale des marchés avec une considération sociale (OECP) et les cibles du PNAD 2022-2025. "
+             "L'OECP a changé de base en 2024 (données essentielles, marchés de 40 000 € et plus) : les années "
+             "d'avant ne se comparent pas à celles d'après, ni tout à fait au périmètre du Département.")  # fmt: skip
+
+
+def _article_35(wb: Workbook, data: ExportData) -> None:
+    """The law in force since 21 August 2026, year by year, and the contracts the buyer has to check."""
+    ws = wb.sheet("Loi Climat (article 35)")
+    years = data.tables["kpi_article_35"]
+    columns = ["annee", "nb_marches_concernes", "nb_marches_au_dessus_seuil", "part_condition_sociale_au_dessus_seuil",
+               "part_condition_environnementale", "nb_exceptions_documentees", "nb_non_conformes", "nb_a_verifier",
+               "nb_dates_de_notification"]  # fmt: skip
+    r = wb.table(ws, 0, years, columns, "Conformité à l'article 35 de la loi Climat et résilience", main=True,
+                 definition="Consultations lancées à partir du 21 août 2026 (à défaut de la date de lancement, la date "
+                 "de notification). Au-dessus du seuil européen de son type, un marché porte une condition sociale "
+                 "d'exécution (clause d'insertion ou marché réservé ; un critère d'attribution seul ne suffit pas) ; "
+                 "tout marché porte une condition environnementale d'exécution ; sauf exception légale documentée "
+                 "(Code de la commande publique, L2112-2 et L2112-2-1).")  # fmt: skip
+    flags = ["manque_condition_sociale", "critere_social_seul", "manque_condition_environnementale"]
+    to_check = (
+        data.tables["conformite_article_35"]
+        .filter(pl.col("statut") != "CONFORME")
+        .with_columns(pl.when(pl.col(f)).then(pl.lit("oui")).otherwise(pl.lit("non")).alias(f) for f in flags)
+    )
+    columns = ["id_marche", "objet", "montant_ht", "date_reference", "date_reference_source", "seuil_europeen_ht",
+               "manque_condition_sociale", "critere_social_seul", "manque_condition_environnementale",
+               "exception_article_35", "statut"]  # fmt: skip
+    wb.table(ws, r, to_check, columns, "Marchés à vérifier par l'acheteur",
+             "Chaque marché du champ auquel il manque une condition (ou dont la condition environnementale n'est pas "
+             "connue) : à compléter, ou l'exception légale à documenter dans la colonne exception_article_35 de "
+             "l'extraction des marchés.")  # fmt: skip
 
 
 def _contracts(wb: Workbook, data: ExportData) -> None:

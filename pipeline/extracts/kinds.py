@@ -180,6 +180,12 @@ MARCHES = Extract(
         Column("critere_social", "boolean", False, ("critere_performance_sociale",)),
         Column("marche_reserve", "code", False, ("reserve",), MARCHE_RESERVE),
         Column("facilitateur", "code", False, (), FACILITATEURS),
+        # Environmental considerations (DECP v2's considerationsEnvironnementales), and what article 35 of the
+        # Climat et résilience law asks of a consultation launched from 21 August 2026 (docs/indicateurs.md).
+        Column("clause_environnementale", "boolean", False, ("condition_environnementale",)),
+        Column("critere_environnemental", "boolean", False, ("critere_performance_environnementale",)),
+        Column("date_lancement_consultation", "date", False, ("date_lancement", "lancement_consultation")),
+        Column("exception_article_35", "text", False, ("exception_loi_climat", "derogation_article_35")),
     ),
     schema=schemas.marches_schema,
     key=("id_marche",),

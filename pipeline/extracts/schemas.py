@@ -38,7 +38,6 @@ def _text_length(columns: list[str]) -> list[pa.Check]:
 
 
 def marches_schema(as_of: dt.date) -> pa.DataFrameSchema:
-    from_decp = pl.col("source") == "DECP"
     return pa.DataFrameSchema(
         {
             "id_marche": pa.Column(str, nullable=False),
@@ -53,47 +52,55 @@ def marches_schema(as_of: dt.date) -> pa.DataFrameSchema:
             "critere_social": pa.Column(bool, nullable=True),
             "marche_reserve": pa.Column(str, pa.Check.isin(list(MARCHE_RESERVE)), nullable=True),
             "facilitateur": pa.Column(str, pa.Check.isin(list(FACILITATEURS)), nullable=True),
+            "clause_environnementale": pa.Column(bool, nullable=True),
+            "critere_environnemental": pa.Column(bool, nullable=True),
+            "date_lancement_consultation": pa.Column(dt.date, pa.Check.le(as_of), nullable=True),
         },
-        checks=[
-            # Neither written nor found from the CPV code (pipeline/extracts/kinds.py fills it from the CPV first).
-            _rule("FAMILLE_INDETERMINABLE", "cpv", lambda: pl.col("famille").is_not_null()),
-            # DECP files publish neither a clause for v1 nor always a date nor a name (v2):
-            # see docs/deposer_des_extractions.md.
-            _rule("OBLIGATOIRE", "date_notification", lambda: pl.col("date_notification").is_not_null() | from_decp),
-            # Published data goes back further than the Département's extract, but not to the year 0218
-            # (docs/indicateurs.md).
-            _rule(
-                "HORS_LIMITES",
-                "date_notification",
-                lambda: pl.col("date_notification") >= pl.when(from_decp).then(MIN_DATE_DECP).otherwise(MIN_DATE),
-            ),
-            # The initial amount too: a contract amended from 1e17 € is not plausible either (docs/indicateurs.md).
-            _rule("HORS_LIMITES", "montant_ht", lambda: pl.col("montant_initial_ht").is_between(0, MAX_AMOUNT, "none")),
-            _rule("OBLIGATOIRE", "clause_insertion", lambda: pl.col("clause_insertion").is_not_null() | from_decp),
-            _rule("OBLIGATOIRE", "titulaire_nom", lambda: pl.col("titulaire_nom").is_not_null() | from_decp),
-            _rule(
-                "OBLIGATOIRE",
-                "titulaire_siret",
-                lambda: (
-                    pl.col("titulaire_siret").is_not_null()
-                    | (from_decp & pl.col("titulaire_id").is_not_null() & (pl.col("titulaire_type_id") != "SIRET"))
-                ),
-            ),
-            _rule(
-                "HEURES_PREVUES_SANS_CLAUSE_OU_ABSENTES",
-                "heures_insertion_prevues",
-                lambda: (
-                    pl.when(pl.col("clause_insertion") & ~from_decp)
-                    .then(pl.col("heures_insertion_prevues").is_not_null())
-                    .when(pl.col("clause_insertion").not_())
-                    .then(pl.col("heures_insertion_prevues").is_null())
-                    .otherwise(True)
-                ),
-            ),
-            *_text_length(["id_marche", "objet", "titulaire_nom", "procedure"]),
-        ],
+        checks=_marches_checks(),
         strict=False,
     )
+
+
+def _marches_checks() -> list[pa.Check]:
+    from_decp = pl.col("source") == "DECP"
+    return [
+        # Neither written nor found from the CPV code (pipeline/extracts/kinds.py fills it from the CPV first).
+        _rule("FAMILLE_INDETERMINABLE", "cpv", lambda: pl.col("famille").is_not_null()),
+        # DECP files publish neither a clause for v1 nor always a date nor a name (v2):
+        # see docs/deposer_des_extractions.md.
+        _rule("OBLIGATOIRE", "date_notification", lambda: pl.col("date_notification").is_not_null() | from_decp),
+        # Published data goes back further than the Département's extract, but not to the year 0218
+        # (docs/indicateurs.md).
+        _rule(
+            "HORS_LIMITES",
+            "date_notification",
+            lambda: pl.col("date_notification") >= pl.when(from_decp).then(MIN_DATE_DECP).otherwise(MIN_DATE),
+        ),
+        # The initial amount too: a contract amended from 1e17 € is not plausible either (docs/indicateurs.md).
+        _rule("HORS_LIMITES", "montant_ht", lambda: pl.col("montant_initial_ht").is_between(0, MAX_AMOUNT, "none")),
+        _rule("OBLIGATOIRE", "clause_insertion", lambda: pl.col("clause_insertion").is_not_null() | from_decp),
+        _rule("OBLIGATOIRE", "titulaire_nom", lambda: pl.col("titulaire_nom").is_not_null() | from_decp),
+        _rule(
+            "OBLIGATOIRE",
+            "titulaire_siret",
+            lambda: (
+                pl.col("titulaire_siret").is_not_null()
+                | (from_decp & pl.col("titulaire_id").is_not_null() & (pl.col("titulaire_type_id") != "SIRET"))
+            ),
+        ),
+        _rule(
+            "HEURES_PREVUES_SANS_CLAUSE_OU_ABSENTES",
+            "heures_insertion_prevues",
+            lambda: (
+                pl.when(pl.col("clause_insertion") & ~from_decp)
+                .then(pl.col("heures_insertion_prevues").is_not_null())
+                .when(pl.col("clause_insertion").not_())
+                .then(pl.col("heures_insertion_prevues").is_null())
+                .otherwise(True)
+            ),
+        ),
+        *_text_length(["id_marche", "objet", "titulaire_nom", "procedure", "exception_article_35"]),
+    ]
 
 
 def heures_schema(as_of: dt.date) -> pa.DataFrameSchema:

@@ -40,6 +40,8 @@ COLUMNS = (
     "clause_insertion",
     "critere_social",
     "marche_reserve",
+    "clause_environnementale",
+    "critere_environnemental",
     "acheteur_siret",
 )
 
@@ -51,6 +53,8 @@ DECP_FIELDS = {
     "titulaire_siret": "titulaires", "titulaire_nom": "titulaires", "commune_execution": "lieuExecution",
     "clause_insertion": "considerationsSociales", "critere_social": "considerationsSociales",
     "marche_reserve": "considerationsSociales", "acheteur_siret": "acheteur",
+    "clause_environnementale": "considerationsEnvironnementales",
+    "critere_environnemental": "considerationsEnvironnementales",
 }  # fmt: skip
 HOLDER_COLUMNS = ("titulaire_siret", "titulaire_nom", "titulaire_id", "titulaire_type_id")
 MODIFICATION = pl.Struct(
@@ -173,8 +177,9 @@ def _is_concession(record: dict) -> bool:
     return "concession" in kind or ("concessionnaires" in record and "titulaires" not in record)
 
 
-# The DECP v2 labels of social considerations, as the official schema spells them.
+# The DECP v2 labels of social and environmental considerations, as the official schema spells them.
 CLAUSE_SOCIALE, CRITERE_SOCIAL, MARCHE_RESERVE = "Clause sociale", "Critère social", "Marché réservé"
+CLAUSE_ENVIRONNEMENTALE, CRITERE_ENVIRONNEMENTAL = "Clause environnementale", "Critère environnemental"
 
 
 def _plain(value: Any) -> str:
@@ -265,6 +270,8 @@ def _contract(record: dict) -> dict[str, Any]:
         "clause_insertion": None,
         "critere_social": None,
         "marche_reserve": None,
+        "clause_environnementale": None,
+        "critere_environnemental": None,
         "modifications": _modifications(record),
     }
     if "considerationsSociales" in record:  # v2 only; v1 says nothing, so the three stay unknown
@@ -272,6 +279,10 @@ def _contract(record: dict) -> dict[str, Any]:
         row["clause_insertion"] = "oui" if _plain(CLAUSE_SOCIALE) in considerations else "non"
         row["critere_social"] = "oui" if _plain(CRITERE_SOCIAL) in considerations else "non"
         row["marche_reserve"] = "RESERVE_NON_PRECISE" if _plain(MARCHE_RESERVE) in considerations else "NON"
+    if "considerationsEnvironnementales" in record:  # v2 only, as the social ones
+        green = {_plain(c) for c in _items(record["considerationsEnvironnementales"], "considerationEnvironnementale")}
+        row["clause_environnementale"] = "oui" if _plain(CLAUSE_ENVIRONNEMENTALE) in green else "non"
+        row["critere_environnemental"] = "oui" if _plain(CRITERE_ENVIRONNEMENTAL) in green else "non"
     return row
 
 

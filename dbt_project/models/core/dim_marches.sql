@@ -41,6 +41,15 @@ select
     coalesce(
         marches.clause_insertion or marches.critere_social or marches.marche_reserve <> 'NON', false
     ) as consideration_sociale,
+    marches.clause_environnementale,
+    marches.critere_environnemental,
+    -- The national indicator's environmental twin: from the DECP threshold, environmental considerations known.
+    marches.montant_ht >= {{ var('seuil_decp_ht') }}
+    and marches.clause_environnementale is not null as dans_perimetre_pnad_environnement,
+    coalesce(marches.clause_environnementale or marches.critere_environnemental, false)
+        as consideration_environnementale,
+    marches.date_lancement_consultation,
+    marches.exception_article_35,
     marches.origine,
     marches.perimetre,
     marches.acheteur_siren,

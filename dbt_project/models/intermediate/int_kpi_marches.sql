@@ -20,7 +20,11 @@ select
     count(*) filter (where m.dans_perimetre_pnad and m.consideration_sociale) as nb_marches_consideration_sociale,
     {{ sum_hundredths("m.montant_ht", "m.dans_perimetre_pnad") }} as montant_marches_considerations_connues_ht,
     {{ sum_hundredths("m.montant_ht", "m.dans_perimetre_pnad and m.consideration_sociale") }}
-        as montant_marches_consideration_sociale_ht
+        as montant_marches_consideration_sociale_ht,
+    count(*) filter (where m.dans_perimetre_pnad_environnement) as nb_marches_considerations_environnementales_connues,
+    count(*) filter (
+        where m.dans_perimetre_pnad_environnement and m.consideration_environnementale
+    ) as nb_marches_consideration_environnementale
 from {{ ref('int_periodes') }} as periodes
 inner join {{ ref('int_marches_departement') }} as m on m.date_notification between periodes.debut and periodes.fin
 group by periodes.periode

@@ -21,6 +21,7 @@ select
     coalesce(m.montant_marches_reserves_ht, 0) as montant_marches_reserves_ht,
     coalesce(m.heures_prevues, 0) as heures_prevues,
     {{ social_consideration_columns('m') }},
+    {{ environmental_consideration_columns('m') }},
     coalesce(h.heures_realisees, 0) as heures_realisees,
     coalesce(h.heures_realisees, 0) / {{ heures_etp() }} as etp,
     {{ months_covered('periodes.debut', 'least(periodes.fin, ' ~ as_of() ~ ')') }} as nb_mois_couverts,

@@ -8,7 +8,13 @@ with acheteurs as (
         count(*) as nb_marches_considerations_connues,
         count(*) filter (where consideration_sociale) as nb_marches_consideration_sociale,
         {{ sum_hundredths("montant_ht") }} as montant_marches_considerations_connues_ht,
-        {{ sum_hundredths("montant_ht", "consideration_sociale") }} as montant_marches_consideration_sociale_ht
+        {{ sum_hundredths("montant_ht", "consideration_sociale") }} as montant_marches_consideration_sociale_ht,
+        count(*) filter (
+            where dans_perimetre_pnad_environnement
+        ) as nb_marches_considerations_environnementales_connues,
+        count(*) filter (
+            where dans_perimetre_pnad_environnement and consideration_environnementale
+        ) as nb_marches_consideration_environnementale
     from {{ ref('dim_marches') }}
     where dans_perimetre_pnad and annee_notification is not null and acheteur_siren is not null
     group by annee_notification, acheteur_siren
@@ -35,6 +41,7 @@ shares as (
         categorised.categorie_acheteur,
         categorised.est_departement,
         {{ social_consideration_columns('categorised') }},
+        {{ environmental_consideration_columns('categorised') }},
         nb_marches_considerations_connues >= {{ var('min_marches_classement') }} as est_classe
     from categorised
 )
@@ -50,6 +57,9 @@ select
     montant_marches_considerations_connues_ht,
     montant_marches_consideration_sociale_ht,
     part_montant_consideration_sociale,
+    nb_marches_considerations_environnementales_connues,
+    nb_marches_consideration_environnementale,
+    part_marches_consideration_environnementale,
     case
         when est_classe
             then rank() over (

@@ -41,8 +41,9 @@ test: lint
 demo: install
 	$(BIN)/clauses demo
 
+PORT ?= 3000
 ui: install
-	$(BIN)/clauses ui
+	$(BIN)/clauses ui --port $(PORT)
 
 bench: install
 	$(BIN)/python -m assets.cli.bench --write docs/benchmarks.md

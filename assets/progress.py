@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 
-console = Console(stderr=True, highlight=False)
+# Written to a file or a journal (not a terminal), a line stays whole: rich would cut it at 80 columns.
+console = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
 
 
 def say(message: str) -> None:

@@ -41,7 +41,7 @@ def entrepot_publie(context: AssetExecutionContext, settings: ClausesSettings) -
     group_name="publication",
     deps=[entrepot_publie],
     description="Classeur, rapport HTML, CSV et Parquet par table d'indicateurs, "
-    "dans exports/<date>/ et exports/latest/.",
+    "dans `exports/<date>/` et `exports/latest/`.",
 )
 def exports(context: AssetExecutionContext, settings: ClausesSettings) -> MaterializeResult:
     settings = settings.get()

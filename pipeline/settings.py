@@ -168,14 +168,24 @@ def raw_values(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     return values
 
 
+def _number(v: Mapping[str, str], name: str, expected: str, whole: bool = True, minimum: float = 1) -> float:
+    """A number as a French user writes it (`1 607`, `1607,5`), or one French line naming the variable, the value
+    and what is expected."""
+    text = re.sub(r"[\s\u00a0\u202f]", "", v[name]).replace(",", ".")
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise SettingsError(f"{name}={v[name]!r} : {expected} est attendu")
+    return value
+
+
 def _mail(v: dict[str, str]) -> Mail:
     recipients = tuple(a.strip() for a in v["CLAUSES_ALERT_EMAIL"].split(",") if a.strip())
     if recipients and not v["CLAUSES_SMTP_HOST"]:
         raise SettingsError("CLAUSES_ALERT_EMAIL est défini sans CLAUSES_SMTP_HOST : par quel serveur envoyer ?")
-    try:
-        port = int(v["CLAUSES_SMTP_PORT"])
-    except ValueError as exc:
-        raise SettingsError(f"CLAUSES_SMTP_PORT={v['CLAUSES_SMTP_PORT']!r} : un numéro de port est attendu") from exc
+    port = int(_number(v, "CLAUSES_SMTP_PORT", "un numéro de port (25, 587...)"))
     sender = v["CLAUSES_SMTP_FROM"] or (f"clauses@{v['CLAUSES_SMTP_HOST']}" if v["CLAUSES_SMTP_HOST"] else "")
     return Mail(recipients, v["CLAUSES_SMTP_HOST"], port, v["CLAUSES_SMTP_USER"], v["CLAUSES_SMTP_PASSWORD"], sender)
 
@@ -196,13 +206,8 @@ def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
         as_of = dt.date.fromisoformat(v["CLAUSES_AS_OF"]) if v["CLAUSES_AS_OF"] else dt.date.today()
     except ValueError as exc:
         raise SettingsError(f"CLAUSES_AS_OF={v['CLAUSES_AS_OF']!r} n'est pas une date ISO (AAAA-MM-JJ)") from exc
-    try:
-        secret_min = int(v["CLAUSES_SECRET_MIN"])
-        heures_etp = float(v["CLAUSES_HEURES_ETP"])
-    except ValueError as exc:
-        raise SettingsError(f"CLAUSES_SECRET_MIN / CLAUSES_HEURES_ETP: nombre attendu ({exc})") from exc
-    if heures_etp <= 0:
-        raise SettingsError("CLAUSES_HEURES_ETP doit être positif")
+    secret_min = int(_number(v, "CLAUSES_SECRET_MIN", "un nombre entier de personnes, 1 ou plus (5 par défaut)"))
+    heures_etp = _number(v, "CLAUSES_HEURES_ETP", "un nombre d'heures positif (1 607 par défaut)", False, 1)
     if not MEMORY_SIZE.match(v["CLAUSES_DBT_MEMORY"].strip()):
         raise SettingsError(f"CLAUSES_DBT_MEMORY={v['CLAUSES_DBT_MEMORY']!r} : une taille est attendue (2GB, 800MB...)")
     key = v["CLAUSES_PSEUDONYM_KEY"]
@@ -235,10 +240,6 @@ def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
 
 
 def _limits(v: Mapping[str, str]) -> Limits:
-    try:
-        values = {field: int(v[name]) for field, name in LIMIT_SETTINGS.items()}
-    except ValueError as exc:
-        raise SettingsError(f"CLAUSES_LIMITE_* : nombre entier attendu ({exc})") from exc
-    if min(values.values()) <= 0:
-        raise SettingsError("CLAUSES_LIMITE_* : chaque limite doit être positive")
-    return Limits(**values)
+    return Limits(
+        **{field: int(_number(v, name, "un nombre entier positif")) for field, name in LIMIT_SETTINGS.items()}
+    )

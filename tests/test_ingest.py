@@ -179,3 +179,27 @@ def test_hostile_folder_every_file_accounted_for(settings):
     assert all(f["motif"] for f in files.values() if f["statut"] == "REJETE")
     assert sorted(result.loaded.collect()["id_marche"].to_list()) == ["OK1", "OK2"]
     assert files["absurd.csv"]["lignes_quarantaine"] == 3 and _balanced(result.files)
+
+
+def test_a_rejected_file_goes_to_the_returns_of_the_facilitator_its_name_gives(settings):
+    """Issue 25, point 4: a file rejected before its rows are read went to NON_ATTRIBUE."""
+    folder = settings.raw_dir / "heures"
+    folder.mkdir(parents=True)
+    (folder / "2026-12-05_F3_heures_novembre.csv").write_bytes(b"%PDF-1.4 not a timesheet")
+    (folder / "2026-12-05_heures_sans_nom.csv").write_bytes(b"%PDF-1.4 not a timesheet")
+    files = ingest(HEURES, settings).files
+    senders = dict(files.select("chemin", "expediteur").iter_rows())
+    assert senders == {
+        "heures/2026-12-05_F3_heures_novembre.csv": "F3",
+        "heures/2026-12-05_heures_sans_nom.csv": "NON_ATTRIBUE",
+    }
+    assert set(files["statut"]) == {"REJETE"}
+
+
+def test_a_facilitator_is_read_from_a_file_name_only_as_a_code_of_its_own():
+    from pipeline.ingest.assembly import _sender_by_name
+
+    names = {"2026-12-05_F3_heures.csv": "F3", "F_7-heures.xlsx": "F7", "FF3.csv": "NON_ATTRIBUE",
+             "2026_F10.csv": "NON_ATTRIBUE", "heures_F9.csv": "F9"}  # fmt: skip
+    assert {name: _sender_by_name(name, HEURES) for name in names} == names
+    assert _sender_by_name("2026-12-05_F3_marches.csv", MARCHES) == "ACHATS"

@@ -44,6 +44,10 @@ def next_plan(tmp_path_factory):
         ],
     )
     write_csv(root / "raw" / "marches" / "2027-02-01_marches_loi_climat.csv", ARTICLE_35)
+    write_csv(  # the services contract's exception, documented in its own file rather than in the extract
+        root / "raw" / "exceptions" / "2027-02-15_exceptions.csv",
+        [{"N° marché": "SERV", "exception": "marché de services sociaux (R2123-1)", "commentaire": ""}],
+    )
     outcome = run_at(root, "2027-03-01")
     assert outcome.success, outcome.reason
     return root
@@ -149,8 +153,8 @@ def test_article_35_is_checked_contract_by_contract_from_21_august_2026(next_pla
             "nb_marches_au_dessus_seuil_avec_condition_sociale, nb_dates_de_notification, "
             "part_condition_environnementale from marts.kpi_article_35 where annee = 2026"
         ).fetchone()
-    assert rows == {"L21": "CONFORME", "CRIT": "NON_CONFORME", "EXC": "EXCEPTION_DOCUMENTEE", "SERV": "NON_CONFORME",
-                    "VERT": "NON_CONFORME"}  # fmt: skip
+    assert rows == {"L21": "CONFORME", "CRIT": "NON_CONFORME", "EXC": "EXCEPTION_DOCUMENTEE",
+                    "SERV": "EXCEPTION_DOCUMENTEE", "VERT": "NON_CONFORME"}  # fmt: skip
     assert year == (5, 4, 1, 4, pytest.approx(4 / 5))  # L20 out of scope; SERV above the services threshold
     import openpyxl
 

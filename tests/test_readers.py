@@ -237,3 +237,16 @@ def test_a_one_megabyte_cell_rejects_its_file_unless_the_line_limit_is_raised(tm
         read_extract(path, MARCHES)
     table = read_extract(path, MARCHES, Limits(line_kb=2048))
     assert table.frame["objet"].str.len_chars().to_list() == [1_000_000]
+
+
+def test_a_stray_quote_is_reported_with_its_line_in_french(tmp_path):
+    """Issue 25, point 4: « texte délimité illisible (ComputeError) » named the library, not the line."""
+    path = tmp_path / "heures.csv"
+    rows = [";".join(heure().values()) for _ in range(3)]
+    rows[1] = rows[1].replace("M1", '"M1', 1)  # a quote that opens a field and never closes
+    path.write_text(";".join(heure()) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(FileRejected) as caught:
+        read_extract(path, HEURES)
+    message = str(caught.value)
+    assert "à partir de la ligne 3" in message and "guillemet" in message
+    assert "Error" not in message and "polars" not in message

@@ -76,6 +76,15 @@ def _raw_is_empty(raw_dir: Path) -> bool:
     )
 
 
+def _built_from_real_extracts(settings) -> bool:
+    """The published warehouse was built under a key of its own, not the public demo key."""
+    from pipeline.settings import DEMO_PSEUDONYM_KEY
+    from pipeline.warehouse.key_guard import key_fingerprint, published_key_fingerprint
+
+    built_with = published_key_fingerprint(settings.published_db)
+    return built_with is not None and built_with != key_fingerprint(DEMO_PSEUDONYM_KEY)
+
+
 def _ensure_manifest() -> None:
     from assets.dbt_manifest import DBT_PROJECT_DIR
 
@@ -97,7 +106,12 @@ def run(
     """Un passage complet : ingestion, entrepôt, contrôles, publication, exports."""
     started = time.monotonic()
     settings = _settings()
+    if not settings.raw_dir.is_dir():  # a typo in CLAUSES_RAW_DIR must not publish an empty (or demo) warehouse
+        _fail(f"le dossier des dépôts {settings.raw_dir} n'existe pas (CLAUSES_RAW_DIR) : rien n'est lu ni publié")
     if demo_if_empty and _raw_is_empty(settings.raw_dir):
+        if _built_from_real_extracts(settings):
+            _fail(f"{settings.raw_dir} est vide, mais l'entrepôt publié vient d'extractions réelles : pas de données "
+                  "de démonstration par-dessus ; rien n'est écrit ni publié")  # fmt: skip
         say(f"raw/ est vide : extractions de démonstration écrites dans {settings.raw_dir}")
         demo(out=None, seed=13, years="2022-2026", scale=1.0)
     from assets.cli.summary import print_summary

@@ -14,6 +14,8 @@ DAGSTER_YAML = """\
 # Written by `clauses` when absent. See docs/exploitation.md.
 telemetry:
   enabled: false
+nux:
+  enabled: false
 concurrency:
   runs:
     max_concurrent_runs: 2
@@ -31,5 +33,7 @@ def ensure_dagster_home(settings: Settings) -> Path:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(DAGSTER_YAML)
+    elif "\nnux:" not in f"\n{config.read_text()}":  # an instance from before: no newsletter prompt there either
+        config.write_text(config.read_text().rstrip("\n") + "\nnux:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = str(home)
     return home

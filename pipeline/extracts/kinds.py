@@ -303,6 +303,22 @@ PLANS = Extract(
     sender_code="OBJECTIFS",
 )
 
+EXCEPTIONS = Extract(
+    name="exceptions",
+    label="Exceptions à l'article 35 (commande publique)",
+    sender="la direction de la commande publique",
+    description="raw/exceptions/ : pour un marché auquel manque la condition sociale ou environnementale que demande "
+    "l'article 35 de la loi Climat et résilience, l'exception légale que l'acheteur documente.",
+    columns=(
+        Column("id_marche", "text", True, ID_MARCHE_ALIASES),
+        Column("exception", "text", True, ("exception_article_35", "motif_exception")),
+        Column("commentaire", "text", False, ("remarque", "commentaires")),
+    ),
+    schema=schemas.exceptions_schema,
+    key=("id_marche",),
+    sender_code="ACHATS",
+)
+
 # In the order they are ingested: an extract comes after those its rows refer to.
-EXTRACTS: tuple[Extract, ...] = (MARCHES, PARTICIPANTS, HEURES, OBJECTIFS, PLANS)
+EXTRACTS: tuple[Extract, ...] = (MARCHES, PARTICIPANTS, HEURES, OBJECTIFS, PLANS, EXCEPTIONS)
 BY_NAME: dict[str, Extract] = {e.name: e for e in EXTRACTS}

@@ -188,3 +188,11 @@ def plans_schema(as_of: dt.date) -> pa.DataFrameSchema:
         ],
         strict=False,
     )
+
+
+def exceptions_schema(as_of: dt.date) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {"id_marche": pa.Column(str, nullable=False), "exception": pa.Column(str, nullable=False)},
+        checks=_text_length(["id_marche", "exception", "commentaire"]),
+        strict=False,
+    )

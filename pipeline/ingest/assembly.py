@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataF
 def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.DataFrame | None, pl.DataFrame, dict]:
     """One file's valid rows (None when the file is rejected), its errors, and what is known of it."""
     meta: dict = {"format": None, "encodage": None, "statut": "CHARGE", "motif": None, "colonnes_ignorees": None}
-    meta.update(lignes_lues=0, expediteur=extract.sender_code or UNATTRIBUTED, entetes="{}")
+    meta.update(lignes_lues=0, expediteur=_sender_by_name(path.name, extract), entetes="{}")
     try:
         with stage("lecture"):
             table = read_extract(path, extract, settings.limits)
@@ -102,7 +103,7 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
         return None, empty_errors(), meta
     meta.update(
         format=table.format, encodage=table.encoding, colonnes_ignorees=", ".join(table.ignored_columns) or None,
-        expediteur=_sender(table, extract), entetes=json.dumps(table.headers, ensure_ascii=False),
+        expediteur=_sender(table, extract, path.name), entetes=json.dumps(table.headers, ensure_ascii=False),
     )  # fmt: skip
     with stage("validation"):
         checked = validate(table.frame, extract, settings.as_of, settings.pseudonym_key)
@@ -133,15 +134,28 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
 UNATTRIBUTED = "NON_ATTRIBUE"
 
 
-def _sender(table: RawTable, extract: Extract) -> str:
-    """Whom the file's returns go to: the extract's fixed sender, or the facilitator most of its rows name."""
-    if extract.sender_code or extract.sender_column not in table.frame.columns:
+FACILITATOR_IN_NAME = re.compile(r"(?<![A-Za-z0-9])F_?([1-9])(?![0-9])")
+
+
+def _sender_by_name(name: str, extract: Extract) -> str:
+    """Whom the returns of a file rejected before its rows could be read go to: the extract's fixed sender, or the
+    facilitator its name gives (« 2026-12-05_F3_heures_novembre.csv »), NON_ATTRIBUE without one."""
+    if extract.sender_code or extract.sender_column is None:
         return extract.sender_code or UNATTRIBUTED
+    found = FACILITATOR_IN_NAME.search(name)
+    return f"F{found.group(1)}" if found else UNATTRIBUTED
+
+
+def _sender(table: RawTable, extract: Extract, name: str) -> str:
+    """Whom the file's returns go to: the extract's fixed sender, or the facilitator most of its rows name (else
+    the one its file name gives)."""
+    if extract.sender_code or extract.sender_column not in table.frame.columns:
+        return _sender_by_name(name, extract)
     column = next(c for c in extract.columns if c.name == extract.sender_column)
     values = table.frame[column.name]
     codes = values.replace_strict(parsing.code_mapping(column.name, column.codes, values), default=None,
                                   return_dtype=pl.String).drop_nulls()  # fmt: skip
-    return str(codes.mode().sort()[0]) if codes.len() else UNATTRIBUTED
+    return str(codes.mode().sort()[0]) if codes.len() else _sender_by_name(name, extract)
 
 
 def _cache_dir(settings: Settings, extract: Extract) -> Path:
@@ -196,7 +210,7 @@ def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
 def _rejected_unread(chemin: str, path: Path, extract: Extract, reason: str) -> ParsedFile:
     """A file reported without being read: no hash, no size of what it points to, its reason."""
     meta = {"format": None, "encodage": None, "statut": "REJETE", "motif": reason, "colonnes_ignorees": None,
-            "lignes_lues": 0, "expediteur": extract.sender_code or UNATTRIBUTED, "entetes": "{}"}  # fmt: skip
+            "lignes_lues": 0, "expediteur": _sender_by_name(path.name, extract), "entetes": "{}"}  # fmt: skip
     try:
         when = dt.date.fromtimestamp(path.lstat().st_mtime)
     except OSError:

@@ -162,6 +162,23 @@ def _canonical_frame(
     return table
 
 
+def _unreadable_text(payload: bytes, delimiter: str, first_line: int) -> str:
+    """Why a delimited text cannot be read, in French and with the line to look at: the first record whose quotes
+    do not close or that does not end where a field may end (the csv module, strict, finds it where polars gives
+    up without saying where)."""
+    lines = io.StringIO(payload.decode("utf-8", errors="replace"), newline="")
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        where = first_line + start - 1
+        return (f"texte délimité illisible à partir de la ligne {where} : un guillemet (\") y ouvre un champ qui "
+                "n'est pas refermé correctement ; doublez les guillemets d'un texte, ou retirez-les")  # fmt: skip
+    return "texte délimité illisible : des lignes n'ont pas la forme d'un tableau (séparateurs, guillemets)"
+
+
 def read_delimited(data: bytes, extract: Extract) -> RawTable:
     encoding = detect_encoding(data)
     text = as_utf8(data, encoding)  # a large extract is held as few times as possible: bytes read, UTF-8, frame
@@ -187,7 +204,7 @@ def read_delimited(data: bytes, extract: Extract) -> RawTable:
             quote_char='"',
         )
     except Exception as exc:  # polars raises ComputeError and friends on malformed text
-        raise FileRejected(f"texte délimité illisible ({type(exc).__name__})") from exc
+        raise FileRejected(_unreadable_text(payload, delimiter, first_line=header_index + 1)) from exc
     if body.height == 0:
         raise FileRejected("fichier sans contenu")
     header = [str(v) if v is not None else "" for v in body.row(0)]

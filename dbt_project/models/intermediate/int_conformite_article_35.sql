@@ -6,12 +6,16 @@
 -- conformite_article_35, counted by year in kpi_article_35).
 with marches as (
     select
-        *,
-        coalesce(date_lancement_consultation, date_notification) as date_reference,
-        coalesce(clause_insertion or (marche_reserve is not null and marche_reserve <> 'NON'), false)
-            as condition_sociale_execution
-    from {{ ref('int_marches_departement') }}
-    where coalesce(date_lancement_consultation, date_notification) >= date '2026-08-21'
+        marches.* replace (coalesce(marches.exception_article_35, exceptions.exception) as exception_article_35),
+        coalesce(marches.date_lancement_consultation, marches.date_notification) as date_reference,
+        coalesce(
+            marches.clause_insertion or (marches.marche_reserve is not null and marches.marche_reserve <> 'NON'),
+            false
+        ) as condition_sociale_execution
+    -- the exception a contract's row documents, or else the one raw/exceptions/ gives for it
+    from {{ ref('int_marches_departement') }} as marches
+    left join {{ ref('stg_exceptions') }} as exceptions using (id_marche)
+    where coalesce(marches.date_lancement_consultation, marches.date_notification) >= date '2026-08-21'
 ),
 
 verifies as (

@@ -7,3 +7,5 @@ union all by name
 select * from {{ source('landing', 'objectifs_fichiers') }}
 union all by name
 select * from {{ source('landing', 'plans_fichiers') }}
+union all by name
+select * from {{ source('landing', 'exceptions_fichiers') }}

@@ -7,3 +7,5 @@ union all by name
 select * from {{ source('landing', 'objectifs_quarantaine') }}
 union all by name
 select * from {{ source('landing', 'plans_quarantaine') }}
+union all by name
+select * from {{ source('landing', 'exceptions_quarantaine') }}

@@ -145,3 +145,12 @@ def test_the_definitions_the_project_carries_cover_every_indicator():
     definitions = (DOCS / "indicateurs.md").read_text(encoding="utf-8")
     missing = [c for c in INDICATEURS_CIBLES if c not in definitions and not c.startswith("montant_")]
     assert missing == []
+
+
+def test_the_analysts_guide_names_every_table_the_warehouse_publishes(demo_root):
+    """Issue 25, point 6: the guide listed seven tables fewer than the warehouse had."""
+    with duckdb.connect(str(demo_root / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        tables = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
+    guide = (DOCS / "analystes.md").read_text(encoding="utf-8")
+    assert sorted(t for t in tables if f"`{t}`" not in guide) == []
+    assert "DuckDB 2.0" in guide and "Requêtes d'exemple" in guide and "Dix requêtes" not in guide

@@ -390,3 +390,18 @@ def test_the_workbook_and_the_report_show_outcome_rates_as_ranges_with_their_n(w
     (report,) = (demo_root / "exports" / "latest").glob("rapport_spaser_*.html")
     text = html.unescape(report.read_text(encoding="utf-8"))
     assert re.search(r"\d+–\d+\u202f% \(n = [\d\u202f]+\)", text) and "intervalle de confiance à 95 %" in text
+
+
+def test_the_report_charts_speak_words_not_codes(demo_root):
+    """Issue 25, point 5: the peers chart under « Catégorie DEPARTEMENT », facilitators as codes beside names,
+    a people chart without a legend, and a first year where everybody is new without a word."""
+    (report,) = (demo_root / "exports" / "latest").glob("rapport_spaser_*.html")
+    text = html.unescape(report.read_text(encoding="utf-8"))
+    assert "Catégorie DEPARTEMENT" not in text and "Départements en " in text and "le Département" in text
+    assert "première année des données, toutes sont nouvelles" in text
+    people = text[text.index("Personnes ayant travaillé dans l'année") :]
+    assert "dont nouvelles" in people[: people.index("</svg>")]  # the legend names the orange bars
+    missing = text[text.index("Relevés d'heures manquants") :] if "Relevés d'heures manquants" in text else ""
+    assert not re.search(r"<td>F\d</td>", missing)
+    hours = text[text.index("Heures par facilitateur en") :]
+    assert re.search(r"Pays d'Aix : [\d\u202f]+ h", hours[: hours.index("</svg>")])

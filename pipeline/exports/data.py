@@ -129,8 +129,9 @@ def load_export_data(
             outcome_quality=frame("select * from qualite.qualite_sorties order by facilitateur"),
             national=frame("select * from marts.references_pnad order by indicateur, annee"),
             missing_months=frame(
-                "select facilitateur, count(*) as nb_mois_manquants, "
-                "string_agg(strftime(mois, '%m/%Y'), ', ' order by mois) as mois_manquants "
-                "from qualite.completude_heures where statut = 'MANQUANT' group by 1 order by 1"
+                "select c.facilitateur, f.structure, count(*) as nb_mois_manquants, "
+                "string_agg(strftime(c.mois, '%m/%Y'), ', ' order by c.mois) as mois_manquants "
+                "from qualite.completude_heures as c left join marts.dim_facilitateurs as f using (facilitateur) "
+                "where c.statut = 'MANQUANT' group by 1, 2 order by 1"
             ),
         )

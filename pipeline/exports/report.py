@@ -69,13 +69,16 @@ def _hours(annuel: pl.DataFrame, years: list[str]) -> dict:
 
 
 def _people(annuel: pl.DataFrame, years: list[str]) -> dict:
-    c = _chart(pygal.Bar, "Personnes ayant travaillé dans l'année", show_legend=False,
+    c = _chart(pygal.Bar, "Personnes ayant travaillé dans l'année",
                value_formatter=lambda v: labels.formatted(v, "count"))  # fmt: skip
     c.x_labels = years
     c.add("Personnes", annuel["nb_participants"].to_list())
     c.add("dont nouvelles", annuel["nb_nouveaux_participants"].to_list())
-    return _figure("Personnes en insertion", c, "Personnes distinctes ayant travaillé dans l'année (bleu), dont "
-                   "celles qui travaillaient pour la première fois (orange)." + _in_progress(years))  # fmt: skip
+    first = years[0].rstrip("*") if years else ""
+    note = ("Personnes distinctes ayant travaillé dans l'année, dont celles qui travaillaient pour la première fois. "
+            f"En {first}, première année des données, toutes sont nouvelles : l'entrepôt ne voit pas les années "
+            "d'avant.")  # fmt: skip
+    return _figure("Personnes en insertion", c, note + _in_progress(years))
 
 
 def _years(annuel: pl.DataFrame, as_of) -> list[str]:
@@ -180,10 +183,13 @@ def _hours_by_territory(data: ExportData) -> dict:
     territoire = data.tables["kpi_territoire"]
     last = territoire["annee"].max()
     current = territoire.filter(pl.col("annee") == last).sort("heures_realisees")
-    c = _chart(pygal.HorizontalBar, f"Heures par facilitateur en {last}", show_legend=False, print_values=True,
+    # The values go in the labels, not on the bars (a short bar cannot hold its figure) nor on an axis whose labels
+    # collide on a phone.
+    c = _chart(pygal.HorizontalBar, f"Heures par facilitateur en {last}", show_legend=False, show_y_labels=False,
                value_formatter=lambda v: labels.formatted(v, "hours"))  # fmt: skip
     # "Métropole Aix-Marseille-Provence – Pays d'Aix" -> "Pays d'Aix": four structures share the prefix.
-    c.x_labels = [structure.split(" – ")[-1] for structure in current["structure"].to_list()]
+    c.x_labels = [f"{structure.split(' – ')[-1]} : {labels.formatted(hours, 'hours')} h"
+                  for structure, hours in current.select("structure", "heures_realisees").rows()]  # fmt: skip
     c.add("Heures réalisées", current["heures_realisees"].to_list())
     partial = " (jusqu'à la date d'arrêté)" if last == data.as_of.year else ""
     return _figure("Heures par facilitateur", c, f"Heures déclarées par chaque facilitateur en {last}{partial}.")
@@ -220,9 +226,10 @@ def _among_peers(data: ExportData) -> dict | None:
         return None
     last = own.row(-1, named=True)
     shares = questions.category_shares(comparaison, last["annee"], last["categorie_acheteur"])
-    title = f"Catégorie {last['categorie_acheteur']} en {last['annee']} : part des marchés avec considération sociale"
+    category = labels.words("categorie_acheteur", last["categorie_acheteur"])
+    title = f"{category} en {last['annee']} : part des marchés avec une considération sociale"
     c = _chart(pygal.Bar, title, range=(0, 1), value_formatter=lambda v: labels.formatted(v, "rate"))
-    c.x_labels = [f"{r['rang_categorie']}. {r['acheteur_siren']}" for r in shares.iter_rows(named=True)]
+    c.x_labels = [f"{r['rang_categorie']}. {_buyer(r)}" for r in shares.iter_rows(named=True)]
     share = shares[questions.PNAD_INDICATOR].to_list()
     own_row = shares["est_departement"].to_list()
     c.add("Le Département", [v if mine else None for v, mine in zip(share, own_row, strict=True)])
@@ -241,6 +248,14 @@ def trend_charts(data: ExportData) -> list[dict]:
     years = _years(annuel, data.as_of)
     return [_hours(annuel, years), _people(annuel, years), _coverage(annuel, years, data.targets),
             _outcomes_by_cohort(annuel, years)]  # fmt: skip
+
+
+def _buyer(row: dict) -> str:
+    """A buyer as the chart names it: the Département in words, another by the name the open data gives (v1), else
+    by its SIREN."""
+    if row["est_departement"]:
+        return "le Département"
+    return row.get("acheteur_nom") or f"SIREN {row['acheteur_siren']}"
 
 
 def charts(data: ExportData) -> list[dict]:

@@ -508,7 +508,7 @@ def _quality(wb: Workbook, data: ExportData) -> None:
                  "Pour chaque extraction : lignes lues = chargées + en quarantaine + en attente. Les lignes en "
                  "attente (heures dont le marché ou la personne n'est pas encore connu) seront chargées à leur "
                  "arrivée.")  # fmt: skip
-    r = wb.table(ws, r, data.missing_months, ["facilitateur", "nb_mois_manquants", "mois_manquants"],
+    r = wb.table(ws, r, data.missing_months, ["facilitateur", "structure", "nb_mois_manquants", "mois_manquants"],
                  "Mois manquants", "Mois sans aucune ligne d'heures alors que le facilitateur suivait un marché avec "
                  "clause en cours ; chaque facilitateur en reçoit la liste dans son classeur de retours.")  # fmt: skip
     columns = [

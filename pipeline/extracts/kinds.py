@@ -103,6 +103,7 @@ def _marches_defaults(typed: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
             pl.col("titulaire_siret").alias("titulaire_id"),
             pl.lit(False).alias("date_estimee"),
             pl.lit(None, pl.String).alias("acheteur_siret"),
+            pl.lit(None, pl.String).alias("acheteur_nom"),
         )
     from_extract = pl.col("source") == "EXTRAIT"
     return _amended(typed, as_of).with_columns(

@@ -43,6 +43,7 @@ COLUMNS = (
     "clause_environnementale",
     "critere_environnemental",
     "acheteur_siret",
+    "acheteur_nom",
 )
 
 
@@ -53,6 +54,7 @@ DECP_FIELDS = {
     "titulaire_siret": "titulaires", "titulaire_nom": "titulaires", "commune_execution": "lieuExecution",
     "clause_insertion": "considerationsSociales", "critere_social": "considerationsSociales",
     "marche_reserve": "considerationsSociales", "acheteur_siret": "acheteur",
+    "acheteur_nom": "acheteur",
     "clause_environnementale": "considerationsEnvironnementales",
     "critere_environnemental": "considerationsEnvironnementales",
 }  # fmt: skip
@@ -267,6 +269,7 @@ def _contract(record: dict) -> dict[str, Any]:
         **_holder(record.get("titulaires")),
         "commune_execution": _commune(place),
         "acheteur_siret": _text(buyer.get("id")),
+        "acheteur_nom": _text(buyer.get("nom")),  # v1 names its buyer; v2 gives the id alone
         "clause_insertion": None,
         "critere_social": None,
         "marche_reserve": None,

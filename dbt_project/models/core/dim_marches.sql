@@ -54,6 +54,7 @@ select
     marches.perimetre,
     marches.acheteur_siren,
     marches.acheteur_siret,
+    marches.acheteur_nom,
     marches.fichier,
     marches.ligne
 from marches

@@ -4,6 +4,7 @@ with acheteurs as (
     select
         annee_notification as annee,
         acheteur_siren,
+        mode(acheteur_nom) as acheteur_nom,
         bool_or(perimetre = 'DEPARTEMENT') as est_departement,
         count(*) as nb_marches_considerations_connues,
         count(*) filter (where consideration_sociale) as nb_marches_consideration_sociale,
@@ -38,6 +39,7 @@ shares as (
     select
         categorised.annee,
         categorised.acheteur_siren,
+        categorised.acheteur_nom,
         categorised.categorie_acheteur,
         categorised.est_departement,
         {{ social_consideration_columns('categorised') }},
@@ -49,6 +51,7 @@ shares as (
 select
     annee,
     acheteur_siren,
+    acheteur_nom,
     categorie_acheteur,
     est_departement,
     nb_marches_considerations_connues,

@@ -32,6 +32,7 @@ renamed as (
         source as origine,
         acheteur_siret,
         acheteur_siren,
+        acheteur_nom,
         perimetre,
         fichier,
         ligne

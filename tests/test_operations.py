@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import contextlib
 import json
 import os
 import re
@@ -254,6 +255,72 @@ def test_ui_shows_the_graph_schedule_sensor_and_a_cli_run(published):
                    if home in _read(p) and int(p.parent.name) not in ours]:  # fmt: skip
         assert time.monotonic() < deadline, f"processes of the UI left behind: {left}"
         time.sleep(1)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("stop", ["ctrl-c", "terminal fermé", "sigterm"])
+def test_clauses_ui_stops_its_whole_tree_within_5_seconds_in_a_terminal(published, tmp_path, stop):
+    """Issue 25, point 2: in a pseudo-terminal, Ctrl-C, closing the terminal (SIGHUP) and SIGTERM each stop
+    `clauses ui`, its web server and its daemon, within 5 s."""
+    import pty
+    import socket
+    import sys
+    import urllib.request
+
+    from conftest import env_for
+
+    root = copy_of(published[0], tmp_path / "ui")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, **env_for(root)}
+    pid, terminal = pty.fork()  # the child leads a session whose controlling terminal is this pty
+    if pid == 0:
+        os.execve(str(Path(sys.executable).with_name("clauses")), ["clauses", "ui", "--port", str(port)], env)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the UI did not answer within 3 minutes"
+                time.sleep(1)
+                _drain(terminal)
+        stopped_at = time.monotonic()
+        if stop == "ctrl-c":
+            os.write(terminal, b"\x03")
+        elif stop == "sigterm":
+            os.kill(pid, signal.SIGTERM)
+        else:
+            os.close(terminal)
+        home = f"DAGSTER_HOME={env['DAGSTER_HOME']}\0".encode()
+        while left := [p.parent.name for p in Path("/proc").glob("[0-9]*/environ") if home in _read(p)]:
+            assert time.monotonic() - stopped_at < 5, f"{stop}: processes of the UI left behind: {left}"
+            if stop != "terminal fermé":
+                _drain(terminal)
+            time.sleep(0.2)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(terminal)
+
+
+def _drain(terminal: int) -> None:
+    """Read what the UI printed, so that it never blocks on a full terminal."""
+    import select
+
+    while select.select([terminal], [], [], 0)[0]:
+        try:
+            if not os.read(terminal, 65536):
+                return
+        except OSError:
+            return
 
 
 def _read(path: Path) -> bytes:

@@ -153,10 +153,14 @@ def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] 
     say(f"interface Dagster : http://127.0.0.1:{port}  (Ctrl-C pour arrêter)")
     # Its own process group: `dagster dev` ignores SIGTERM otherwise, so the whole group is stopped.
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=os.environ.copy(), start_new_session=True)
-    # A service manager stops us with SIGTERM: turn it into an exception so that the group is stopped too.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C, a closed terminal (SIGHUP) and a service manager (SIGTERM) all stop the whole tree: each becomes an
+    # exception here, and the loop (not a blocking wait) lets it be raised at once, whatever a library did to SIGINT.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     try:
-        raise typer.Exit(proc.wait())
+        while proc.poll() is None:
+            time.sleep(0.2)
+        raise typer.Exit(proc.returncode)
     except KeyboardInterrupt:
         pass
     finally:
@@ -165,7 +169,7 @@ def ui(port: Annotated[int, typer.Option(help="port d'écoute, sur 127.0.0.1")] 
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=20)
+                proc.wait(timeout=3)  # then killed: the whole tree is gone within 5 s
         with contextlib.suppress(ProcessLookupError):  # its code servers outlive it otherwise
             os.killpg(proc.pid, signal.SIGKILL)
         kill(tree)

@@ -405,3 +405,23 @@ def test_the_report_charts_speak_words_not_codes(demo_root):
     assert not re.search(r"<td>F\d</td>", missing)
     hours = text[text.index("Heures par facilitateur en") :]
     assert re.search(r"Pays d'Aix : [\d\u202f]+ h", hours[: hours.index("</svg>")])
+
+
+def test_wrapped_headers_get_the_height_their_lines_need(workbook):
+    """Issue 25, point 3 (part): LibreOffice does not grow a row for wrapped text written by xlsxwriter, so a header
+    on two lines printed over the first data row; each row of wrapped cells now carries its height."""
+    from pipeline.exports.workbook import _lines
+
+    checked = 0
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not (cell.font and cell.font.b and isinstance(cell.value, str) and cell.alignment.wrap_text):
+                    continue
+                spans = [d for d in ws.column_dimensions.values() if d.min and d.min <= cell.column <= d.max]
+                width = (spans[0].width if spans else 8) - 2
+                if _lines(cell.value, width) > 1:
+                    height = ws.row_dimensions[cell.row].height
+                    assert height and height >= 15 * _lines(cell.value, width), (ws.title, cell.coordinate)
+                    checked += 1
+    assert checked  # the demo's workbook has wrapped headers: the test looked at some

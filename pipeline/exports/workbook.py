@@ -27,9 +27,10 @@ WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the
 FORMATS = {
     "title": {"bold": True, "font_size": 16, "font_color": "#1f3864"},
     "subtitle": {"bold": True, "font_size": 12, "font_color": "#1f3864"},
-    "header": {"bold": True, "bg_color": "#d9e2f3", "border": 1, "text_wrap": True, "valign": "top"},
+    # centred: a year right-aligned beside a text header left-aligned would print touching it (LibreOffice)
+    "header": {"bold": True, "bg_color": "#d9e2f3", "border": 1, "text_wrap": True, "valign": "top", "align": "center"},
     "note": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
-    "text": {"border": 1, "text_wrap": True, "valign": "top"},
+    "text": {"border": 1, "text_wrap": True, "valign": "top", "indent": 1},  # off a number on its left
     "count": {"num_format": "#,##0", "border": 1},
     "hours": {"num_format": "#,##0", "border": 1},
     "euros": {"num_format": "#,##0 €", "border": 1},
@@ -101,6 +102,9 @@ class Workbook:
         self.data = data
         self.widths: dict[str, dict[int, float]] = {}
         self.identifiers: dict[str, list[str]] = {}
+        # sheet -> row -> (column, text) of the cells that wrap: their row gets the height its lines need, which
+        # LibreOffice does not work out (a wrapped header would print over the first data row).
+        self.wrapped: dict[str, dict[int, list[tuple[int, str]]]] = {}
 
     def sheet(self, name: str) -> xlsxwriter.worksheet.Worksheet:
         """A sheet that prints on A4 landscape, one page wide, with its name and page numbers."""
@@ -126,6 +130,7 @@ class Workbook:
         else:
             ws.write_string(row, col, text, self.fmt["header"])
         self.fit(ws, col, text, header=True)
+        self.wrapped.setdefault(ws.name, {}).setdefault(row, []).append((col, text))
 
     def cell(self, ws, row: int, col: int, value, unit: str, secret: bool = False) -> None:
         if isinstance(value, Decimal):  # DuckDB's sums of integers: numbers, never text
@@ -143,6 +148,8 @@ class Workbook:
         else:
             ws.write_string(row, col, secrecy.safe_text(str(value)), self.fmt["text"])  # never a formula
             self.fit(ws, col, str(value))
+            if len(str(value)) > MIN_WIDTH:  # it may wrap
+                self.wrapped.setdefault(ws.name, {}).setdefault(row, []).append((col, str(value)))
             if str(value).isdigit():  # an identifier (a SIREN): text on purpose, which Excel must not flag
                 self.identifiers.setdefault(ws.name, []).append(xl_rowcol_to_cell(row, col))
 
@@ -229,9 +236,24 @@ class Workbook:
         for ws in self.book.worksheets():
             for col, width in self.widths[ws.name].items():
                 ws.set_column(col, col, width)
+            for row, cells in self.wrapped.get(ws.name, {}).items():
+                lines = max(_lines(text, self.widths[ws.name].get(col, MIN_WIDTH) - 2) for col, text in cells)
+                if lines > 1:
+                    ws.set_row(row, 15 * lines)
             if ws.name in self.identifiers:
                 ws.ignore_errors({"number_stored_as_text": " ".join(self.identifiers[ws.name])})
         self.book.close()
+
+
+def _lines(text: str, width: float) -> int:
+    """The lines a text wraps onto in a column `width` characters wide, word by word."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
 
 
 def write_workbook(data: ExportData, path: Path) -> None:
@@ -446,11 +468,14 @@ def _national_references(wb: Workbook, ws, row: int, data: ExportData) -> None:
         pl.col("indicateur").replace_strict(NATIONAL, default=pl.col("indicateur")).alias("repere_national"),
         pl.col("valeur").alias("part_nationale"),
     )
-    columns = ["repere_national", "annee", "part_nationale", "nature", "source"]
+    columns = ["repere_national", "annee", "part_nationale", "nature"]  # the sources go in the note: a long
+    # column here would widen the year columns of the indicators above it, and shrink the printed page
+    sources = " ; ".join(sorted(set(data.national["source"].drop_nulls())))
     wb.table(ws, row, national, columns, "Repères nationaux",
              "La part nationale des marchés avec une considération sociale (OECP) et les cibles du PNAD 2022-2025. "
              "L'OECP a changé de base en 2024 (données essentielles, marchés de 40 000 € et plus) : les années "
-             "d'avant ne se comparent pas à celles d'après, ni tout à fait au périmètre du Département.")  # fmt: skip
+             f"d'avant ne se comparent pas à celles d'après, ni tout à fait au périmètre du Département. Sources : "
+             f"{sources}.")  # fmt: skip
 
 
 def _article_35(wb: Workbook, data: ExportData) -> None:

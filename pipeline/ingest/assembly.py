@@ -94,7 +94,7 @@ def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataF
 def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.DataFrame | None, pl.DataFrame, dict]:
     """One file's valid rows (None when the file is rejected), its errors, and what is known of it."""
     meta: dict = {"format": None, "encodage": None, "statut": "CHARGE", "motif": None, "colonnes_ignorees": None}
-    meta.update(lignes_lues=0, expediteur=_sender_by_name(path.name, extract), entetes="{}")
+    meta.update(lignes_lues=0, expediteur=None, entetes="{}")  # None: from its name, which the cache does not key
     try:
         with stage("lecture"):
             table = read_extract(path, extract, settings.limits)
@@ -103,7 +103,7 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
         return None, empty_errors(), meta
     meta.update(
         format=table.format, encodage=table.encoding, colonnes_ignorees=", ".join(table.ignored_columns) or None,
-        expediteur=_sender(table, extract, path.name), entetes=json.dumps(table.headers, ensure_ascii=False),
+        expediteur=_sender(table, extract), entetes=json.dumps(table.headers, ensure_ascii=False),
     )  # fmt: skip
     with stage("validation"):
         checked = validate(table.frame, extract, settings.as_of, settings.pseudonym_key)
@@ -146,16 +146,16 @@ def _sender_by_name(name: str, extract: Extract) -> str:
     return f"F{found.group(1)}" if found else UNATTRIBUTED
 
 
-def _sender(table: RawTable, extract: Extract, name: str) -> str:
-    """Whom the file's returns go to: the extract's fixed sender, or the facilitator most of its rows name (else
-    the one its file name gives)."""
+def _sender(table: RawTable, extract: Extract) -> str | None:
+    """Whom the file's returns go to: the extract's fixed sender, or the facilitator most of its rows name (None:
+    the one its file name gives, worked out in load_file, since two files of one content share a cache entry)."""
     if extract.sender_code or extract.sender_column not in table.frame.columns:
-        return _sender_by_name(name, extract)
+        return extract.sender_code
     column = next(c for c in extract.columns if c.name == extract.sender_column)
     values = table.frame[column.name]
     codes = values.replace_strict(parsing.code_mapping(column.name, column.codes, values), default=None,
                                   return_dtype=pl.String).drop_nulls()  # fmt: skip
-    return str(codes.mode().sort()[0]) if codes.len() else _sender_by_name(name, extract)
+    return str(codes.mode().sort()[0]) if codes.len() else None
 
 
 def _cache_dir(settings: Settings, extract: Extract) -> Path:
@@ -203,6 +203,7 @@ def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
         stat = path.stat()
     except OSError as exc:  # gone once parsed: what was read stands, and the next run will see it is gone
         return _rejected_unread(chemin, path, extract, unreadable_reason(exc))
+    meta["expediteur"] = meta["expediteur"] or _sender_by_name(path.name, extract)
     loaded = rows_path if meta["statut"] == "CHARGE" else None
     return ParsedFile(chemin, sha, stat.st_size, dt.date.fromtimestamp(stat.st_mtime), loaded, errors, meta)
 

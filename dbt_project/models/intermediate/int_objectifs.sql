@@ -1,17 +1,7 @@
 -- One row per target: what kpi_annuel says for its year and indicator, the gap, and where it stands (published as
 -- kpi_objectifs; the plans' reviews, bilan_plans, read it too).
--- kpi_annuel's counts and ratios as rows, read from int_kpi_periodes as kpi_annuel reads them
--- (the indicators a target may aim at: pipeline/extracts/reference.py).
 with realises as (
-    select *
-    from (
-        select
-            annee,
-            columns(lambda c: regexp_matches(c, '^(nb|taux|part)_'))::double
-        from {{ ref('int_kpi_periodes') }}
-        where type_periode = 'annee'
-    )
-    unpivot include nulls (realise for indicateur in (columns(* exclude (annee))))
+    select * from {{ ref('int_realisations') }}
 ),
 
 -- A year's exits, and the share whose 6-month situation can be observed by the as-of date.

@@ -26,15 +26,8 @@ reference as (
     select
         annee,
         indicateur,
-        valeur
-    from (
-        select
-            annee,
-            columns(lambda c: regexp_matches(c, '^(nb|taux|part)_'))::double
-        from {{ ref('int_kpi_periodes') }}
-        where type_periode = 'annee'
-    )
-    unpivot (valeur for indicateur in (columns(* exclude (annee))))
+        realise as valeur
+    from {{ ref('int_realisations') }}
 )
 
 select

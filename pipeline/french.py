@@ -32,14 +32,19 @@ def format_range(low: float | None, high: float | None, n: int | None = None) ->
         return MISSING
     ends = [format_number(v * 100) for v in (low, high)]
     shown = ends[0] if ends[0] == ends[1] else "–".join(ends)
-    return f"{shown}{NARROW_NBSP}%" + (f" (n = {format_number(n)})" if n else "")
+    return f"{shown}{NARROW_NBSP}%" + (f" {_sample_size(n)}" if n else "")
 
 
 def format_rate_interval(rate: float | None, low: float | None, high: float | None, n: int | None) -> str:
     """A rate with its 95 % interval and its denominator: `77 % [75–78 %] (n = 2 552)`."""
     if rate is None or not n:
         return MISSING
-    return f"{format_percent(rate)} [{format_range(low, high)}] (n = {format_number(n)})"
+    return f"{format_percent(rate)} [{format_range(low, high)}] {_sample_size(n)}"
+
+
+def _sample_size(n: int) -> str:
+    """`(n = 3 078)`, with no-break spaces: a narrow column or a phone never breaks it after « n »."""
+    return f"(n{NBSP}={NBSP}{format_number(n)})"
 
 
 def format_euros(value: float | None) -> str:

@@ -379,17 +379,19 @@ def test_no_outcome_target_of_the_demo_is_met_before_its_window_closes(demo_root
 
 
 def test_the_workbook_and_the_report_show_outcome_rates_as_ranges_with_their_n(workbook, demo_root):
-    ranged = re.compile(r"^\d+(–\d+)?\u202f% \(n = [\d\u202f]+\)$")
+    ranged = re.compile(r"^\d+(–\d+)?\u202f% \(n\u00a0=\u00a0[\d\u202f]+\)$")
     sheet = workbook["Résultats"]
     rows = {r[0].value: [c.value for c in r[1:]] for r in sheet.iter_rows() if isinstance(r[0].value, str)}
     dynamic = [v for v in rows["Sorties dynamiques : fourchette (sorties observables)"] if isinstance(v, str)]
     assert dynamic and all(ranged.match(v) or v == secrecy.SECRET for v in dynamic), dynamic  # targets: numbers
     known = rows["Sorties dynamiques parmi les situations connues [IC 95 %]"]
-    assert all(isinstance(v, str) and "[" in v and "(n = " in v for v in known if v not in (None, secrecy.SECRET))
+    assert all(
+        isinstance(v, str) and "[" in v and "(n\u00a0=\u00a0" in v for v in known if v not in (None, secrecy.SECRET)
+    )
     assert not any(label == "Sorties dynamiques" for label in rows)  # never the bare rate
     (report,) = (demo_root / "exports" / "latest").glob("rapport_spaser_*.html")
     text = html.unescape(report.read_text(encoding="utf-8"))
-    assert re.search(r"\d+–\d+\u202f% \(n = [\d\u202f]+\)", text) and "intervalle de confiance à 95 %" in text
+    assert re.search(r"\d+–\d+\u202f% \(n\u00a0=\u00a0[\d\u202f]+\)", text) and "intervalle de confiance à 95 %" in text
 
 
 def test_the_report_charts_speak_words_not_codes(demo_root):

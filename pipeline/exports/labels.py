@@ -229,24 +229,29 @@ def unit(column: str) -> str:
     return COLUMNS.get(column, (column, default))[1]
 
 
+def with_range(frame: pl.DataFrame, name: str, low: str, high: str, n: str) -> pl.DataFrame:
+    """A range as it may be read, « 64–81 % (n = 3 078) », in a text column `name`: hidden where either end is."""
+    hidden, none = secrecy.masks(frame), pl.Series([False] * frame.height)
+    ranges = [french.format_range(*row) for row in frame.select(low, high, n).rows()]
+    return frame.with_columns(
+        pl.Series(name, ranges, dtype=pl.String),
+        (hidden.get(low, none) | hidden.get(high, none)).alias(f"{secrecy.MARK}{name}"),
+    )
+
+
 def with_ranges(frame: pl.DataFrame) -> pl.DataFrame:
     """Each outcome rate as it may be read, as text: its range with its n (fourchette_…), and the rate among
     known situations with its interval and n (parmi_connues_…); hidden where a figure behind it is."""
-    hidden = secrecy.masks(frame)
-    none = pl.Series([False] * frame.height)
     for outcome in _OUTCOME_WORDS:
         rate, low, high = f"taux_{outcome}", f"taux_{outcome}_bas", f"taux_{outcome}_haut"
         if low not in frame.columns:
             continue
-        rows = frame.select(rate, low, high, f"{rate}_ic_bas", f"{rate}_ic_haut", "nb_sortants",
-                            "nb_sortants_situation_connue").rows()  # fmt: skip
-        ranges = [french.format_range(b, h, n) for _, b, h, _, _, n, _ in rows]
-        known = [french.format_rate_interval(r, lo, hi, k) for r, _, _, lo, hi, _, k in rows]
+        frame = with_range(frame, f"fourchette_{outcome}", low, high, "nb_sortants")
+        rows = frame.select(rate, f"{rate}_ic_bas", f"{rate}_ic_haut", "nb_sortants_situation_connue").rows()
+        hidden = secrecy.masks(frame).get(rate, pl.Series([False] * frame.height))
         frame = frame.with_columns(
-            pl.Series(f"fourchette_{outcome}", ranges, dtype=pl.String),
-            pl.Series(f"parmi_connues_{outcome}", known, dtype=pl.String),
-            (hidden.get(low, none) | hidden.get(high, none)).alias(f"{secrecy.MARK}fourchette_{outcome}"),
-            hidden.get(rate, none).alias(f"{secrecy.MARK}parmi_connues_{outcome}"),
+            pl.Series(f"parmi_connues_{outcome}", [french.format_rate_interval(*r) for r in rows], dtype=pl.String),
+            hidden.alias(f"{secrecy.MARK}parmi_connues_{outcome}"),
         )
     return frame
 

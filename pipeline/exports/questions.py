@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline import french
 from pipeline.exports import labels
 
 # A status says itself in words and a sign, so that it reads printed in black and white.
@@ -25,10 +26,11 @@ PNAD_INDICATOR = "part_marches_consideration_sociale"
 
 def targets(kpi_objectifs: pl.DataFrame) -> pl.DataFrame:
     """Each target with its label, its actual (an outcome rate's range too), the gap, and its status in words."""
-    ranged = pl.col("realise_bas") != pl.col("realise_haut")
-    ends = [(pl.col(c) * 100).round(0).cast(pl.Int64) for c in ("realise_bas", "realise_haut")]
-    return kpi_objectifs.sort("annee", "indicateur").with_columns(
-        pl.when(ranged).then(pl.format("{}–{}\u202f%", *ends)).alias("realise_fourchette"),
+    ordered = kpi_objectifs.sort("annee", "indicateur")
+    ends = ordered.select("realise_bas", "realise_haut").rows()
+    ranges = [french.format_range(low, high) if low != high else None for low, high in ends]
+    return ordered.with_columns(
+        pl.Series("realise_fourchette", ranges, dtype=pl.String),
         pl.col("indicateur").replace_strict({c: labels.label(c) for c in kpi_objectifs["indicateur"].unique()},
                                             return_dtype=pl.String).alias("libelle_indicateur"),
         pl.col("statut").replace_strict({k: v[0] for k, v in STATUTS.items()}, default=pl.col("statut"),

@@ -344,16 +344,8 @@ def _outcomes_by_hours(wb: Workbook, ws, row: int, data: ExportData) -> None:
 
 def _entry_cohorts(wb: Workbook, ws, row: int, data: ExportData) -> int:
     cohorts = data.tables["kpi_suivi_cohortes"].filter(pl.col("nb_entrants_observables") > 0)
-    ranges = [french.format_range(*r) for r in cohorts.select("part_sortie_dynamique_bas",
-              "part_sortie_dynamique_haut", "nb_entrants_observables").rows()]  # fmt: skip
-    hidden = secrecy.masks(cohorts)
-    none = pl.Series([False] * cohorts.height)
-    cohorts = cohorts.with_columns(
-        pl.Series("fourchette_sortie_dynamique", ranges, dtype=pl.String),
-        (hidden.get("part_sortie_dynamique_bas", none) | hidden.get("part_sortie_dynamique_haut", none)).alias(
-            f"{secrecy.MARK}fourchette_sortie_dynamique"
-        ),
-    )
+    cohorts = labels.with_range(cohorts, "fourchette_sortie_dynamique", "part_sortie_dynamique_bas",
+                                "part_sortie_dynamique_haut", "nb_entrants_observables")  # fmt: skip
     columns = ["annee_entree", "delai_mois", "nb_entrants", "nb_entrants_observables", "fourchette_sortie_dynamique"]
     return wb.table(ws, row, cohorts, columns, "Cohortes d'entrée : sorties dynamiques dans le délai",
                     "Des personnes entrées une année, la part sortie en emploi ou en sortie positive dans les 6, 12, "

@@ -53,7 +53,6 @@ FACILITATEURS = tuple(row["facilitateur"] for row in seed("facilitateurs"))
 FAMILLE_SECTEUR = {row["famille"]: row["secteur"] for row in seed("familles")}
 MODALITES = tuple(row["modalite"] for row in seed("modalites"))
 SITUATIONS_6_MOIS = tuple(row["situation_6_mois"] for row in seed("situations"))
-CATEGORIE_SITUATION = {row["situation_6_mois"]: row["categorie"] for row in seed("situations")}
 
 
 def _kpi_annuel_columns() -> list[str]:

@@ -177,7 +177,7 @@ def test_workbook_sheets_formats_and_confidentiality(fixture_root):
                     assert not any(p in cell.value for p in PERSONAL)
 
 
-def test_a_long_contract_list_is_cut_in_the_workbook_and_whole_in_the_csv(fixture_root, tmp_path, monkeypatch):
+def test_a_long_contract_list_is_cut_in_its_workbook_and_whole_in_the_csv(fixture_root, tmp_path, monkeypatch):
     from pipeline.exports import workbook
     from pipeline.exports.data import load_export_data
 
@@ -185,11 +185,24 @@ def test_a_long_contract_list_is_cut_in_the_workbook_and_whole_in_the_csv(fixtur
     contracts = data.tables["marche_execution"].height
     assert contracts >= 2
     monkeypatch.setattr(workbook, "WORKBOOK_MAX_CONTRACTS", 1)
-    workbook.write_workbook(data, tmp_path / "classeur.xlsx")
-    sheet = openpyxl.load_workbook(tmp_path / "classeur.xlsx")["Exécution des marchés"]
+    workbook.write_contract_list(data, tmp_path / "liste.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "liste.xlsx")["Marchés"]
     listed = [r[0].value for r in sheet.iter_rows(min_row=3) if r[0].value and r[1].value]
     notes = " ".join(str(r[0].value) for r in sheet.iter_rows() if r[0].value)
     assert len(listed) == 1 and f"sur {contracts}" in notes and "marche_execution.csv" in notes
+
+
+def test_the_workbook_sums_up_the_contracts_and_names_the_list_beside_it(fixture_root):
+    folder = fixture_root / "exports" / "latest"
+    summary = openpyxl.load_workbook(folder / f"indicateurs_spaser_{AS_OF}.xlsx")["Exécution des marchés"]
+    rows = [[c.value for c in r] for r in summary.iter_rows(min_row=2)]
+    header, body = rows[0], [r for r in rows[1:] if isinstance(r[1], int)]
+    listed = openpyxl.load_workbook(folder / f"liste_marches_{AS_OF}.xlsx")["Marchés"]
+    ids = [r[0].value for r in listed.iter_rows(min_row=3) if r[0].value and r[1].value]
+    assert sum(r[header.index("Marchés suivis")] for r in body) == len(ids) >= 2
+    for r in body:  # each contract counted once, under its status
+        assert r[header.index("Marchés suivis")] == sum(r[2:5])
+    assert any(f"liste_marches_{AS_OF}.xlsx" in str(r[0]) for r in rows)
 
 
 def test_csv_and_parquet_per_kpi_table(fixture_root):

@@ -20,7 +20,7 @@ from pipeline.exports.data import ExportData, begun_plans, load_export_data
 from pipeline.exports.report import write_report
 from pipeline.exports.returns import write_returns
 from pipeline.exports.review import write_review
-from pipeline.exports.workbook import write_workbook
+from pipeline.exports.workbook import contract_list_name, write_contract_list, write_workbook
 from pipeline.settings import Settings
 
 # -- CSV and Parquet --------------------------------------------------------------------------------
@@ -69,6 +69,7 @@ def publish_exports(settings: Settings) -> Path:
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir()
     write_workbook(data, building / f"indicateurs_spaser_{as_of.isoformat()}.xlsx")
+    write_contract_list(data, building / contract_list_name(as_of))
     write_report(data, building / f"rapport_spaser_{as_of.isoformat()}.html")
     write_csv_and_parquet(data, building)
     write_returns(settings.published_db, building / "retours", as_of)

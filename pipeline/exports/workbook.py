@@ -7,6 +7,7 @@ eligibility threshold, the SPASER period, the hours of an ETP) comes from where 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from pipeline.extracts.reference import RATIOS, SPASER
 OUTCOMES = ("sorties_dynamiques", "emploi_durable", "emploi_transition", "sortie_positive")  # as the sheets list them
 
 MIN_WIDTH, HEADER_WIDTH, TEXT_WIDTH = 8, 22, 60  # characters: narrowest column, where headers and texts wrap
+# Characters of column width a sheet may hold: LibreOffice fits about 107 on A4 landscape at 100 %, so 140 prints
+# its 11 pt type at 8 pt or more (tests/test_print.py reads it back from the PDF).
+PAGE_WIDTH = 140
 WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the Département has about 1,000)
 FORMATS = {
     "title": {"bold": True, "font_size": 16, "font_color": "#1f3864"},
@@ -31,16 +35,16 @@ FORMATS = {
     "header": {"bold": True, "bg_color": "#d9e2f3", "border": 1, "text_wrap": True, "valign": "top", "align": "center"},
     "note": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
     "text": {"border": 1, "text_wrap": True, "valign": "top", "indent": 1},  # off a number on its left
-    "count": {"num_format": "#,##0", "border": 1},
-    "hours": {"num_format": "#,##0", "border": 1},
-    "euros": {"num_format": "#,##0 €", "border": 1},
-    "etp": {"num_format": "#,##0.0", "border": 1},
-    "rate": {"num_format": "0%", "border": 1},
-    "year": {"num_format": "0", "border": 1, "bold": True},
-    "date": {"num_format": "dd/mm/yyyy", "border": 1},
-    "secret": {"border": 1, "align": "right", "font_color": "#7f7f7f"},
-    "target": {"num_format": "0%", "border": 1, "bg_color": "#e2efda"},
-    "target_count": {"num_format": "#,##0", "border": 1, "bg_color": "#e2efda"},
+    "count": {"num_format": "#,##0", "border": 1, "valign": "top"},
+    "hours": {"num_format": "#,##0", "border": 1, "valign": "top"},
+    "euros": {"num_format": "#,##0 €", "border": 1, "valign": "top"},
+    "etp": {"num_format": "#,##0.0", "border": 1, "valign": "top"},
+    "rate": {"num_format": "0%", "border": 1, "valign": "top"},
+    "year": {"num_format": "0", "border": 1, "bold": True, "valign": "top"},
+    "date": {"num_format": "dd/mm/yyyy", "border": 1, "valign": "top"},
+    "secret": {"border": 1, "align": "right", "font_color": "#7f7f7f", "valign": "top"},
+    "target": {"num_format": "0%", "border": 1, "bg_color": "#e2efda", "valign": "top"},
+    "target_count": {"num_format": "#,##0", "border": 1, "bg_color": "#e2efda", "valign": "top"},
 }
 
 
@@ -101,10 +105,14 @@ class Workbook:
         self.fmt = {name: self.book.add_format(spec) for name, spec in FORMATS.items()}
         self.data = data
         self.widths: dict[str, dict[int, float]] = {}
+        self.floors: dict[str, dict[int, float]] = {}  # the width under which a column's words or numbers break
         self.identifiers: dict[str, list[str]] = {}
         # sheet -> row -> (column, text) of the cells that wrap: their row gets the height its lines need, which
         # LibreOffice does not work out (a wrapped header would print over the first data row).
         self.wrapped: dict[str, dict[int, list[tuple[int, str]]]] = {}
+        # sheet -> header rows of its tables: a header repeats on each printed page only where it is the sheet's
+        # one table (repeated above a later table, it would head columns it does not name)
+        self.headers: dict[str, list[int]] = {}
 
     def sheet(self, name: str) -> xlsxwriter.worksheet.Worksheet:
         """A sheet that prints on A4 landscape, one page wide, with its name and page numbers."""
@@ -114,15 +122,19 @@ class Workbook:
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.set_footer(f"&L{name} — données au {self.data.as_of:%d/%m/%Y}&RPage &P / &N")
-        self.widths[name] = {}
+        self.widths[name], self.floors[name] = {}, {}
         return ws
 
-    def fit(self, ws, col: int, text: str, header: bool = False) -> None:
+    def fit(self, ws, col: int, text: str, header: bool = False, wraps: bool = True) -> None:
         """Remember the width the column needs; headers and long texts wrap, so they count up to a cap."""
-        longest_word = max((len(w) for w in text.split()), default=0)
+        # LibreOffice breaks a wrapped line at a space or after a hyphen (Aix-Marseille-Provence); an identifier
+        # (2022-TX-00131: no space) is kept whole
+        words = re.findall(r"[^\s-]+-?", text) if " " in text else [text]
+        longest_word = max((len(w) for w in words), default=0) if wraps else len(text)
         need = max(longest_word, min(len(text), HEADER_WIDTH)) if header else min(len(text), TEXT_WIDTH)
-        widths = self.widths[ws.name]
+        widths, floors = self.widths[ws.name], self.floors[ws.name]
         widths[col] = max(widths.get(col, MIN_WIDTH), need + 2)
+        floors[col] = max(floors.get(col, MIN_WIDTH), longest_word + 2)
 
     def header(self, ws, row: int, col: int, text: str) -> None:
         if text.isdigit():  # a year: a number, or Excel flags "number stored as text"
@@ -141,10 +153,10 @@ class Workbook:
             ws.write_blank(row, col, None, self.fmt["text"])
         elif unit == "date" and isinstance(value, dt.date):
             ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.fmt["date"])
-            self.fit(ws, col, "31/12/2026")
+            self.fit(ws, col, "31/12/2026", wraps=False)
         elif isinstance(value, int | float) and not isinstance(value, bool) and unit != "text":
             ws.write_number(row, col, value, self.fmt.get(unit, self.fmt["count"]))
-            self.fit(ws, col, labels.formatted(value, unit))
+            self.fit(ws, col, labels.formatted(value, unit), wraps=False)
         else:
             ws.write_string(row, col, secrecy.safe_text(str(value)), self.fmt["text"])  # never a formula
             self.fit(ws, col, str(value))
@@ -159,9 +171,9 @@ class Workbook:
         return row + 2
 
     def freeze(self, ws, header_row: int, columns: int = 1, last_row: int | None = None, last_col: int = 0) -> None:
-        """The header stays in sight and prints on every page; with `last_row`, a filter on each column."""
+        """The header stays in sight (and prints on every page: `close`); with `last_row`, a filter on each column."""
         ws.freeze_panes(header_row + 1, columns)
-        ws.repeat_rows(header_row)
+        self.headers.setdefault(ws.name, []).insert(0, header_row)
         if last_row is not None and last_row > header_row:
             ws.autofilter(header_row, 0, last_row, last_col)
 
@@ -170,6 +182,8 @@ class Workbook:
         """A titled table with words for codes and "s" for hidden cells; the sheet's `main` table is frozen."""
         ws.write_string(row, 0, title, self.fmt["subtitle"])
         row += 1
+        if not main:
+            self.headers.setdefault(ws.name, []).append(row)
         masks = secrecy.masks(frame)
         for c, column in enumerate(columns):
             self.header(ws, row, c, labels.label(column))
@@ -187,6 +201,7 @@ class Workbook:
         """`value` by `index` (rows) and year (columns), as the indicator tables lay them out."""
         wide = frame.pivot(on="annee", index=index, values=value, sort_columns=True)
         ws.write_string(row, 0, title, self.fmt["subtitle"])
+        self.headers.setdefault(ws.name, []).append(row + 1)
         self.header(ws, row + 1, 0, labels.label(index))
         for c, year in enumerate(wide.columns[1:], start=1):
             self.header(ws, row + 1, c, self.year_header(int(year)))
@@ -234,19 +249,32 @@ class Workbook:
 
     def close(self) -> None:
         for ws in self.book.worksheets():
+            self.widths[ws.name] = _within_page(self.widths[ws.name], self.floors[ws.name])
             for col, width in self.widths[ws.name].items():
                 ws.set_column(col, col, width)
             for row, cells in self.wrapped.get(ws.name, {}).items():
                 lines = max(_lines(text, self.widths[ws.name].get(col, MIN_WIDTH) - 2) for col, text in cells)
                 if lines > 1:
                     ws.set_row(row, 15 * lines)
+            if len(self.headers.get(ws.name, [])) == 1:
+                ws.repeat_rows(self.headers[ws.name][0])
             if ws.name in self.identifiers:
                 ws.ignore_errors({"number_stored_as_text": " ".join(self.identifiers[ws.name])})
         self.book.close()
 
 
+def _within_page(widths: dict[int, float], floors: dict[int, float]) -> dict[int, float]:
+    """Give back to PAGE_WIDTH the same share of each column's room above its floor: the longest texts wrap most."""
+    room = sum(widths.values()) - sum(floors.values())
+    if sum(widths.values()) <= PAGE_WIDTH or room <= 0:
+        return widths
+    kept = max(PAGE_WIDTH - sum(floors.values()), 0) / room
+    return {col: floors[col] + (width - floors[col]) * kept for col, width in widths.items()}
+
+
 def _lines(text: str, width: float) -> int:
     """The lines a text wraps onto in a column `width` characters wide, word by word."""
+    width *= 1.2  # a column's width counts its widest digits: a line of text holds about a fifth more letters
     lines, used = 1, 0
     for word in text.split():
         if used and used + 1 + len(word) > width:
@@ -414,12 +442,15 @@ def _peers(wb: Workbook, data: ExportData) -> None:
     """The Département among the buyers of the open data: its rank in its category, the category's spread."""
     ws = wb.sheet("Parmi les acheteurs")
     comparaison = data.tables["kpi_comparaison"]
-    columns = ["annee", "categorie_acheteur", "nb_marches_considerations_connues", questions.PNAD_INDICATOR,
+    columns = ["annee", "nb_marches_considerations_connues", questions.PNAD_INDICATOR,
                "rang_categorie", "nb_acheteurs_classes", "mediane_categorie", "premier_quartile",
                "troisieme_quartile", "part_marches_consideration_environnementale",
                "mediane_categorie_environnement"]  # fmt: skip
     own = questions.departement_among_peers(comparaison)
-    r = wb.table(ws, 0, own, columns, "Le Département parmi les acheteurs publics", main=True, definition=
+    categories = own["categorie_acheteur"].unique(maintain_order=True)
+    named = " / ".join(labels.words("categorie_acheteur", c) for c in categories)
+    title = f"Le Département parmi les acheteurs publics (catégorie {named})"
+    r = wb.table(ws, 0, own, columns, title, main=True, definition=
                  "Part des marchés avec au moins une considération sociale (indicateur national), rang parmi les "
                  "acheteurs de la même catégorie classés (au moins 5 marchés dans le périmètre), médiane et quartiles "
                  "de la catégorie. Source : les données essentielles (DECP) déposées dans raw/marches/.")  # fmt: skip
@@ -434,7 +465,7 @@ def _peers(wb: Workbook, data: ExportData) -> None:
 
 def _territories(wb: Workbook, data: ExportData) -> None:
     ws = wb.sheet("Territoires")
-    columns = ["annee", "facilitateur", "structure", "territoire", "heures_realisees", "etp", "nb_participants",
+    columns = ["annee", "structure", "territoire", "heures_realisees", "etp", "nb_participants",
                "nb_employeurs", "nb_marches_clause", "nb_sortants", "fourchette_sorties_dynamiques",
                "parmi_connues_sorties_dynamiques"]  # fmt: skip
     r = wb.table(ws, 0, labels.with_ranges(data.tables["kpi_territoire"]), columns, "Par facilitateur", main=True,
@@ -489,17 +520,47 @@ def _article_35(wb: Workbook, data: ExportData) -> None:
         .filter(pl.col("statut") != "CONFORME")
         .with_columns(pl.when(pl.col(f)).then(pl.lit("oui")).otherwise(pl.lit("non")).alias(f) for f in flags)
     )
-    columns = ["id_marche", "objet", "montant_ht", "date_reference", "date_reference_source", "seuil_europeen_ht",
+    columns = ["id_marche", "objet", "montant_ht", "date_reference", "seuil_europeen_ht",
                "manque_condition_sociale", "critere_social_seul", "manque_condition_environnementale",
                "exception_article_35", "statut"]  # fmt: skip
     wb.table(ws, r, to_check, columns, "Marchés à vérifier par l'acheteur",
              "Chaque marché du champ auquel il manque une condition (ou dont la condition environnementale n'est pas "
              "connue) : à compléter, ou l'exception légale à documenter dans la colonne exception_article_35 de "
-             "l'extraction des marchés.")  # fmt: skip
+             "l'extraction des marchés. La date est celle du lancement, à défaut celle de la notification "
+             "(conformite_article_35.csv dit laquelle).")  # fmt: skip
 
 
 def _contracts(wb: Workbook, data: ExportData) -> None:
+    """Contracts by facilitator and status; the list itself is a workbook of its own, printed only when wanted."""
     ws = wb.sheet("Exécution des marchés")
+    execution = data.tables["marche_execution"]
+    summary = (
+        execution.group_by("facilitateur")
+        .agg(
+            nb_marches_suivis=pl.len(),
+            nb_marches_en_cours=(pl.col("statut") == "EN_COURS").sum(),
+            nb_marches_acheves_atteint=(pl.col("statut") == "ACHEVE_OBJECTIF_ATTEINT").sum(),
+            nb_marches_acheves_non_atteint=(pl.col("statut") == "ACHEVE_OBJECTIF_NON_ATTEINT").sum(),
+            heures_prevues=pl.col("heures_prevues").sum(),
+            heures_realisees=pl.col("heures_realisees").sum(),
+        )
+        .with_columns(taux_realisation=pl.col("heures_realisees") / pl.col("heures_prevues"))
+        .sort("facilitateur")
+    )
+    wb.table(ws, 0, summary, list(summary.columns), "Marchés avec clause, par facilitateur",
+             "Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de fin "
+             "(notification + durée) est passée à la date d'arrêté. La liste marché par marché est dans le classeur "
+             f"{contract_list_name(data.as_of)}, à imprimer à part si on le souhaite.", main=True)  # fmt: skip
+
+
+def contract_list_name(as_of: dt.date) -> str:
+    return f"liste_marches_{as_of.isoformat()}.xlsx"
+
+
+def write_contract_list(data: ExportData, path: Path) -> None:
+    """Every contract with its hours and status, in a workbook of its own: long, so printed only on purpose."""
+    wb = Workbook(path, data)
+    ws = wb.sheet("Marchés")
     execution = data.tables["marche_execution"].sort(["statut", "date_fin"], nulls_last=True)
     definition = (
         "Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de "
@@ -512,9 +573,10 @@ def _contracts(wb: Workbook, data: ExportData) -> None:
             "marche_execution.csv."
         )
         execution = execution.head(WORKBOOK_MAX_CONTRACTS)
-    columns = ["id_marche", "objet", "famille", "facilitateur", "date_notification", "date_fin", "heures_prevues",
-               "heures_realisees", "taux_realisation", "statut"]  # fmt: skip
+    columns = ["id_marche", "objet", "facilitateur", "date_fin", "heures_prevues", "heures_realisees",
+               "taux_realisation", "statut"]  # fmt: skip
     wb.table(ws, 0, execution, columns, "Marchés avec clause", definition, main=True)
+    wb.close()
 
 
 def _quality(wb: Workbook, data: ExportData) -> None:

@@ -6,9 +6,13 @@ Hand-computed: each case says what the rule gives and why.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 import duckdb
+import ftfy
+import polars as pl
 import pytest
 from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, built_once, needs_shared, run_graph, write_csv
 from hand_fixture import write_hand_fixture
@@ -197,28 +201,64 @@ def test_other_buyers_feed_the_comparison_only(with_national_file):
     rows = _tables(
         with_national_file,
         """
-        select acheteur_siren, categorie_acheteur, est_departement, nb_marches_considerations_connues,
+        select acheteur_siren, acheteur_nom, categorie_acheteur, est_departement, nb_marches_considerations_connues,
                part_marches_consideration_sociale, rang_categorie, nb_acheteurs_classes
         from marts.kpi_comparaison where annee = 2024 order by acheteur_siren""",
     )
     # The 2019 national file is DECP v1: its considerations are unknown, so none of its contracts is in scope.
+    # DECP v2 names no buyer: a département is named after its SIREN (22, its code, 0001, a key).
     assert rows == [
-        ("220400012", "DEPARTEMENT", False, 4, 1.0, None, 2),  # 4 contracts: under the floor of 5, not ranked
-        ("220600019", "DEPARTEMENT", False, 5, 0.6, 1, 2),  # equal shares share the rank
-        ("221300015", "DEPARTEMENT", True, 3, 1.0, None, 2),  # the Département: M4, M5, M6
-        ("228300017", "DEPARTEMENT", False, 5, 0.6, 1, 2),
+        ("220400012", "Alpes-de-Haute-Provence", "DEPARTEMENT", False, 4, 1.0, None, 2),  # under the floor of 5
+        ("220600019", "Alpes-Maritimes", "DEPARTEMENT", False, 5, 0.6, 1, 2),  # equal shares share the rank
+        ("221300015", "Bouches-du-Rhône", "DEPARTEMENT", True, 3, 1.0, None, 2),  # the Département: M4, M5, M6
+        ("228300017", "Var", "DEPARTEMENT", False, 5, 0.6, 1, 2),
     ]
 
 
-@pytest.mark.integration
 @pytest.mark.real_data
 @needs_shared
-def test_targets_file_overrides_the_defaults_and_gets_a_status(with_national_file):
-    rows = _tables(with_national_file, "select annee, indicateur, cible, source, statut from marts.kpi_objectifs")
-    got = {(a, i): (c, s, st) for a, i, c, s, st in rows}
-    assert got[(2023, "taux_couverture_clause")] == (0.8, "objectifs/2026_cibles.csv", "NON_ATTEINT")  # 50 % < 80 %
-    assert got[(2024, "taux_couverture_clause")][1:] == ("defaut", "SANS_DONNEE")  # no eligible contract in 2024
-    assert got[(2024, "nb_marches_clause")][2] == "ATTEINT"  # 1 >= 1
-    assert got[(2025, "part_marches_consideration_sociale")][1:] == ("defaut", "SANS_DONNEE")  # no 2025 in kpi_annuel
-    assert got[(2026, "part_marches_consideration_sociale")][2] == "SANS_DONNEE"  # no contract in 2026
-    assert got[(2027, "taux_couverture_clause")][2] == "A_VENIR"
+def test_the_siren_numbering_that_names_unnamed_buyers_holds_on_the_real_2019_buyers():
+    """kpi_comparaison names a v2 buyer after its SIREN: 22 + département + 0001 + key, 21 + département + 0 +
+    commune + key. Every real 2019 buyer (v1: named) that the rule names, and which publishes under its own name
+    (not a service's), carries that name in it."""
+    seeds = Path(__file__).parents[1] / "dbt_project" / "seeds"
+    departements = dict(pl.read_csv(seeds / "departements.csv", schema_overrides={"code": pl.String}).iter_rows())
+    communes = pl.read_csv(seeds / "communes_territoires.csv", infer_schema=False)
+    communes = dict(communes.select("code_insee", "commune").iter_rows())
+    checked = 0
+    for name in ("aife-2019.json", "bouches-du-rhone-2019.json"):
+        data = json.loads((SHARED_DATA / "decp/reel-2019" / name).read_bytes())
+        for record in data["marches"]:
+            buyer = record.get("acheteur") or {}  # a concession names its authority instead
+            siren, published = str(buyer.get("id", ""))[:9], ftfy.fix_text(buyer.get("nom") or "")
+            if re.fullmatch(r"22\d{2}0001\d", siren) and "partement" in published:
+                derived = departements[siren[2:4]]
+            elif re.fullmatch(r"21\d{2}0\d{4}", siren) and siren[2:4] + siren[5:8] in communes and _a_town(published):
+                derived = communes[siren[2:4] + siren[5:8]]
+            else:
+                continue
+            assert re.search(_pattern(derived), _plain(published)), (siren, derived, published)
+            checked += 1
+    assert checked >= 50
+
+
+def _a_town(name: str) -> bool:
+    """Whether a buyer's published name is its town's (not one of its services: "Direction des affaires juridiques")."""
+    return re.search(r"mairie|ville|commune", name, re.IGNORECASE) is not None
+
+
+def _plain(text: str) -> str:
+    """Lower case, one space for hyphens and apostrophes: "Salon-de-Provence" is in "Mairie de Salon de Provence";
+    the letters the 2019 files lost (U+FFFD) left out."""
+    return re.sub(r"[-'\s]+", " ", text.replace("\ufffd", "")).strip().lower()
+
+
+def _pattern(name: str) -> str:
+    """A name as a pattern where an accented letter matches itself, its plain letter or a lost one."""
+
+    def letter(c: str) -> str:
+        plain = unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()
+        return f"(?:{re.escape(c)}|{plain})?" if plain != c else re.escape(c)
+
+    without_article = re.sub(r"^(les|le|la|l) ", "", _plain(name))  # "Ville des Pennes Mirabeau"
+    return "".join(letter(c) for c in without_article)

@@ -55,6 +55,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "nb_sortants_cohorte": ("Sortants de l'année", "count"),
     "part_cohorte_observee": ("Part des sortants déjà observés", "rate"),
     "acheteur_siren": ("Acheteur (SIREN)", "text"),
+    "acheteur_nom": ("Acheteur", "text"),
     "categorie_acheteur": ("Catégorie", "text"),
     "rang_categorie": ("Rang dans la catégorie", "count"),
     "nb_acheteurs_classes": ("Acheteurs classés", "count"),

@@ -24,9 +24,9 @@ from pipeline.extracts.reference import RATIOS, SPASER
 OUTCOMES = ("sorties_dynamiques", "emploi_durable", "emploi_transition", "sortie_positive")  # as the sheets list them
 
 MIN_WIDTH, HEADER_WIDTH, TEXT_WIDTH = 8, 22, 60  # characters: narrowest column, where headers and texts wrap
-# Characters of column width a sheet may hold: LibreOffice fits about 107 on A4 landscape at 100 %, so 140 prints
+# Characters of column width a sheet may hold: LibreOffice fits about 107 on A4 landscape at 100 %, so 135 prints
 # its 11 pt type at 8 pt or more (tests/test_print.py reads it back from the PDF).
-PAGE_WIDTH = 140
+PAGE_WIDTH = 135
 WORKBOOK_MAX_CONTRACTS = 5_000  # rows of the contract list in the workbook (the Département has about 1,000)
 FORMATS = {
     "title": {"bold": True, "font_size": 16, "font_color": "#1f3864"},
@@ -128,8 +128,9 @@ class Workbook:
     def fit(self, ws, col: int, text: str, header: bool = False, wraps: bool = True) -> None:
         """Remember the width the column needs; headers and long texts wrap, so they count up to a cap."""
         # LibreOffice breaks a wrapped line at a space or after a hyphen (Aix-Marseille-Provence); an identifier
-        # (2022-TX-00131: no space) is kept whole
-        words = re.findall(r"[^\s-]+-?", text) if " " in text else [text]
+        # (2022-TX-00131: digits, no space) is kept whole
+        identifier = " " not in text and any(c.isdigit() for c in text)
+        words = [text] if identifier else re.findall(r"[^\s-]+-?", text)
         longest_word = max((len(w) for w in words), default=0) if wraps else len(text)
         need = max(longest_word, min(len(text), HEADER_WIDTH)) if header else min(len(text), TEXT_WIDTH)
         widths, floors = self.widths[ws.name], self.floors[ws.name]
@@ -458,9 +459,11 @@ def _peers(wb: Workbook, data: ExportData) -> None:
     if ranked.height:
         last = ranked.row(-1, named=True)
         shares = questions.category_shares(comparaison, last["annee"], last["categorie_acheteur"])
-        wb.table(ws, r, shares, ["rang_categorie", "acheteur_siren", questions.PNAD_INDICATOR],
-                 f"Catégorie {last['categorie_acheteur']} en {last['annee']}",
-                 "Le Département y figure sous son SIREN.")  # fmt: skip
+        category = labels.words("categorie_acheteur", last["categorie_acheteur"])
+        wb.table(ws, r, shares, ["rang_categorie", "acheteur_nom", "acheteur_siren", questions.PNAD_INDICATOR],
+                 f"{category} en {last['annee']}",
+                 "Le nom publié dans les données essentielles ; à défaut, celui du département ou de la commune que "
+                 "le SIREN désigne.")  # fmt: skip
 
 
 def _territories(wb: Workbook, data: ExportData) -> None:

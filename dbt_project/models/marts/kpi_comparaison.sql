@@ -21,16 +21,34 @@ with acheteurs as (
     group by annee_notification, acheteur_siren
 ),
 
+-- A buyer the open data does not name (v2 gives its SIREN alone): a département, or a commune of the reference,
+-- is named after the SIREN's numbering (22, département, 0001, key; 21, département, 0, commune, key).
+named as (
+    select
+        acheteurs.* replace (
+            coalesce(acheteurs.acheteur_nom, departements.libelle, communes.commune) as acheteur_nom
+        )
+    from acheteurs
+    left join {{ ref('departements') }} as departements
+        on
+            regexp_full_match(acheteurs.acheteur_siren, '22[0-9]{2}0001[0-9]')
+            and substr(acheteurs.acheteur_siren, 3, 2) = departements.code
+    left join {{ ref('communes_territoires') }} as communes
+        on
+            regexp_full_match(acheteurs.acheteur_siren, '21[0-9]{2}0[0-9]{4}')
+            and substr(acheteurs.acheteur_siren, 3, 2) || substr(acheteurs.acheteur_siren, 6, 3) = communes.code_insee
+),
+
 -- The category of a SIREN: the longest prefix of the reference table, AUTRE when none.
 categorised as (
     select
-        acheteurs.*,
+        named.*,
         coalesce(categories.categorie, 'AUTRE') as categorie_acheteur
-    from acheteurs
+    from named
     left join {{ ref('categories_acheteurs') }} as categories
-        on starts_with(acheteurs.acheteur_siren, categories.prefixe_siren)
+        on starts_with(named.acheteur_siren, categories.prefixe_siren)
     qualify row_number() over (
-            partition by acheteurs.annee, acheteurs.acheteur_siren
+            partition by named.annee, named.acheteur_siren
             order by length(categories.prefixe_siren) desc nulls last
         ) = 1
 ),

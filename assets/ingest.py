@@ -116,7 +116,7 @@ def _ingest_and_write(extract: Extract, settings: Settings) -> MaterializeResult
     with warehouse_lock(settings.warehouse_dir):
         stored = stored_fingerprints(db)
         fingerprint = landing_fingerprint(extract, settings, stored)
-        if stored.get(name) == fingerprint:
+        if stored.get(name) == fingerprint and not settings.complet:
             files = read_table(db, f"select * from landing.{name}_fichiers")
             quarantine = read_table(db, f"select * from landing.{name}_quarantaine")
             return _report(name, files, quarantine, count_rows(db, f"landing.{name}"), unchanged=True)

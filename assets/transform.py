@@ -23,7 +23,7 @@ from pipeline.warehouse.lock import warehouse_lock
 )
 def clauses_dbt(context: AssetExecutionContext, settings: ClausesSettings):
     settings = settings.get()
-    if published_is_current(settings, stored_fingerprints(settings.build_db)):
+    if published_is_current(settings, stored_fingerprints(settings.build_db)) and not settings.complet:
         # Nothing new since the last publication: dbt, the publication and the exports are skipped.
         say("  rien de nouveau depuis le dernier passage publié : entrepôt et exports inchangés")
         return

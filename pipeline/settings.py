@@ -58,6 +58,7 @@ DEFAULTS = {
     "DAGSTER_HOME": ".dagster",
     # "oui" for one run that changes the pseudonym key on purpose (docs/exploitation.md); otherwise refused.
     "CLAUSES_ROTATION_CLE": "",
+    "CLAUSES_COMPLET": "",
     # What a raw file may be before it is parsed (pipeline/ingest/limits.py): beyond, it is rejected unread.
     "CLAUSES_LIMITE_FICHIER_MO": str(Limits.file_mb),
     "CLAUSES_LIMITE_COLONNES": str(Limits.columns),
@@ -112,6 +113,7 @@ class Settings:
     limits: Limits = Limits()
     dbt_in_process: bool = True  # CLAUSES_DBT_EN_PROCESSUS: dbt inside the run's process, on the install's parse
     key_rotation: bool = False  # CLAUSES_ROTATION_CLE: this run may change the key the warehouse was built with
+    complet: bool = False  # CLAUSES_COMPLET (`clauses run --complet`): every file parsed again, everything rebuilt
 
     @property
     def published_db(self) -> Path:
@@ -235,6 +237,7 @@ def load_settings(overrides: Mapping[str, str] | None = None) -> Settings:
         dbt_memory=v["CLAUSES_DBT_MEMORY"].strip(),
         limits=_limits(v),
         key_rotation=v["CLAUSES_ROTATION_CLE"].strip().lower() in ("oui", "1", "true", "yes"),
+        complet=v["CLAUSES_COMPLET"].strip().lower() in ("oui", "1", "true", "yes"),
         dbt_in_process=v["CLAUSES_DBT_EN_PROCESSUS"].strip().lower() not in ("non", "0", "false", "no"),
     )
 

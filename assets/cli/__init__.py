@@ -102,9 +102,14 @@ def run(
     demo_if_empty: Annotated[
         bool, typer.Option(help="écrit des extractions de démonstration si raw/ est vide")
     ] = False,
+    complet: Annotated[
+        bool, typer.Option("--complet", help="relit chaque fichier et reconstruit tout, même ce qui n'a pas changé")
+    ] = False,
 ):
     """Un passage complet : ingestion, entrepôt, contrôles, publication, exports."""
     started = time.monotonic()
+    if complet:  # through the environment: the run's Dagster resource reads its settings from there
+        os.environ["CLAUSES_COMPLET"] = "oui"
     settings = _settings()
     if not settings.raw_dir.is_dir():  # a typo in CLAUSES_RAW_DIR must not publish an empty (or demo) warehouse
         _fail(f"le dossier des dépôts {settings.raw_dir} n'existe pas (CLAUSES_RAW_DIR) : rien n'est lu ni publié")
@@ -117,7 +122,7 @@ def run(
     from assets.cli.summary import print_summary
     from pipeline.warehouse.freshness import already_published
 
-    if already_published(settings):
+    if already_published(settings) and not settings.complet:
         say("rien de nouveau depuis le dernier passage publié (fichiers, code, réglages) : rien n'est refait")
         print_summary(settings, time.monotonic() - started, "")
         return

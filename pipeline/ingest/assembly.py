@@ -159,14 +159,30 @@ def _sender(table: RawTable, extract: Extract) -> str | None:
 
 
 def _cache_dir(settings: Settings, extract: Extract) -> Path:
-    # Validation depends on the code, the as-of date, and the pseudonyms on the key: all are part of the cache key.
-    salt = hash_parts(code_fingerprint(), settings.as_of, settings.pseudonym_key)[:16]
+    # Validation depends on the code and the pseudonyms on the key: both are part of the cache key. The as-of date
+    # is recorded in each entry instead (`_reusable`): a nightly run must not read every file again for it.
+    salt = hash_parts(code_fingerprint(), settings.pseudonym_key)[:16]
     return settings.cache_dir / extract.name / salt
+
+
+def _reusable(meta: dict, errors: pl.DataFrame, extract: Extract, as_of: dt.date) -> bool:
+    """Whether a file parsed at the as-of date of its entry validates the same at `as_of`.
+
+    The as-of date only bounds dates (no month or date after it). A file parsed at an earlier date, none of whose
+    dates was found after it, has every date before `as_of` as well: same rows, same errors. Not so for the
+    procurement extract, whose amendments apply up to the as-of date, nor when the date goes back."""
+    parsed_at = dt.date.fromisoformat(meta["arrete"]) if meta.get("arrete") else None
+    if parsed_at == as_of:
+        return True
+    if parsed_at is None or parsed_at > as_of or extract.prepare is not None:
+        return False
+    dated = [name for name, column in extract.schema(as_of).columns.items() if str(column.dtype) == "Date"]
+    return errors.filter((pl.col("regle") == "HORS_LIMITES") & pl.col("colonne").is_in(dated)).height == 0
 
 
 def prune_cache(extract: Extract, settings: Settings, kept: set[str]) -> None:
     """Drop what no current file needs: the entries of contents no longer in raw/<extract>/, and the folders of
-    another code version, as-of date or key (at 10 M hour rows, each is about 0.5 GB)."""
+    another code version or key (at 10 M hour rows, each is about 0.5 GB)."""
     current = _cache_dir(settings, extract)
     for folder in current.parent.iterdir() if current.parent.is_dir() else ():
         if folder != current:
@@ -187,13 +203,17 @@ def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
     cache = _cache_dir(settings, extract)
     meta_path = cache / f"{sha}.json"
     rows_path, errors_path = cache / f"{sha}.rows.parquet", cache / f"{sha}.errors.parquet"
-    if meta_path.exists():
+    cached = meta_path.exists() and not settings.complet
+    if cached:
         with stage("lecture"):  # from the cache: the file's content was parsed by an earlier run
             meta = json.loads(meta_path.read_text())
             errors = pl.read_parquet(errors_path)
-    else:
+        cached = _reusable(meta, errors, extract, settings.as_of)
+    if not cached:
         rows, errors, meta = parse_file(path, extract, settings)
+        meta["arrete"] = settings.as_of.isoformat()
         with stage("chargement"):
+            meta_path.unlink(missing_ok=True)  # an entry being rewritten is not whole
             cache.mkdir(parents=True, exist_ok=True)
             if rows is not None:
                 rows.write_parquet(rows_path)

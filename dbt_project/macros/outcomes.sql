@@ -33,6 +33,14 @@
     {%- endfor %}
 {%- endmacro %}
 
+{# The same counts summed over groups already counted (`alias`: a relation of outcome_counts). #}
+{% macro outcome_count_sums(alias) -%}
+    {%- for name in ['sortants', 'sortants_en_attente', 'sortants_situation_connue', 'sortants_situation_inconnue']
+        + outcomes() | list %}
+    sum({{ alias }}.nb_{{ name }}) as nb_{{ name }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#
   The 95 % Wilson score interval of `x` successes among `n` (NULL when n is 0): unlike the normal
   approximation it stays within [0, 1] and holds for the small counts of a facilitator or a public.

@@ -1,7 +1,8 @@
 -- One row per person and year of exit (docs/indicateurs.md, résultats): a person who leaves two facilitators in
 -- a year, or a path twice, is one exit. It stands for their last exit of the year (its date, its facilitator, its
--- situation: the known one first when two end on the same day), with the hours of every path episode they left
--- that year. Each flag is worked out here once (exit_flags), and every outcome table counts them.
+-- situation: the known one first when two end on the same day, then a fixed order, so that each run picks the
+-- same), with the hours of every path episode they left that year. Each flag is worked out here once
+-- (exit_flags), and every outcome table counts them.
 with episodes as (
     select
         *,
@@ -16,7 +17,9 @@ dernieres as (
     from episodes
     qualify row_number() over (
             partition by personne_id, annee_sortie
-            order by date_sortie desc, categorie_sortie = 'situation inconnue', facilitateur desc, episode desc
+            order by
+                date_sortie desc, categorie_sortie = 'situation inconnue', facilitateur desc, episode desc,
+                parcours_id desc
         ) = 1
 )
 

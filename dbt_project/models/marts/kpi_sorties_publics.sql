@@ -13,25 +13,37 @@ with heures as (
     left join {{ ref('dim_marches') }} as m using (id_marche)
 ),
 
+-- The hours each exit's person worked up to the exit, by family and modality: one join (materialized, read twice).
+heures_avant_sortie as materialized (
+    select
+        s.personne_id,
+        s.annee_sortie,
+        h.famille,
+        h.modalite,
+        sum(h.heures) as heures
+    from {{ ref('int_sorties') }} as s
+    inner join heures as h on s.personne_id = h.personne_id and s.date_sortie >= h.mois
+    group by all
+),
+
 -- Each exit's main family and modality: those of the most hours the person worked up to the exit.
 principales as (
     {%- for axe in ['famille', 'modalite'] %}
         {{ "union all" if not loop.first }}
         select
-            s.personne_id,
-            s.annee_sortie,
+            personne_id,
+            annee_sortie,
             '{{ axe }}' as axe,
-            h.{{ axe }} as valeur
-        from {{ ref('int_sorties') }} as s
-        inner join heures as h on s.personne_id = h.personne_id and s.date_sortie >= h.mois
-        group by s.personne_id, s.annee_sortie, h.{{ axe }}
+            {{ axe }} as valeur
+        from heures_avant_sortie
+        group by personne_id, annee_sortie, {{ axe }}
         qualify row_number() over (
-                partition by s.personne_id, s.annee_sortie order by sum(h.heures) desc, h.{{ axe }}
+                partition by personne_id, annee_sortie order by sum(heures) desc, {{ axe }}
             ) = 1
     {%- endfor %}
 ),
 
-sorties as (
+sorties as materialized (
     select
         s.*,
         p.sexe,
@@ -57,15 +69,21 @@ sorties as (
         on s.personne_id = mo.personne_id and s.annee_sortie = mo.annee_sortie and mo.axe = 'modalite'
 ),
 
-par_dimension as (
-    unpivot (
+-- Counted by exit date and value of each dimension first: a few thousand rows to spread over the periods,
+-- instead of every exit once per dimension.
+par_jour as (
+    {%- for dimension in ['ensemble', 'sexe', 'tranche_age', 'brsa', 'deld', 'rqth', 'qpv', 'niveau_formation',
+        'territoire_residence', 'famille', 'modalite'] %}
+        {{ "union all" if not loop.first }}
         select
-            *,
-            'toutes les sorties' as ensemble
+            sorties.date_sortie,
+            '{{ dimension }}' as dimension,
+            {{ "'toutes les sorties'" if dimension == 'ensemble' else 'cast(sorties.' ~ dimension ~ ' as varchar)' }}
+                as valeur,
+            {{ outcome_counts('sorties') }}
         from sorties
-    )
-    on ensemble, sexe, tranche_age, brsa, deld, rqth, qpv, niveau_formation, territoire_residence, famille, modalite
-    into name dimension value valeur
+        group by all
+    {%- endfor %}
 ),
 
 comptes as (
@@ -75,9 +93,9 @@ comptes as (
         periodes.annee,
         d.dimension,
         d.valeur,
-        {{ outcome_counts('d') }}
+        {{ outcome_count_sums('d') }}
     from {{ ref('int_periodes') }} as periodes
-    inner join par_dimension as d on d.date_sortie between periodes.debut and periodes.fin
+    inner join par_jour as d on d.date_sortie between periodes.debut and periodes.fin
     group by all
 )
 

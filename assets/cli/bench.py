@@ -4,10 +4,11 @@
     python -m assets.cli.bench --scales 1,10 --no-10m
     python -m assets.cli.bench --write docs/benchmarks.md
 
-Each run happens in a fresh process (`clauses run` as the CLI does it, recorded in Dagster), twice: the
-second time with no new file (timed as a whole process). Peak memory is the largest resident set of the
-run's process tree (dbt runs inside it), sampled every 0.2 s. The floors are one DuckDB pass over every
-file the run reads (fastexcel for the XLSX ones), then over its CSV files only, that computes the yearly
+Each run happens in a fresh process (`clauses run` as the CLI does it, recorded in Dagster), twice: the second time
+with no new file (timed as a whole process); then a later night, the as-of date moved, with one new monthly
+timesheet of 20,000 rows (what a nightly run costs once a warehouse is published). Peak memory is the largest
+resident set of the run's process tree (dbt runs inside it), sampled every 0.2 s. The floors are one DuckDB pass
+over every file the run reads (fastexcel for the XLSX ones), then over its CSV files only, that computes the yearly
 hours and counts the other rows: what reading the files once costs, with no rule applied.
 """
 
@@ -32,28 +33,30 @@ from pipeline.settings import PROJECT_ROOT
 from pipeline.timing import BUSY, STAGES
 
 AS_OF = dt.date(2026, 11, 25)
+NIGHT = dt.date(2026, 12, 5)  # a later night, when December's timesheets arrive
+NIGHT_ROWS = 20_000  # the new monthly timesheet of that night (fewer where the volume has fewer in a month)
 KEY = "cle-du-benchmark-qui-ne-protege-rien"
 HOURS_ROWS_AT_1X = 17_000  # measured on the demo (seed 13): scale for 10 M rows = 10e6 / this
 
 
-def _env(root: Path) -> dict[str, str]:
+def _env(root: Path, as_of: dt.date = AS_OF) -> dict[str, str]:
     return {
         **os.environ,
         "CLAUSES_RAW_DIR": str(root / "raw"),
         "CLAUSES_WAREHOUSE_DIR": str(root / "warehouse"),
         "CLAUSES_EXPORT_DIR": str(root / "exports"),
         "DAGSTER_HOME": str(root / "dagster"),
-        "CLAUSES_AS_OF": AS_OF.isoformat(),
+        "CLAUSES_AS_OF": as_of.isoformat(),
         "CLAUSES_PSEUDONYM_KEY": KEY,
     }
 
 
-def _child(args: list[str], root: Path) -> dict:
+def _child(args: list[str], root: Path, as_of: dt.date = AS_OF) -> dict:
     """Run `python -m assets.cli.bench <args> <root>` in a fresh process; sample the memory of its process tree."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:  # files: a full pipe would block it
         proc = subprocess.Popen(
             [sys.executable, "-m", "assets.cli.bench", *args, str(root)],
-            env=_env(root),
+            env=_env(root, as_of),
             cwd=PROJECT_ROOT,
             stdout=out,
             stderr=err,
@@ -150,6 +153,25 @@ def floor(root: Path, csv_only: bool = False) -> dict:
     }
 
 
+def _night_drop(root: Path) -> int:
+    """December's timesheet of the largest facilitator: the first NIGHT_ROWS rows of its November, restated for
+    December, written as a facilitator would (cp1252, semicolons), dated that night. Returns its rows."""
+    import polars as pl
+
+    month = f"{AS_OF.month:02d}/{AS_OF.year}"
+    for source in sorted((root / "raw" / "heures").glob("*.csv"), key=lambda p: -p.stat().st_size):
+        frame = pl.read_csv(source.read_bytes().decode("cp1252").encode(), separator=";", infer_schema=False)
+        november = frame.filter(pl.col("Période") == month).head(NIGHT_ROWS)
+        if november.height:
+            break
+    december = november.with_columns(pl.lit(f"{NIGHT.month:02d}/{NIGHT.year}").alias("Période"))
+    target = root / "raw" / "heures" / f"{NIGHT.isoformat()}_{source.name.split('_')[1]}_heures_decembre.csv"
+    target.write_bytes(december.write_csv(separator=";").encode("cp1252"))
+    night = dt.datetime.combine(NIGHT, dt.time(6)).timestamp()
+    os.utime(target, (night, night))
+    return december.height
+
+
 def _generate(root: Path, scale: float) -> tuple[int, float]:
     from pipeline.demo.draw import generate
 
@@ -206,6 +228,28 @@ def _table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+NIGHT_HEAD = (
+    "| volume publié | nouveau relevé (lignes) | passage de la nuit (s) | lecture | validation | chargement | dbt "
+    "| publication | exports | autre¹ | nuit / 1er passage | mémoire max (Mo)² |"
+)
+
+
+def _night_table(rows: list[dict]) -> str:
+    """The night after: the warehouse of each volume published, then one new monthly timesheet, the date moved."""
+    lines = [NIGHT_HEAD, "|" + "---|" * (NIGHT_HEAD.count("|") - 1)]
+    for r in rows:
+        night = r["nuit"]
+        cells = [
+            r["volume"],
+            french.format_number(r["lignes_nuit"]),
+            *(french.format_number(night[s], 1) for s in ("total_s", *STAGES, "autre")),
+            f"{french.format_number(100 * night['processus_s'] / r['premier']['processus_s'])} %",
+            french.format_number(night["memoire_max_mo"]),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def run_benchmark(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m assets.cli.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,100", help="multiples of the Département (défaut : 1,10,100)")
@@ -234,11 +278,13 @@ def run_benchmark(argv: list[str] | None = None) -> None:
         second = _child(["--one"], root)
         bare = _child(["--floor"], root)
         csv = _child(["--floor", "--csv-only"], root)
+        dropped = _night_drop(root)
+        night = _child(["--one"], root, as_of=NIGHT)
         rows.append({"volume": label, "lignes": lines, "premier": first, "second": second, "plancher": bare,
-                     "plancher_csv": csv})  # fmt: skip
+                     "plancher_csv": csv, "nuit": night, "lignes_nuit": dropped})  # fmt: skip
         print(json.dumps(rows[-1]), flush=True)
         shutil.rmtree(root, ignore_errors=True)
-    table = _table(rows)
+    table = f"{_table(rows)}\n\nLa nuit suivante ({NIGHT:%d/%m/%Y}) :\n\n{_night_table(rows)}"
     machine = _machine()
     print(f"\n{machine}\n\n{table}")
     if args.write:

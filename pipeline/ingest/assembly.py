@@ -128,6 +128,7 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
     errors = pl.concat([checked.errors, *[e.select(checked.errors.columns) for e in extra]]).sort(LINE_COLUMN)
     errors = errors.with_columns(protected(pl.col("valeur"), bool(extract.personal)).alias("valeur"))  # before caching
     meta["lignes_lues"] = rows.height + errors.height
+    meta["date_max"] = checked.latest_date.isoformat() if checked.latest_date else None
     return rows, errors, meta
 
 
@@ -165,19 +166,18 @@ def _cache_dir(settings: Settings, extract: Extract) -> Path:
     return settings.cache_dir / extract.name / salt
 
 
-def _reusable(meta: dict, errors: pl.DataFrame, extract: Extract, as_of: dt.date) -> bool:
+def _reusable(meta: dict, extract: Extract, as_of: dt.date) -> bool:
     """Whether a file parsed at the as-of date of its entry validates the same at `as_of`.
 
-    The as-of date only bounds dates (no month or date after it). A file parsed at an earlier date, none of whose
-    dates was found after it, has every date before `as_of` as well: same rows, same errors. Not so for the
-    procurement extract, whose amendments apply up to the as-of date, nor when the date goes back."""
-    parsed_at = dt.date.fromisoformat(meta["arrete"]) if meta.get("arrete") else None
-    if parsed_at == as_of:
+    The as-of date only bounds dates (no month or date after it): a file whose every date is on or before both
+    dates gives the same rows and errors at either. Not so for the procurement extract, whose amendments apply up
+    to the as-of date."""
+    if meta.get("arrete") == as_of.isoformat():
         return True
-    if parsed_at is None or parsed_at > as_of or extract.prepare is not None:
+    if "arrete" not in meta or extract.prepare is not None:
         return False
-    dated = [name for name, column in extract.schema(as_of).columns.items() if str(column.dtype) == "Date"]
-    return errors.filter((pl.col("regle") == "HORS_LIMITES") & pl.col("colonne").is_in(dated)).height == 0
+    latest = dt.date.fromisoformat(meta["date_max"]) if meta.get("date_max") else dt.date.min
+    return latest <= min(dt.date.fromisoformat(meta["arrete"]), as_of)
 
 
 def prune_cache(extract: Extract, settings: Settings, kept: set[str]) -> None:
@@ -208,7 +208,7 @@ def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
         with stage("lecture"):  # from the cache: the file's content was parsed by an earlier run
             meta = json.loads(meta_path.read_text())
             errors = pl.read_parquet(errors_path)
-        cached = _reusable(meta, errors, extract, settings.as_of)
+        cached = _reusable(meta, extract, settings.as_of)
     if not cached:
         rows, errors, meta = parse_file(path, extract, settings)
         meta["arrete"] = settings.as_of.isoformat()

@@ -26,6 +26,7 @@ ERROR_COLUMNS = {LINE_COLUMN: pl.Int64, "colonne": pl.String, "regle": pl.String
 class Validated:
     rows: pl.DataFrame
     errors: pl.DataFrame  # _ligne, colonne, regle, valeur
+    latest_date: dt.date | None = None  # the latest date or month the file holds, valid or not (cache: _reusable)
 
 
 def empty_errors() -> pl.DataFrame:
@@ -146,4 +147,6 @@ def validate(raw: pl.DataFrame, extract: Extract, as_of: dt.date, key: str) -> V
     rows = typed.join(all_errors.select(LINE_COLUMN), on=LINE_COLUMN, how="anti")
     if extract.pseudonymise:
         rows = extract.pseudonymise(rows, key)
-    return Validated(rows=rows, errors=all_errors.sort(LINE_COLUMN))
+    dates = [pl.col(c).max() for c, dtype in typed.schema.items() if dtype == pl.Date]
+    latest = max((d for d in typed.select(dates).row(0) if d is not None), default=None) if dates else None
+    return Validated(rows=rows, errors=all_errors.sort(LINE_COLUMN), latest_date=latest)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import AS_OF, env_for, heure, marche, participant, write_csv
+from conftest import AS_OF, copy_of, env_for, heure, marche, participant, write_csv
 from hand_fixture import write_hand_fixture
 
 HISTORY = {"historique_publications", "revisions"}  # what each run adds to: not a figure
@@ -110,3 +110,46 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch):
         "select strftime(mois, '%Y-%m') || ' ' || id_marche, sum(heures) from marts.fct_heures "
         "where parcours_id is not null group by all").fetchall())  # fmt: skip
     assert hours["2027-01 M4"] == 15 and hours["2026-11 M7"] == 10 and hours["2024-03 M4"] == 20
+
+
+def _next_demo_month(raw: Path, night: dt.date) -> dt.date:
+    """A demo facilitator's next month: its last month's rows restated, as a new file of that night. Returns the
+    month."""
+    import polars as pl
+
+    source = max((raw / "heures").glob("*_F1_heures_*.csv"))  # its yearly timesheet of the as-of year
+    data = source.read_bytes()
+    try:  # the demo writes some timesheets in UTF-8, others the Windows way
+        encoding, text = "utf-8", data.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding, text = "cp1252", data.decode("cp1252")
+    frame = pl.read_csv(text.removeprefix("\ufeff").encode(), separator=";", infer_schema=False)
+    style = "%Y-%m" if frame["Période"].str.contains(r"^\d{4}-\d{2}$").any() else "%m/%Y"
+    last = frame.select(pl.col("Période").str.to_date(style, strict=False).max()).item()
+    rows = frame.filter(pl.col("Période") == last.strftime(style))
+    following = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    rows = rows.with_columns(pl.lit(following.strftime(style)).alias("Période"))
+    (raw / "heures" / f"{night.isoformat()}_F1_heures.csv").write_bytes(rows.write_csv(separator=";").encode(encoding))
+    return following
+
+
+@pytest.mark.integration
+def test_a_night_on_the_demo_gives_the_figures_of_a_full_rebuild(demo_root, tmp_path, monkeypatch):
+    """The demo (its files, errors and amendments as they come), published; a month later, one new timesheet."""
+    nightly = copy_of(demo_root, tmp_path / "nuit")
+    as_of = dt.date.fromisoformat(AS_OF)
+    as_of = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 5)
+    month = _next_demo_month(nightly / "raw", as_of)
+    _run(nightly, as_of, monkeypatch)
+    full = tmp_path / "complet"
+    shutil.copytree(nightly / "raw", full / "raw")
+    _run(full, as_of, monkeypatch, complet=True)
+    incremental, rebuilt = (
+        _tables(nightly / "warehouse" / "clauses.duckdb"),
+        _tables(full / "warehouse" / "clauses.duckdb"),
+    )
+    assert sorted(incremental) == sorted(rebuilt)
+    for table, rows in rebuilt.items():
+        assert incremental[table] == rows, table
+    with duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        assert con.sql("select count(*) from marts.fct_heures where mois = ?", params=[month]).fetchall()[0][0] > 0

@@ -113,7 +113,8 @@ def floor(root: Path, csv_only: bool = False) -> dict:
     for extract in EXTRACTS:
         kind = extract.name
         parts = []
-        for number, path in enumerate(sorted((root / "raw" / kind).iterdir())):
+        folder = root / "raw" / kind
+        for number, path in enumerate(sorted(folder.iterdir()) if folder.is_dir() else []):  # plans: often none
             if csv_only and path.suffix != ".csv":
                 continue
             if path.suffix == ".json":  # DECP v2: the records of its list of contracts

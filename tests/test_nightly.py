@@ -84,6 +84,21 @@ def _tables(db: Path) -> dict[str, list]:
         }
 
 
+def _same_as_a_full_rebuild(nightly: Path, full: Path, as_of: dt.date, monkeypatch) -> Path:
+    """`clauses run --complet` on the night's files in a fresh folder: every published table the same, cell for
+    cell. Returns that folder."""
+    shutil.copytree(nightly / "raw", full / "raw")
+    _run(full, as_of, monkeypatch, complet=True)
+    incremental, rebuilt = (
+        _tables(nightly / "warehouse" / "clauses.duckdb"),
+        _tables(full / "warehouse" / "clauses.duckdb"),
+    )
+    assert sorted(incremental) == sorted(rebuilt)
+    for table, rows in rebuilt.items():
+        assert incremental[table] == rows, table
+    return full
+
+
 @pytest.mark.integration
 def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch):
     nightly = tmp_path / "nuits"
@@ -94,17 +109,7 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch):
         as_of = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 5)  # the 5th of the next month
         drop(nightly / "raw")
         _run(nightly, as_of, monkeypatch)
-    full = tmp_path / "complet"
-    shutil.copytree(nightly / "raw", full / "raw")
-    _run(full, as_of, monkeypatch, complet=True)
-
-    incremental, rebuilt = (
-        _tables(nightly / "warehouse" / "clauses.duckdb"),
-        _tables(full / "warehouse" / "clauses.duckdb"),
-    )
-    assert sorted(incremental) == sorted(rebuilt)
-    for table, rows in rebuilt.items():
-        assert incremental[table] == rows, table
+    full = _same_as_a_full_rebuild(nightly, tmp_path / "complet", as_of, monkeypatch)
     # The sequence did what it says: the month to come and the held hours arrived, the removed replacement went.
     hours = dict(duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True).sql(
         "select strftime(mois, '%Y-%m') || ' ' || id_marche, sum(heures) from marts.fct_heures "
@@ -141,15 +146,6 @@ def test_a_night_on_the_demo_gives_the_figures_of_a_full_rebuild(demo_root, tmp_
     as_of = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 5)
     month = _next_demo_month(nightly / "raw", as_of)
     _run(nightly, as_of, monkeypatch)
-    full = tmp_path / "complet"
-    shutil.copytree(nightly / "raw", full / "raw")
-    _run(full, as_of, monkeypatch, complet=True)
-    incremental, rebuilt = (
-        _tables(nightly / "warehouse" / "clauses.duckdb"),
-        _tables(full / "warehouse" / "clauses.duckdb"),
-    )
-    assert sorted(incremental) == sorted(rebuilt)
-    for table, rows in rebuilt.items():
-        assert incremental[table] == rows, table
+    full = _same_as_a_full_rebuild(nightly, tmp_path / "complet", as_of, monkeypatch)
     with duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True) as con:
         assert con.sql("select count(*) from marts.fct_heures where mois = ?", params=[month]).fetchall()[0][0] > 0

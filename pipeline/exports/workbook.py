@@ -533,6 +533,12 @@ def _article_35(wb: Workbook, data: ExportData) -> None:
              "(conformite_article_35.csv dit laquelle).")  # fmt: skip
 
 
+EXECUTION = (  # what the summary and the list of contracts say of their rates
+    "Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de fin "
+    "(notification + durée) est passée à la date d'arrêté."
+)
+
+
 def _contracts(wb: Workbook, data: ExportData) -> None:
     """Contracts by facilitator and status; the list itself is a workbook of its own, printed only when wanted."""
     ws = wb.sheet("Exécution des marchés")
@@ -551,9 +557,8 @@ def _contracts(wb: Workbook, data: ExportData) -> None:
         .sort("facilitateur")
     )
     wb.table(ws, 0, summary, list(summary.columns), "Marchés avec clause, par facilitateur",
-             "Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de fin "
-             "(notification + durée) est passée à la date d'arrêté. La liste marché par marché est dans le classeur "
-             f"{contract_list_name(data.as_of)}, à imprimer à part si on le souhaite.", main=True)  # fmt: skip
+             f"{EXECUTION} La liste marché par marché est dans le classeur {contract_list_name(data.as_of)}, à "
+             "imprimer à part si on le souhaite.", main=True)  # fmt: skip
 
 
 def contract_list_name(as_of: dt.date) -> str:
@@ -565,10 +570,7 @@ def write_contract_list(data: ExportData, path: Path) -> None:
     wb = Workbook(path, data)
     ws = wb.sheet("Marchés")
     execution = data.tables["marche_execution"].sort(["statut", "date_fin"], nulls_last=True)
-    definition = (
-        "Heures réalisées (tous mois) rapportées aux heures prévues ; un marché est achevé quand sa date de "
-        "fin (notification + durée) est passée à la date d'arrêté."
-    )
+    definition = EXECUTION
     if execution.height > WORKBOOK_MAX_CONTRACTS:  # a region or the country: the full list is in the CSV
         definition += (
             f" Seuls les {french.format_number(WORKBOOK_MAX_CONTRACTS)} premiers marchés (sur "

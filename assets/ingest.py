@@ -16,12 +16,20 @@ from dagster import (
 from assets.progress import say
 from assets.resources import ClausesSettings
 from pipeline import french
-from pipeline.extracts.kinds import EXTRACTS, Extract, Reference
-from pipeline.ingest.assembly import ingest
-from pipeline.ingest.fingerprints import landing_fingerprint
+from pipeline.extracts.kinds import EXTRACTS, Extract
+from pipeline.extracts.raw import LINE_COLUMN
+from pipeline.ingest.assembly import Previous, ingest
+from pipeline.ingest.fingerprints import landing_fingerprint, raw_contents
 from pipeline.settings import Settings
 from pipeline.timing import stage
-from pipeline.warehouse.database import count_rows, read_column, read_table, stored_fingerprints, write_landing_tables
+from pipeline.warehouse.database import (
+    count_rows,
+    read_column,
+    read_table,
+    stored_fingerprints,
+    values_digest,
+    write_landing_tables,
+)
 from pipeline.warehouse.key_guard import check_key
 from pipeline.warehouse.lock import warehouse_lock
 
@@ -43,8 +51,23 @@ def _checks(name: str) -> list[AssetCheckSpec]:
     ]
 
 
+def _say(name: str, nb_files: int, rejected: pl.DataFrame, counts: tuple, unchanged: bool, appended: bool) -> None:
+    # The same words and numbers as the summary's table: loaded counts the rows a later file replaced since.
+    n = french.format_number
+    read, loaded, replaced, quarantined, waiting = counts
+    say(
+        f"  {name} : {n(nb_files)} fichiers ({n(rejected.height)} rejetés), "
+        f"{n(read)} lignes lues : {n(loaded)} chargées (dont {n(replaced)} "
+        f"remplacées depuis), {n(quarantined)} en quarantaine, {n(waiting)} en attente"
+        + (" (inchangé)" if unchanged else "")
+        + (" (lignes des nouveaux fichiers ajoutées aux précédentes)" if appended else "")
+    )
+    for chemin, motif in rejected.select("chemin", "motif").iter_rows():
+        say(f"    [yellow]fichier rejeté[/yellow] {chemin} : {motif}")
+
+
 def _report(
-    name: str, files: pl.DataFrame, quarantine: pl.DataFrame, loaded_rows: int, unchanged: bool
+    name: str, files: pl.DataFrame, quarantine: pl.DataFrame, loaded_rows: int, unchanged: bool, appended: bool = False
 ) -> MaterializeResult:
     unbalanced = files.filter(
         pl.col("lignes_lues") != pl.col("lignes_chargees") + pl.col("lignes_quarantaine") + pl.col("lignes_en_attente")
@@ -55,16 +78,7 @@ def _report(
         int(files[c].sum() or 0)
         for c in ("lignes_lues", "lignes_chargees", "lignes_remplacees", "lignes_quarantaine", "lignes_en_attente")
     )
-    # The same words and numbers as the summary's table: loaded counts the rows a later file replaced since.
-    n = french.format_number
-    say(
-        f"  {name} : {n(files.height)} fichiers ({n(rejected.height)} rejetés), "
-        f"{n(read)} lignes lues : {n(loaded)} chargées (dont {n(replaced)} "
-        f"remplacées depuis), {n(quarantined)} en quarantaine, {n(waiting)} en attente"
-        + (" (inchangé)" if unchanged else "")
-    )
-    for chemin, motif in rejected.select("chemin", "motif").iter_rows():
-        say(f"    [yellow]fichier rejeté[/yellow] {chemin} : {motif}")
+    _say(name, files.height, rejected, (read, loaded, replaced, quarantined, waiting), unchanged, appended)
     return MaterializeResult(
         metadata={
             "fichiers": files.height,
@@ -76,6 +90,7 @@ def _report(
             "lignes_quarantaine": quarantined,
             "lignes_en_attente": waiting,
             "inchange": unchanged,
+            "ajout_seul": appended,
         },
         check_results=[
             AssetCheckResult(
@@ -104,29 +119,53 @@ def _report(
     )
 
 
-def _known_values(ref: Reference) -> str:
-    where = f" where {ref.known_where}" if ref.known_where else ""
-    return f"select {ref.column} from landing.{ref.extract}{where}"
-
-
 def _ingest_and_write(extract: Extract, settings: Settings) -> MaterializeResult:
     """Ingest raw/<extract>/ into the build database, unless its landing tables were built from the same inputs."""
     db, name = settings.build_db, extract.name
     check_key(settings)  # before anything is written under a key the warehouse was not built with
     with warehouse_lock(settings.warehouse_dir):
-        stored = stored_fingerprints(db)
-        fingerprint = landing_fingerprint(extract, settings, stored)
-        if stored.get(name) == fingerprint and not settings.complet:
+        stored = stored_fingerprints(db).get(name)
+        contents = raw_contents(extract, settings)
+        known_digest = values_digest(db, [r.known_sql for r in extract.references])
+        fingerprint = landing_fingerprint(extract, settings, known_digest, contents)
+        if stored == fingerprint and not settings.complet:
             files = read_table(db, f"select * from landing.{name}_fichiers")
             quarantine = read_table(db, f"select * from landing.{name}_quarantaine")
             return _report(name, files, quarantine, count_rows(db, f"landing.{name}"), unchanged=True)
-        known = {r.column: read_column(db, _known_values(r)) for r in extract.references}
-        result = ingest(extract, settings, known)
+        known = {r.column: read_column(db, r.known_sql) for r in extract.references}
+        previous = _previous(extract, settings, stored, known_digest, contents)
+        result = ingest(extract, settings, known, previous)
+        # Now that every file is in the cache, with the latest date it holds: the as-of date may play no part.
+        fingerprint = landing_fingerprint(extract, settings, known_digest, contents)
         with stage("chargement"):
             tables = {name: result.loaded, f"{name}_fichiers": result.files, f"{name}_quarantaine": result.quarantine}
-            write_landing_tables(db, "landing", tables, fingerprint=(name, fingerprint))
+            appended = frozenset({name} if result.appended else ())
+            write_landing_tables(db, "landing", tables, fingerprint=(name, fingerprint), appended=appended)
         loaded_rows = count_rows(db, f"landing.{name}")
-    return _report(name, result.files, result.quarantine, loaded_rows, unchanged=False)
+    return _report(name, result.files, result.quarantine, loaded_rows, unchanged=False, appended=result.appended)
+
+
+def _previous(
+    extract: Extract, settings: Settings, stored: str | None, known_digest: str, contents: list[tuple[str, str]]
+) -> Previous | None:
+    """The landing tables of the earlier run, when they were built from the first of today's files under the same
+    code, key, known values and an as-of date that loads those files the same: the new files may then only add
+    rows (`assembly._appended` decides). None otherwise, or for a full rebuild."""
+    db, name = settings.build_db, extract.name
+    if stored is None or settings.complet or not extract.statement:
+        return None
+    files = read_table(db, f"select * from landing.{name}_fichiers")
+    if not 0 < files.height < len(contents):
+        return None
+    if landing_fingerprint(extract, settings, known_digest, contents[: files.height]) != stored:
+        return None
+    held = read_table(
+        db,
+        f"select ligne as {LINE_COLUMN}, colonne, regle, valeur, chemin as fichier "
+        f"from landing.{name}_quarantaine where statut = 'EN_ATTENTE'",
+    )
+    columns = read_table(db, f"select * from landing.{name} limit 0").columns
+    return Previous(files=files, held=held, columns=columns)
 
 
 def raw_folder(extract: Extract) -> AssetSpec:

@@ -5,6 +5,8 @@ Hand-computed: each case says what the rule gives and why.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import re
 import unicodedata
@@ -18,8 +20,9 @@ from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, built_once,
 from hand_fixture import write_hand_fixture
 from test_decp import _load, _record, _v2
 
-from pipeline.extracts.kinds import OBJECTIFS
+from pipeline.extracts.kinds import MARCHES, OBJECTIFS
 from pipeline.extracts.raw import LINE_COLUMN
+from pipeline.ingest.assembly import ingest
 from pipeline.ingest.readers import read_extract
 from pipeline.ingest.validate import validate
 
@@ -63,6 +66,24 @@ def test_a_modification_after_the_as_of_date_is_not_applied_yet(tmp_path):
                                                        _modification(2, later, montant=2_000_000)])  # fmt: skip
     row = _current(tmp_path, record)
     assert row["montant_ht"] == 1_214_900 and row["nb_modifications"] == 1
+
+
+def test_an_amendment_dated_after_the_as_of_date_applies_a_night_after_that_date(settings, monkeypatch):
+    """The cache keeps a parsed file across as-of dates only when no date it holds, amendments' included, lies
+    between them."""
+    later = settings.as_of + dt.timedelta(days=40)
+    amendments = [
+        _modification(1, "2025-02-01", montant=1_214_900),
+        _modification(2, later.isoformat(), montant=2_000_000),
+    ]
+    record = _record(montant=1_105_000, modifications=amendments)
+    (settings.raw_dir / "marches").mkdir()
+    (settings.raw_dir / "marches" / "decp.json").write_text(_v2(record))
+    amounts = []
+    for as_of in (settings.as_of, settings.as_of + dt.timedelta(days=10), later):
+        loaded = ingest(MARCHES, dataclasses.replace(settings, as_of=as_of)).loaded.collect()
+        amounts.append(loaded["montant_ht"].item())
+    assert amounts == [1_214_900, 1_214_900, 2_000_000]
 
 
 def test_v1_amendment_by_signature_date_changes_the_holder(tmp_path):

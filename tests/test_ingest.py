@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import polars as pl
 from conftest import KEY, heure, marche, participant, write_csv, write_xlsx
 
@@ -10,6 +13,7 @@ from pipeline.extracts.pseudonym import _hmac_column, hmac_hex, normalise_name, 
 from pipeline.ingest import assembly
 from pipeline.ingest.assembly import ingest
 from pipeline.ingest.files import file_sha256
+from pipeline.ingest.fingerprints import landing_fingerprint
 
 
 def _balanced(files: pl.DataFrame) -> bool:
@@ -125,6 +129,31 @@ def test_hours_wait_for_their_contract_then_load(settings):
     assert h.loaded.collect()["id_marche"].to_list() == ["M9"] and h.files["lignes_en_attente"].to_list() == [1]
 
 
+def _previous(result) -> assembly.Previous:
+    """What the landing tables of `result` hand the next run (assets/ingest.py reads them back)."""
+    held = result.quarantine.filter(pl.col("statut") == "EN_ATTENTE")
+    held = held.select(pl.col("ligne").alias("_ligne"), "colonne", "regle", "valeur", pl.col("chemin").alias("fichier"))
+    return assembly.Previous(files=result.files, held=held, columns=result.loaded.collect_schema().names())
+
+
+def test_a_new_timesheet_is_added_alone_when_it_replaces_no_earlier_month(settings):
+    write_csv(settings.raw_dir / "participants" / "p.csv", [participant()])
+    write_csv(settings.raw_dir / "marches" / "m.csv", [marche()])
+    write_csv(settings.raw_dir / "heures" / "h1.csv", [heure(mois="2024-04"), heure(mois="2024-05", id_marche="M9")])
+    m, p, first = _ingest_all(settings)
+    known = {"id_marche": m.loaded.collect()["id_marche"], "parcours_id": p.loaded.collect()["parcours_id"]}
+    write_csv(settings.raw_dir / "heures" / "h2.csv", [heure(mois="2024-06"), heure(mois="2024-07", id_marche="M8")])
+    added = ingest(HEURES, settings, known, _previous(first))
+    full = ingest(HEURES, settings, known)
+    assert added.appended and not full.appended
+    rows = pl.concat([first.loaded.collect(), added.loaded.collect()])
+    assert rows.sort("ligne", "fichier").equals(full.loaded.collect().sort("ligne", "fichier"))
+    assert added.files.equals(full.files) and added.quarantine.sort(pl.all()).equals(full.quarantine.sort(pl.all()))
+    # A file restating a month an earlier file states replaces its rows: every file is assembled again.
+    write_csv(settings.raw_dir / "heures" / "h3.csv", [heure(mois="2024-05", heures="7")])
+    assert not ingest(HEURES, settings, known, _previous(full)).appended
+
+
 def test_an_unchanged_file_is_not_read_again(settings, monkeypatch):
     write_csv(settings.raw_dir / "marches" / "m.csv", [marche()])
     first = ingest(MARCHES, settings)
@@ -132,6 +161,32 @@ def test_an_unchanged_file_is_not_read_again(settings, monkeypatch):
     monkeypatch.setattr(assembly, "read_extract", lambda *a: calls.append(a))
     second = ingest(MARCHES, settings)
     assert calls == [] and second.loaded.collect().equals(first.loaded.collect()) and second.files.equals(first.files)
+
+
+def _night_later(settings, days: int = 31):
+    return dataclasses.replace(settings, as_of=settings.as_of + dt.timedelta(days=days))
+
+
+def test_a_file_whose_dates_precede_both_as_of_dates_is_not_read_again_a_night_later(settings, monkeypatch):
+    write_csv(settings.raw_dir / "heures" / "h.csv", [heure(mois="2024-03")])
+    first = ingest(HEURES, settings)
+    before = landing_fingerprint(HEURES, settings, {})
+    calls = []
+    monkeypatch.setattr(assembly, "read_extract", lambda *a: calls.append(a))
+    later = _night_later(settings)
+    again = ingest(HEURES, later)
+    assert calls == [] and again.loaded.collect().equals(first.loaded.collect())
+    assert landing_fingerprint(HEURES, later, {}) == before  # its landing tables are left as they are
+
+
+def test_a_month_after_the_as_of_date_is_read_again_and_loaded_once_it_has_come(settings):
+    month = settings.as_of.replace(day=1) + dt.timedelta(days=31)
+    write_csv(settings.raw_dir / "heures" / "h.csv", [heure(mois="2024-03"), heure(mois=month.strftime("%Y-%m"))])
+    first = ingest(HEURES, settings)
+    assert first.files["lignes_quarantaine"].to_list() == [1]
+    later = _night_later(settings, days=40)
+    assert landing_fingerprint(HEURES, later, {}) != landing_fingerprint(HEURES, settings, {})
+    assert ingest(HEURES, later).files["lignes_chargees"].to_list() == [2]
 
 
 def test_the_cache_keeps_only_what_current_files_need(settings):

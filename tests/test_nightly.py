@@ -9,6 +9,7 @@ of the two published warehouses is compared, cell for cell (the publication hist
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import duckdb
 import pytest
 from conftest import AS_OF, copy_of, env_for, heure, marche, participant, write_csv
 from hand_fixture import write_hand_fixture
+
+from pipeline.warehouse.database import stored_fingerprints
 
 HISTORY = {"historique_publications", "revisions"}  # what each run adds to: not a figure
 
@@ -99,16 +102,25 @@ def _same_as_a_full_rebuild(nightly: Path, full: Path, as_of: dt.date, monkeypat
     return full
 
 
+APPENDED = "heures : .* \\(lignes des nouveaux fichiers ajoutées aux précédentes\\)"
+
+
 @pytest.mark.integration
-def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch):
+def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, capsys):
     nightly = tmp_path / "nuits"
     write_hand_fixture(nightly / "raw")
     as_of = dt.date.fromisoformat(AS_OF)
     _run(nightly, as_of, monkeypatch)
+    appended = []
     for drop in NIGHTS:
         as_of = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 5)  # the 5th of the next month
         drop(nightly / "raw")
+        capsys.readouterr()
         _run(nightly, as_of, monkeypatch)
+        appended.append(bool(re.search(APPENDED, capsys.readouterr().err)))
+    # The new month alone was added to the hours loaded before; the second night replaces a month and brings a
+    # contract some held hours wait for, the third removes a file: both reassemble every file.
+    assert appended == [True, False, False]
     full = _same_as_a_full_rebuild(nightly, tmp_path / "complet", as_of, monkeypatch)
     # The sequence did what it says: the month to come and the held hours arrived, the removed replacement went.
     hours = dict(duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True).sql(
@@ -139,13 +151,20 @@ def _next_demo_month(raw: Path, night: dt.date) -> dt.date:
 
 
 @pytest.mark.integration
-def test_a_night_on_the_demo_gives_the_figures_of_a_full_rebuild(demo_root, tmp_path, monkeypatch):
+def test_a_night_on_the_demo_gives_the_figures_of_a_full_rebuild(demo_root, tmp_path, monkeypatch, capsys):
     """The demo (its files, errors and amendments as they come), published; a month later, one new timesheet."""
     nightly = copy_of(demo_root, tmp_path / "nuit")
     as_of = dt.date.fromisoformat(AS_OF)
     as_of = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 5)
     month = _next_demo_month(nightly / "raw", as_of)
+    before = stored_fingerprints(nightly / "warehouse" / "build" / "clauses.duckdb")
+    capsys.readouterr()
     _run(nightly, as_of, monkeypatch)
+    assert re.search(APPENDED, capsys.readouterr().err)
+    after = stored_fingerprints(nightly / "warehouse" / "build" / "clauses.duckdb")
+    # Left as they were: the extracts with no new file and no date after the earlier as-of date. Not so the
+    # contracts: the demo's DECP file holds an amendment dated 2030, which applies once the as-of date reaches it.
+    assert {name for name in after if after[name] != before[name]} == {"heures", "marches"}
     full = _same_as_a_full_rebuild(nightly, tmp_path / "complet", as_of, monkeypatch)
     with duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True) as con:
         assert con.sql("select count(*) from marts.fct_heures where mois = ?", params=[month]).fetchall()[0][0] > 0

@@ -39,6 +39,12 @@ class Reference:
     shown: bool  # whether the value may be shown back (a pseudonym may not)
     known_where: str = ""  # SQL: which of the other extract's loaded rows count as known
 
+    @property
+    def known_sql(self) -> str:
+        """The values counted as known: those of the other extract's loaded rows."""
+        where = f" where {self.known_where}" if self.known_where else ""
+        return f"select {self.column} from landing.{self.extract}{where}"
+
 
 @dataclass(frozen=True, eq=False)
 class Extract:
@@ -58,6 +64,8 @@ class Extract:
     derivable: tuple[tuple[str, str], ...] = ()  # (column, source): a required column the source column can stand for
     # Typed rows before the checks (with the as-of date): defaults, derivations.
     prepare: Callable[[pl.DataFrame, dt.date], pl.DataFrame] | None = None
+    # The dates a file holds besides its date columns that the as-of date bounds too (the amendments' dates).
+    other_dates: Callable[[pl.DataFrame], pl.Series] | None = None
     # The loaded rows of every file together, under the run's settings (not cached per file).
     finish: Callable[[pl.LazyFrame, Settings], pl.LazyFrame] | None = None
     pseudonymise: Callable[[pl.DataFrame, str], pl.DataFrame] | None = None
@@ -116,17 +124,27 @@ def _marches_defaults(typed: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 HOLDER = ("titulaire_siret", "titulaire_nom", "titulaire_id", "titulaire_type_id")
 
 
+def _modifications(typed: pl.DataFrame) -> pl.DataFrame:
+    """One row per amendment of a DECP contract (its line, its fields, _date and _id parsed)."""
+    mods = typed.select(LINE_COLUMN, "modifications").explode("modifications").drop_nulls("modifications")
+    return mods.unnest("modifications").with_columns(
+        parsing.parse_date(pl.col("date")).alias("_date"), pl.col("id").cast(pl.Int64, strict=False).alias("_id")
+    )
+
+
+def _amendment_dates(typed: pl.DataFrame) -> pl.Series:
+    if "modifications" not in typed.columns:
+        return pl.Series("_date", [], pl.Date)
+    return _modifications(typed)["_date"]
+
+
 def _amended(typed: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """A contract's current amount, duration and holder: each from its latest modification that sets it (by date,
     then id, then position), among those dated by the as-of date (docs/indicateurs.md). The initial amount is kept."""
     typed = typed.with_columns(pl.col("montant_ht").alias("montant_initial_ht"))
     if "modifications" not in typed.columns:
         return typed.with_columns(pl.lit(0, pl.UInt32).alias("nb_modifications"))
-    mods = typed.select(LINE_COLUMN, "modifications").explode("modifications").drop_nulls("modifications")
-    mods = mods.unnest("modifications").with_columns(
-        parsing.parse_date(pl.col("date")).alias("_date"), pl.col("id").cast(pl.Int64, strict=False).alias("_id")
-    )
-    mods = mods.filter(pl.col("_date").is_null() | (pl.col("_date") <= as_of))
+    mods = _modifications(typed).filter(pl.col("_date").is_null() | (pl.col("_date") <= as_of))
     mods = mods.sort([LINE_COLUMN, "_date", "_id", "id", "position"], nulls_last=False)
     holder_set = pl.col("titulaire_id").is_not_null()
     current = mods.group_by(LINE_COLUMN).agg(
@@ -193,6 +211,7 @@ MARCHES = Extract(
     formats=("text", "xlsx", "json", "xml"),
     derivable=(("famille", "cpv"),),
     prepare=_marches_defaults,
+    other_dates=_amendment_dates,
     finish=_marches_scope,
     priority=pl.col("source") == "EXTRAIT",  # the Département's own extract wins over open data
     sender_code="ACHATS",

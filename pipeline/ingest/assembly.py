@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from pipeline.extracts.kinds import Extract
 from pipeline.extracts.raw import LINE_COLUMN, FileRejected, RawTable
 from pipeline.extracts.rules import MESSAGES
 from pipeline.ingest.files import content_id, list_files, unreadable_reason
-from pipeline.ingest.fingerprints import code_fingerprint, hash_parts
+from pipeline.ingest.fingerprints import cache_dir
 from pipeline.ingest.readers import read_extract
 from pipeline.ingest.validate import MASK, empty_errors, protected, validate
 from pipeline.settings import Settings
@@ -66,6 +67,16 @@ class IngestResult:
     loaded: pl.LazyFrame  # collected (or written) by the caller
     quarantine: pl.DataFrame
     files: pl.DataFrame
+    appended: bool = False  # `loaded` holds the new files' rows alone, to add to the earlier ones
+
+
+@dataclass
+class Previous:
+    """The landing tables as the earlier run left them, built from the first files of today's listing."""
+
+    files: pl.DataFrame  # one line per file (FILE_COLUMNS)
+    held: pl.DataFrame  # their held rows: _ligne, colonne, regle, valeur, fichier
+    columns: list[str]  # of the loaded rows' table
 
 
 def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -159,22 +170,14 @@ def _sender(table: RawTable, extract: Extract) -> str | None:
     return str(codes.mode().sort()[0]) if codes.len() else None
 
 
-def _cache_dir(settings: Settings, extract: Extract) -> Path:
-    # Validation depends on the code and the pseudonyms on the key: both are part of the cache key. The as-of date
-    # is recorded in each entry instead (`_reusable`): a nightly run must not read every file again for it.
-    salt = hash_parts(code_fingerprint(), settings.pseudonym_key)[:16]
-    return settings.cache_dir / extract.name / salt
-
-
-def _reusable(meta: dict, extract: Extract, as_of: dt.date) -> bool:
+def _reusable(meta: dict, as_of: dt.date) -> bool:
     """Whether a file parsed at the as-of date of its entry validates the same at `as_of`.
 
-    The as-of date only bounds dates (no month or date after it): a file whose every date is on or before both
-    dates gives the same rows and errors at either. Not so for the procurement extract, whose amendments apply up
-    to the as-of date."""
+    The as-of date only bounds dates (no month or date after it, no amendment dated after it): a file whose every
+    date, amendments' included, is on or before both dates gives the same rows and errors at either."""
     if meta.get("arrete") == as_of.isoformat():
         return True
-    if "arrete" not in meta or extract.prepare is not None:
+    if "arrete" not in meta:
         return False
     latest = dt.date.fromisoformat(meta["date_max"]) if meta.get("date_max") else dt.date.min
     return latest <= min(dt.date.fromisoformat(meta["arrete"]), as_of)
@@ -183,13 +186,38 @@ def _reusable(meta: dict, extract: Extract, as_of: dt.date) -> bool:
 def prune_cache(extract: Extract, settings: Settings, kept: set[str]) -> None:
     """Drop what no current file needs: the entries of contents no longer in raw/<extract>/, and the folders of
     another code version or key (at 10 M hour rows, each is about 0.5 GB)."""
-    current = _cache_dir(settings, extract)
+    current = cache_dir(settings, extract)
     for folder in current.parent.iterdir() if current.parent.is_dir() else ():
         if folder != current:
             shutil.rmtree(folder, ignore_errors=True)
     for entry in current.iterdir() if current.is_dir() else ():
         if entry.name.split(".", 1)[0] not in kept:
             entry.unlink(missing_ok=True)
+
+
+_ENTRY_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _cached_or_parsed(path: Path, sha: str, extract: Extract, settings: Settings) -> tuple[dict, pl.DataFrame]:
+    """The file's cache entry (what it holds and its errors), parsed into the cache first if need be."""
+    cache = cache_dir(settings, extract)
+    meta_path = cache / f"{sha}.json"
+    rows_path, errors_path = cache / f"{sha}.rows.parquet", cache / f"{sha}.errors.parquet"
+    if meta_path.exists() and not settings.complet:
+        with stage("lecture"):  # from the cache: the file's content was parsed by an earlier run
+            meta = json.loads(meta_path.read_text())
+            if _reusable(meta, settings.as_of):
+                return meta, pl.read_parquet(errors_path)
+    rows, errors, meta = parse_file(path, extract, settings)
+    meta["arrete"] = settings.as_of.isoformat()
+    with stage("chargement"):
+        meta_path.unlink(missing_ok=True)  # an entry being rewritten is not whole
+        cache.mkdir(parents=True, exist_ok=True)
+        if rows is not None:
+            rows.write_parquet(rows_path)
+        errors.write_parquet(errors_path)
+        meta_path.write_text(json.dumps(meta))  # written last: its presence means the cache entry is whole
+    return meta, errors
 
 
 def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
@@ -200,25 +228,9 @@ def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
         sha = content_id(path, settings.raw_dir)
     if sha.startswith(("refuse:", "illisible:")):
         return _rejected_unread(chemin, path, extract, sha.partition(":")[2])
-    cache = _cache_dir(settings, extract)
-    meta_path = cache / f"{sha}.json"
-    rows_path, errors_path = cache / f"{sha}.rows.parquet", cache / f"{sha}.errors.parquet"
-    cached = meta_path.exists() and not settings.complet
-    if cached:
-        with stage("lecture"):  # from the cache: the file's content was parsed by an earlier run
-            meta = json.loads(meta_path.read_text())
-            errors = pl.read_parquet(errors_path)
-        cached = _reusable(meta, extract, settings.as_of)
-    if not cached:
-        rows, errors, meta = parse_file(path, extract, settings)
-        meta["arrete"] = settings.as_of.isoformat()
-        with stage("chargement"):
-            meta_path.unlink(missing_ok=True)  # an entry being rewritten is not whole
-            cache.mkdir(parents=True, exist_ok=True)
-            if rows is not None:
-                rows.write_parquet(rows_path)
-            errors.write_parquet(errors_path)
-            meta_path.write_text(json.dumps(meta))  # written last: its presence means the cache entry is whole
+    with _ENTRY_LOCKS.setdefault(sha, threading.Lock()):  # two files of one content: one parses, one reuses
+        meta, errors = _cached_or_parsed(path, sha, extract, settings)
+    rows_path = cache_dir(settings, extract) / f"{sha}.rows.parquet"
     try:
         stat = path.stat()
     except OSError as exc:  # gone once parsed: what was read stands, and the next run will see it is gone
@@ -342,26 +354,63 @@ def empty_loaded(extract: Extract, settings: Settings) -> pl.LazyFrame:
     return extract.finish(rows, settings) if extract.finish else rows
 
 
-def ingest(extract: Extract, settings: Settings, known: dict[str, pl.Series] | None = None) -> IngestResult:
+def ingest(
+    extract: Extract,
+    settings: Settings,
+    known: dict[str, pl.Series] | None = None,
+    previous: Previous | None = None,
+) -> IngestResult:
     """Every file of raw/<extract>/. `known` holds, for each column the extract refers by, the loaded values
-    (hours: the contracts and the paths); a reference with no known values holds nothing."""
+    (hours: the contracts and the paths); a reference with no known values holds nothing. With `previous`, the
+    rows of the files after its own alone, when that gives the same tables (`_appended`)."""
     files = list_files(settings.raw_dir, extract)
     with ThreadPoolExecutor(PARSE_THREADS) as pool:
         parsed = list(pool.map(lambda f: load_file(f, extract, settings), files))
     prune_cache(extract, settings, {p.sha256 for p in parsed})
     with stage("validation"):  # across files: replacements, held rows, the accounting
-        return _assemble(extract, settings, parsed, known or {})
+        appended = _appended(extract, parsed, known or {}, previous) if previous is not None else None
+        return appended or _assemble(extract, settings, parsed, known or {})
 
 
-def _assemble(extract: Extract, settings: Settings, parsed: list[ParsedFile], known: dict[str, pl.Series]):
+def _scans(parsed: list[ParsedFile], first: int = 0) -> list[pl.LazyFrame]:
     # The file's path on every row: categorical, 4 bytes a row instead of the path (at 10 M rows, about 1 GB less).
-    frames = [
+    return [
         pl.scan_parquet(p.rows).with_columns(
             pl.lit(i, pl.Int32).alias("_ordre"), pl.lit(p.chemin, pl.Categorical).alias("fichier")
         )
         for i, p in enumerate(parsed)
-        if p.rows is not None
+        if i >= first and p.rows is not None
     ]
+
+
+def _appended(
+    extract: Extract, parsed: list[ParsedFile], known: dict[str, pl.Series], previous: Previous
+) -> IngestResult | None:
+    """The new files' rows alone, when adding them to the earlier ones gives what all files would: files that
+    state whole groups (hours), none of them stating a group an earlier file states. The earlier files' rows,
+    held rows and counts stand as they were (the caller has checked they were built from the same files, at an
+    as-of date that loads them the same, with the same known values). None when the new files replace rows."""
+    first = previous.files.height
+    stated_before = {g for groups in previous.files["groupes_declares"].drop_nulls() for g in groups.split(",")}
+    frames = _scans(parsed, first)
+    if not extract.statement or extract.finish or not frames:
+        return None
+    current, replaced, stated = _replaced(extract, pl.concat(frames, how="diagonal_relaxed"))
+    if stated_before & {g for groups in stated.values() for g in groups.split(",")}:
+        return None
+    held, current = _hold_unknown(extract, current, known)
+    loaded = current.rename({LINE_COLUMN: "ligne", "_ordre": "ordre_fichier"})
+    if not set(loaded.collect_schema().names()) <= set(previous.columns):
+        return None
+    before = previous.files.filter(pl.col("lignes_remplacees") > 0)
+    replaced = {**dict(before.select("chemin", "lignes_remplacees").iter_rows()), **replaced}
+    stated = {**dict(previous.files.select("chemin", "groupes_declares").iter_rows()), **stated}
+    held = pl.concat([previous.held, held], how="vertical_relaxed")
+    return IngestResult(extract, loaded, *_accounting(extract, parsed, held, replaced, stated), appended=True)
+
+
+def _assemble(extract: Extract, settings: Settings, parsed: list[ParsedFile], known: dict[str, pl.Series]):
+    frames = _scans(parsed)
     held = empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier"))
     if not frames:
         return IngestResult(extract, empty_loaded(extract, settings), *_accounting(extract, parsed, held, {}))

@@ -6,8 +6,11 @@ parsed again), and skipping a run's work when nothing changed since the last bui
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline.extracts.kinds import EXTRACTS, Extract
 from pipeline.ingest.files import content_id, list_files
@@ -44,17 +47,43 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _settings_but_as_of(settings: Settings) -> str:
+    return hash_parts(code_fingerprint(), settings.pseudonym_key, settings.secret_min, settings.heures_etp,
+                      settings.acheteurs)  # fmt: skip
+
+
 def settings_fingerprint(settings: Settings) -> str:
     """The settings every figure depends on (the key changes the pseudonyms, the as-of date the exits, the buyers
     which contracts are the Département's)."""
-    return hash_parts(
-        code_fingerprint(),
-        settings.as_of,
-        settings.pseudonym_key,
-        settings.secret_min,
-        settings.heures_etp,
-        settings.acheteurs,
-    )
+    return hash_parts(_settings_but_as_of(settings), settings.as_of)
+
+
+def cache_dir(settings: Settings, extract: Extract) -> Path:
+    """Where the ingest caches the files it parsed (pipeline/ingest/assembly.py), by content hash.
+
+    Validation depends on the code and the pseudonyms on the key: both are part of the cache key. The as-of date
+    is recorded in each entry instead: a nightly run must not read every file again for it."""
+    return settings.cache_dir / extract.name / hash_parts(code_fingerprint(), settings.pseudonym_key)[:16]
+
+
+def _as_of_part(extract: Extract, settings: Settings, contents: list[str]) -> str:
+    """The as-of date, or "" when no file holds a date after it (known from the cache, `date_max`).
+
+    The as-of date only bounds dates (a month or date after it is refused; an amendment after it does not apply
+    yet): files whose every date is on or before it load the same at any later as-of date, so a nightly run with
+    nothing new for this extract leaves its landing tables as they are."""
+    cache = cache_dir(settings, extract)
+    for content in contents:
+        if content.startswith(("refuse:", "illisible:")):
+            continue  # reported unread: the as-of date plays no part
+        try:
+            meta = json.loads((cache / f"{content}.json").read_text())
+        except (OSError, ValueError):
+            return settings.as_of.isoformat()  # not parsed yet: what it holds is not known
+        latest = meta.get("date_max")
+        if meta.get("statut") == "CHARGE" and latest and dt.date.fromisoformat(latest) > settings.as_of:
+            return settings.as_of.isoformat()
+    return ""
 
 
 def build_fingerprint(settings: Settings, landing: dict[str, str]) -> str:
@@ -62,16 +91,26 @@ def build_fingerprint(settings: Settings, landing: dict[str, str]) -> str:
     return hash_parts(settings_fingerprint(settings), *(landing.get(e.name, "") for e in EXTRACTS))
 
 
-def extract_fingerprint(extract: Extract, settings: Settings, upstream: str = "") -> str:
+def raw_contents(extract: Extract, settings: Settings) -> list[tuple[str, str]]:
+    """The files of raw/<extract>/: each path and its content hash (or why it has none)."""
+    raw = settings.raw_dir
+    return [(p.relative_to(raw).as_posix(), content_id(p, raw)) for p in list_files(raw, extract)]
+
+
+def extract_fingerprint(
+    extract: Extract, settings: Settings, upstream: str = "", contents: list[tuple[str, str]] | None = None
+) -> str:
     """The files of raw/<extract>/ by content, under this code and these settings (and, through `upstream`, what
     the extracts it refers to were built from). Equal fingerprints, equal landing tables."""
-    raw = settings.raw_dir
-    files = [f"{p.relative_to(raw).as_posix()}:{content_id(p, raw)}" for p in list_files(raw, extract)]
-    return hash_parts(settings_fingerprint(settings), extract.name, upstream, *files)
+    contents = raw_contents(extract, settings) if contents is None else contents
+    as_of = _as_of_part(extract, settings, [content for _, content in contents])
+    files = [f"{path}:{content}" for path, content in contents]
+    return hash_parts(_settings_but_as_of(settings), as_of, extract.name, upstream, *files)
 
 
-def landing_fingerprint(extract: Extract, settings: Settings, stored: dict[str, str]) -> str:
-    """What raw/<extract>/ would build its landing tables from, given what the extracts it refers to were built
-    from (`stored`: the build database's fingerprints). Equal to the stored one: nothing to ingest."""
-    upstream = "|".join(stored.get(u, "") for u in extract.upstream)
-    return extract_fingerprint(extract, settings, upstream)
+def landing_fingerprint(
+    extract: Extract, settings: Settings, known: str, contents: list[tuple[str, str]] | None = None
+) -> str:
+    """What raw/<extract>/ would build its landing tables from, given the values its held rows wait for (`known`:
+    their digest, from the build database). Equal to the stored one: nothing to ingest."""
+    return extract_fingerprint(extract, settings, known, contents)

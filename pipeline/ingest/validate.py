@@ -132,6 +132,14 @@ def _cell_errors(raw: pl.DataFrame, typed: pl.DataFrame, extract: Extract) -> li
     return errors
 
 
+def _latest_date(typed: pl.DataFrame, extract: Extract) -> dt.date | None:
+    """The latest date or month the file holds, valid or not, amendments included: what the as-of date bounds."""
+    dates = [typed[c] for c, dtype in typed.schema.items() if dtype == pl.Date]
+    if extract.other_dates:
+        dates.append(extract.other_dates(typed))
+    return max((d for d in (s.max() for s in dates) if d is not None), default=None)
+
+
 def validate(raw: pl.DataFrame, extract: Extract, as_of: dt.date, key: str) -> Validated:
     """Check one file's raw text rows. `raw` holds the canonical columns as text and _ligne.
 
@@ -140,6 +148,7 @@ def validate(raw: pl.DataFrame, extract: Extract, as_of: dt.date, key: str) -> V
     raw = _with_all_columns(raw, extract)
     typed = type_frame(raw, extract)
     cell_errors = _cell_errors(raw, typed, extract)  # on the values as written, before the extract's own defaults
+    latest = _latest_date(typed, extract)
     if extract.prepare:
         typed = extract.prepare(typed, as_of)
     errors = [empty_errors(), *cell_errors, _schema_errors(typed, raw, extract, as_of)]
@@ -147,6 +156,4 @@ def validate(raw: pl.DataFrame, extract: Extract, as_of: dt.date, key: str) -> V
     rows = typed.join(all_errors.select(LINE_COLUMN), on=LINE_COLUMN, how="anti")
     if extract.pseudonymise:
         rows = extract.pseudonymise(rows, key)
-    dates = [pl.col(c).max() for c, dtype in typed.schema.items() if dtype == pl.Date]
-    latest = max((d for d in typed.select(dates).row(0) if d is not None), default=None) if dates else None
     return Validated(rows=rows, errors=all_errors.sort(LINE_COLUMN), latest_date=latest)

@@ -40,10 +40,14 @@ FINGERPRINTS = "landing._empreintes"  # what each kind's landing tables were bui
 
 
 def write_landing_tables(
-    db: Path, schema: str, tables: dict[str, pl.DataFrame | pl.LazyFrame], fingerprint: tuple[str, str] | None = None
+    db: Path,
+    schema: str,
+    tables: dict[str, pl.DataFrame | pl.LazyFrame],
+    fingerprint: tuple[str, str] | None = None,
+    appended: frozenset[str] = frozenset(),
 ) -> None:
-    """Replace each table of `tables` in `schema`, in one transaction with the fingerprint of what they were
-    built from: both change, or neither.
+    """Replace each table of `tables` in `schema` (or, for those named in `appended`, add its rows to the table),
+    in one transaction with the fingerprint of what they were built from: both change, or neither.
 
     A DataFrame goes over Arrow (no copy row by row); a LazyFrame is streamed by polars into a Parquet file
     that DuckDB reads, so that a large landing table is never held in memory whole.
@@ -60,7 +64,11 @@ def write_landing_tables(
                 staged = db.with_name(f".{name}.{os.getpid()}.parquet")
                 try:
                     frame.sink_parquet(staged, compression="lz4")
-                    con.execute(f"create or replace table {schema}.{name} as select * from read_parquet('{staged}')")
+                    rows = f"select * from read_parquet('{staged}')"
+                    if name in appended:
+                        con.execute(f"insert into {schema}.{name} by name {rows}")
+                    else:
+                        con.execute(f"create or replace table {schema}.{name} as {rows}")
                 finally:
                     staged.unlink(missing_ok=True)
                 continue
@@ -90,6 +98,19 @@ def stored_fingerprints(db: Path) -> dict[str, str]:
 def read_table(db: Path, sql: str) -> pl.DataFrame:
     with connect(db) as con:
         return pl.from_arrow(con.sql(sql).to_arrow_table())
+
+
+def values_digest(db: Path, queries: list[str]) -> str:
+    """A digest of the distinct values each query gives, in any order ("" when a table is not there yet)."""
+    if not queries or not db.exists():
+        return ""
+    digest = "select count(*), bit_xor(hash(v)) from (select distinct v from ({}) as t(v))"
+    with connect(db) as con:
+        try:
+            parts = [con.sql(digest.format(query)).fetchall()[0] for query in queries]
+        except duckdb.CatalogException:
+            return ""
+    return "|".join(f"{count}:{hashed}" for count, hashed in parts)
 
 
 def read_column(db: Path, sql: str) -> pl.Series:

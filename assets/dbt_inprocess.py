@@ -49,6 +49,7 @@ def preparsed_manifest(project_dir: Path = DBT_PROJECT_DIR, preparsed: Path = PR
         return None
     for node in (*manifest.nodes.values(), *manifest.macros.values()):
         node.root_path = str(project_dir)  # parsed where `make install` ran; seeds are read from here
+    manifest.build_flat_graph()  # the `graph` of the macros (macros/published_docs.sql), as a parse leaves it
     return manifest
 
 

@@ -6,9 +6,9 @@ from assets.progress import say
 from assets.resources import ClausesSettings
 from assets.transform import clauses_dbt
 from pipeline.exports.export_set import publish_exports
-from pipeline.ingest.fingerprints import build_fingerprint
+from pipeline.ingest.fingerprints import base_fingerprint, build_fingerprint
 from pipeline.timing import stage
-from pipeline.warehouse.database import publish, stored_fingerprints
+from pipeline.warehouse.database import publish, published_base, stored_fingerprints
 from pipeline.warehouse.freshness import published_marker
 from pipeline.warehouse.gate import blocking_checks
 from pipeline.warehouse.history import carry_history
@@ -31,7 +31,10 @@ def entrepot_publie(context: AssetExecutionContext, settings: ClausesSettings) -
             settings.candidate_db, settings.published_db, settings.as_of, key_fingerprint(settings.pseudonym_key)
         )
         facts = {**blocking_checks(settings.candidate_db), "valeurs_revisees": revised}
+        base = published_base(settings)
+        base.unlink(missing_ok=True)  # written once the new warehouse is in place: never beside another one
         publish(settings.candidate_db, settings.published_db)
+        base.write_text(base_fingerprint(settings))
     say(f"  entrepôt publié : {settings.published_db}")
     return MaterializeResult(metadata={"chemin": str(settings.published_db), **facts})
 

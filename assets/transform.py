@@ -13,7 +13,7 @@ from assets.dbt_manifest import dbt_project, translator
 from assets.progress import say
 from assets.resources import ClausesSettings
 from pipeline.timing import stage
-from pipeline.warehouse.database import stored_fingerprints, write_ahead_log
+from pipeline.warehouse.database import start_candidate, stored_fingerprints
 from pipeline.warehouse.freshness import published_is_current
 from pipeline.warehouse.lock import warehouse_lock
 
@@ -27,11 +27,11 @@ def clauses_dbt(context: AssetExecutionContext, settings: ClausesSettings):
         # Nothing new since the last publication: dbt, the publication and the exports are skipped.
         say("  rien de nouveau depuis le dernier passage publié : entrepôt et exports inchangés")
         return
-    say("  dbt build : modèles, tests et contrôles de réconciliation")
     with warehouse_lock(settings.warehouse_dir), stage("dbt"):
-        # A fresh candidate each time: nothing left over from a failed run or a model since removed.
-        for leftover in (settings.candidate_db, write_ahead_log(settings.candidate_db)):
-            leftover.unlink(missing_ok=True)
+        if start_candidate(settings):
+            say("  dbt build : l'entrepôt publié repris, ses heures mises à jour (modèles incrémentaux)")
+        else:
+            say("  dbt build : l'entrepôt reconstruit en entier")
         # profiles.yml and the macros read the same settings, as dbt vars (no default on the dbt side).
         manifest = get_manifest_and_translator_from_dbt_assets([context.assets_def])[0]
         args = ["--vars", json.dumps(settings.dbt_vars()), "--exclude-resource-type", "unit_test"]

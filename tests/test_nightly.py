@@ -1,9 +1,10 @@
 """Nightly runs that reuse what earlier runs parsed give exactly the figures of a full rebuild.
 
 A sequence of nights on the hand fixture, the as-of date moving a month each time: a new monthly timesheet (with a
-month still to come and hours on a contract not known yet); then a month replaced, a participant corrected and a
-new contract; then a file removed. Then `clauses run --complet` on the same files in a fresh folder: every table
-of the two published warehouses is compared, cell for cell (the publication history apart: a record of the runs).
+month still to come and hours on a contract not known yet); then a month replaced and a new contract; then a
+participant corrected (another person behind a path) and a contract shortened, no hour file changed; then a file
+removed. Then `clauses run --complet` on the same files in a fresh folder: every table of the two published
+warehouses is compared, cell for cell (the publication history apart: a record of the runs).
 """
 
 from __future__ import annotations
@@ -36,17 +37,24 @@ def _replaced_month(raw: Path) -> None:
                                                            heures="30")])  # fmt: skip
 
 
-def _corrected_participant(raw: Path) -> None:
+def _corrected_participant(raw: Path) -> None:  # a birth date corrected: another person behind the path
     write_csv(raw / "participants" / "2027-02-05_F4.csv", [participant(
-        id_participant="P2", nom="Martin", prenom="Karim", date_naissance="01/01/2000", sexe="H", qpv="non", deld="",
+        id_participant="P2", nom="Martin", prenom="Karim", date_naissance="02/01/2000", sexe="H", qpv="non", deld="",
         jeune_sans_qualification="x", date_entree="01/05/2023", date_sortie="30/06/2026", situation_6_mois="CDI",
     )])  # fmt: skip
 
 
 def _new_contract(raw: Path) -> None:
-    write_csv(raw / "marches" / "2027-03-05_marches.csv", [marche(
+    write_csv(raw / "marches" / "marches_2027-03-05.csv", [marche(
         id_marche="M7", famille="NETTOYAGE", date_notification="01/10/2026", duree_mois="12", montant_ht="90000",
         heures_insertion_prevues="200", facilitateur="F4",
+    )])  # fmt: skip
+
+
+def _shortened_contract(raw: Path) -> None:  # M3 from 6 to 3 months (after marches.csv, this file replaces it)
+    write_csv(raw / "marches" / "marches_2027-04-05.csv", [marche(
+        id_marche="M3", famille="NETTOYAGE", date_notification="01/09/2023", montant_ht="100000", duree_mois="3",
+        heures_insertion_prevues="300", marche_reserve="SIAE", facilitateur="F1",
     )])  # fmt: skip
 
 
@@ -56,11 +64,15 @@ def _removed_file(raw: Path) -> None:
 
 def _second_night(raw: Path) -> None:  # the nights share runs: each run of the graph costs seconds
     _replaced_month(raw)
-    _corrected_participant(raw)
     _new_contract(raw)
 
 
-NIGHTS = [_new_month, _second_night, _removed_file]
+def _third_night(raw: Path) -> None:  # no hour file changes: only the person behind P2 and M3's end do
+    _corrected_participant(raw)
+    _shortened_contract(raw)
+
+
+NIGHTS = [_new_month, _second_night, _third_night, _removed_file]
 
 
 def _run(root: Path, as_of: dt.date, monkeypatch, complet: bool = False) -> None:
@@ -102,6 +114,7 @@ def _same_as_a_full_rebuild(nightly: Path, full: Path, as_of: dt.date, monkeypat
     return full
 
 
+UPDATED = "l'entrepôt publié repris, ses heures mises à jour"
 APPENDED = "heures : .* \\(lignes des nouveaux fichiers ajoutées aux précédentes\\)"
 
 
@@ -111,22 +124,30 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, 
     write_hand_fixture(nightly / "raw")
     as_of = dt.date.fromisoformat(AS_OF)
     _run(nightly, as_of, monkeypatch)
-    appended = []
+    appended, updated = [], []
     for drop in NIGHTS:
         as_of = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 5)  # the 5th of the next month
         drop(nightly / "raw")
         capsys.readouterr()
         _run(nightly, as_of, monkeypatch)
-        appended.append(bool(re.search(APPENDED, capsys.readouterr().err)))
+        said = capsys.readouterr().err
+        appended.append(bool(re.search(APPENDED, said)))
+        updated.append(UPDATED in said)
     # The new month alone was added to the hours loaded before; the second night replaces a month and brings a
-    # contract some held hours wait for, the third removes a file: both reassemble every file.
-    assert appended == [True, False, False]
+    # contract some held hours wait for, the fourth removes a file: both reassemble every file. The third leaves
+    # the hours' landing tables as they were.
+    assert appended == [True, False, False, False]
+    assert updated == [True] * 4  # each night, the published warehouse's hours were updated, not rebuilt
     full = _same_as_a_full_rebuild(nightly, tmp_path / "complet", as_of, monkeypatch)
     # The sequence did what it says: the month to come and the held hours arrived, the removed replacement went.
     hours = dict(duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True).sql(
         "select strftime(mois, '%Y-%m') || ' ' || id_marche, sum(heures) from marts.fct_heures "
         "where parcours_id is not null group by all").fetchall())  # fmt: skip
     assert hours["2027-01 M4"] == 15 and hours["2026-11 M7"] == 10 and hours["2024-03 M4"] == 20
+    with duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        flagged = con.sql("select distinct strftime(mois, '%Y-%m') from marts.fct_heures "
+                          "where id_marche = 'M3' and mois_hors_periode_marche order by 1").fetchall()  # fmt: skip
+    assert flagged == [("2024-01",)]  # Z1's hours, after the shortened M3's end
 
 
 def _next_demo_month(raw: Path, night: dt.date) -> dt.date:
@@ -160,7 +181,8 @@ def test_a_night_on_the_demo_gives_the_figures_of_a_full_rebuild(demo_root, tmp_
     before = stored_fingerprints(nightly / "warehouse" / "build" / "clauses.duckdb")
     capsys.readouterr()
     _run(nightly, as_of, monkeypatch)
-    assert re.search(APPENDED, capsys.readouterr().err)
+    said = capsys.readouterr().err
+    assert re.search(APPENDED, said) and UPDATED in said
     after = stored_fingerprints(nightly / "warehouse" / "build" / "clauses.duckdb")
     # Left as they were: the extracts with no new file and no date after the earlier as-of date. Not so the
     # contracts: the demo's DECP file holds an amendment dated 2030, which applies once the as-of date reaches it.

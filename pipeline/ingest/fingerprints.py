@@ -47,7 +47,9 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _settings_but_as_of(settings: Settings) -> str:
+def base_fingerprint(settings: Settings) -> str:
+    """The code and the settings but the as-of date: a published warehouse built under the same one is where the
+    next night's incremental models start from (pipeline/warehouse/database.py, start_candidate)."""
     return hash_parts(code_fingerprint(), settings.pseudonym_key, settings.secret_min, settings.heures_etp,
                       settings.acheteurs)  # fmt: skip
 
@@ -55,7 +57,7 @@ def _settings_but_as_of(settings: Settings) -> str:
 def settings_fingerprint(settings: Settings) -> str:
     """The settings every figure depends on (the key changes the pseudonyms, the as-of date the exits, the buyers
     which contracts are the Département's)."""
-    return hash_parts(_settings_but_as_of(settings), settings.as_of)
+    return hash_parts(base_fingerprint(settings), settings.as_of)
 
 
 def cache_dir(settings: Settings, extract: Extract) -> Path:
@@ -105,7 +107,7 @@ def extract_fingerprint(
     contents = raw_contents(extract, settings) if contents is None else contents
     as_of = _as_of_part(extract, settings, [content for _, content in contents])
     files = [f"{path}:{content}" for path, content in contents]
-    return hash_parts(_settings_but_as_of(settings), as_of, extract.name, upstream, *files)
+    return hash_parts(base_fingerprint(settings), as_of, extract.name, upstream, *files)
 
 
 def landing_fingerprint(

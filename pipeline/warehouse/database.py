@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from pipeline.ingest.fingerprints import base_fingerprint
+from pipeline.settings import Settings
 
 # DuckDB takes 80 % of the machine by default and keeps its buffers while a connection lives: our writes
 # and copies stream, so a small budget is enough (it spills to disk beyond it).
@@ -119,6 +123,31 @@ def read_column(db: Path, sql: str) -> pl.Series:
 
 def write_ahead_log(db: Path) -> Path:
     return db.with_name(db.name + ".wal")
+
+
+def start_candidate(settings: Settings) -> bool:
+    """The file dbt builds into: a copy of the published warehouse when it was built by this code under these
+    settings, the as-of date apart (the incremental models then update their rows); otherwise a fresh one, so
+    that nothing is left over from a failed run or a model since removed. True for the copy."""
+    candidate = settings.candidate_db
+    for leftover in (candidate, write_ahead_log(candidate)):
+        leftover.unlink(missing_ok=True)
+    base = published_base(settings)
+    reusable = (
+        not settings.complet
+        and settings.published_db.exists()
+        and base.exists()
+        and base.read_text() == base_fingerprint(settings)
+    )
+    if reusable:
+        candidate.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(settings.published_db, candidate)
+    return reusable
+
+
+def published_base(settings: Settings) -> Path:
+    """Holds the code and settings (the as-of date apart) the published warehouse was built with."""
+    return settings.warehouse_dir / "empreinte_base_publiee"
 
 
 def publish(candidate_db: Path, published_db: Path) -> None:

@@ -1,15 +1,18 @@
 -- Hour rows with the person behind each path. A month outside the contract's dates is kept and
 -- flagged (hours are often declared late, and a notification date may be wrong).
+-- Incremental: a night later, only the rows of changed files, paths and contracts are computed again
+-- (macros/heures_a_refaire.sql); a full rebuild when the code or the settings change.
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ heures_a_refaire() }}") }}
+
 with heures as (
     select * from {{ ref('stg_heures') }}
+    {% if is_incremental() %}
+        where {{ a_refaire('fichier', 'parcours_id', 'id_marche') }}
+    {% endif %}
 ),
 
-personnes as (  -- one person per path: that of its latest episode
-    select
-        parcours_id,
-        personne_id
-    from {{ ref('dim_parcours') }}
-    qualify row_number() over (partition by parcours_id order by episode desc) = 1
+personnes as (
+    {{ personne_du_parcours() }}
 )
 
 select
@@ -24,10 +27,7 @@ select
     heures.employeur_siret,
     heures.employeur_nom,
     heures.type_contrat,
-    (
-        heures.mois < date_trunc('month', marches.date_notification)
-        or (marches.date_fin is not null and heures.mois > marches.date_fin)
-    ) as mois_hors_periode_marche,
+    {{ mois_hors_periode('heures', 'marches') }} as mois_hors_periode_marche,
     heures.fichier,
     heures.ligne
 from heures

@@ -284,6 +284,29 @@ def test_the_build_fingerprint_follows_files_settings_and_code(settings, monkeyp
     assert fp.build_fingerprint(settings, landing) != first
 
 
+def test_dbt_starts_from_the_published_warehouse_only_under_the_same_code_and_settings(settings, monkeypatch):
+    """A night's incremental models start from a copy of the published warehouse; another code version, key or
+    setting, or `--complet`, rebuilds from a fresh file (the as-of date alone changes nothing)."""
+    from pipeline.ingest import fingerprints as fp
+    from pipeline.warehouse.database import published_base, start_candidate
+
+    settings.published_db.parent.mkdir(parents=True)
+    settings.published_db.write_bytes(b"entrepot publie")
+    published_base(settings).write_text(fp.base_fingerprint(settings))
+    settings.candidate_db.parent.mkdir(parents=True)
+    settings.candidate_db.write_bytes(b"reste d'un passage interrompu")
+    later = dataclasses.replace(settings, as_of=settings.as_of + dt.timedelta(days=1))
+    assert start_candidate(later) and settings.candidate_db.read_bytes() == b"entrepot publie"
+    for other in (
+        dataclasses.replace(later, complet=True),
+        dataclasses.replace(later, pseudonym_key="une-autre-cle-de-pseudonymes-assez-longue"),
+        dataclasses.replace(later, heures_etp=1600.0),
+    ):
+        assert not start_candidate(other) and not settings.candidate_db.exists()
+    monkeypatch.setattr(fp, "code_fingerprint", lambda: "autre code")
+    assert not start_candidate(later) and not settings.candidate_db.exists()
+
+
 def test_a_partial_export_set_of_a_dead_run_is_removed_by_the_next_one(fixture_root, tmp_path):
     from pipeline.exports.export_set import publish_exports
 

@@ -17,7 +17,7 @@ from pipeline.extracts.kinds import MARCHES
 from pipeline.ingest import assembly
 from pipeline.ingest import files as files_module
 from pipeline.ingest.assembly import ingest
-from pipeline.ingest.fingerprints import extract_fingerprint
+from pipeline.ingest.fingerprints import landing_fingerprint
 from pipeline.settings import Limits
 
 
@@ -25,7 +25,7 @@ def _run(settings, **limits) -> pl.DataFrame:
     """Ingest raw/marches/ beside one good file; returns qualite_fichiers' rows, the good file checked loaded."""
     write_csv(settings.raw_dir / "marches" / "bon.csv", [marche()])
     settings = dataclasses.replace(settings, limits=dataclasses.replace(Limits(), **limits))
-    extract_fingerprint(MARCHES, settings)  # takes every file's hash first: must not raise either
+    landing_fingerprint(MARCHES, settings)  # takes every file's hash first: must not raise either
     files = ingest(MARCHES, settings).files
     good = files.filter(pl.col("chemin") == "marches/bon.csv").row(0, named=True)
     assert (good["statut"], good["lignes_chargees"]) == ("CHARGE", 1)

@@ -99,20 +99,13 @@ def raw_contents(extract: Extract, settings: Settings) -> list[tuple[str, str]]:
     return [(p.relative_to(raw).as_posix(), content_id(p, raw)) for p in list_files(raw, extract)]
 
 
-def extract_fingerprint(
-    extract: Extract, settings: Settings, upstream: str = "", contents: list[tuple[str, str]] | None = None
+def landing_fingerprint(
+    extract: Extract, settings: Settings, known: str = "", contents: list[tuple[str, str]] | None = None
 ) -> str:
-    """The files of raw/<extract>/ by content, under this code and these settings (and, through `upstream`, what
-    the extracts it refers to were built from). Equal fingerprints, equal landing tables."""
+    """What raw/<extract>/ would build its landing tables from: its files by content, under this code and these
+    settings, given the values its held rows wait for (`known`: their digest, from the build database). Equal to
+    the stored one: nothing to ingest."""
     contents = raw_contents(extract, settings) if contents is None else contents
     as_of = _as_of_part(extract, settings, [content for _, content in contents])
     files = [f"{path}:{content}" for path, content in contents]
-    return hash_parts(base_fingerprint(settings), as_of, extract.name, upstream, *files)
-
-
-def landing_fingerprint(
-    extract: Extract, settings: Settings, known: str, contents: list[tuple[str, str]] | None = None
-) -> str:
-    """What raw/<extract>/ would build its landing tables from, given the values its held rows wait for (`known`:
-    their digest, from the build database). Equal to the stored one: nothing to ingest."""
-    return extract_fingerprint(extract, settings, known, contents)
+    return hash_parts(base_fingerprint(settings), as_of, extract.name, known, *files)

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import ftfy
 import polars as pl
 import pytest
 from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, marche, needs_shared, run_graph, write_csv
@@ -14,6 +15,7 @@ from conftest import AS_OF_DATE, KEY, SHARED_DATA, SIRET_A, SIRET_B, marche, nee
 from pipeline.extracts.cpv import famille_of
 from pipeline.extracts.kinds import MARCHES
 from pipeline.extracts.raw import FileRejected
+from pipeline.ingest import decp
 from pipeline.ingest.assembly import ingest
 from pipeline.ingest.readers import read_extract
 from pipeline.ingest.validate import validate
@@ -270,6 +272,31 @@ def test_real_2019_files_every_record_accounted_for(name, records):
     # More than half of the AIFE contracts have no notification date: loaded, in no year.
     assert checked.rows["date_notification"].null_count() > 0
     assert checked.rows.filter(pl.col("date_estimee"))["date_notification"].null_count() == 0
+
+
+def _scalars(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _scalars(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _scalars(v)
+    elif value is not None and not isinstance(value, bool):
+        yield value
+
+
+@pytest.mark.parametrize("value", ["Travaux &amp; voirie", "ligne\r\nsuivante", "\x1b[31mrouge", "Ã©lectricitÃ©", " "])
+def test_text_skips_ftfy_only_where_ftfy_changes_nothing(value):
+    assert decp._text(value) == (ftfy.fix_text(value.strip()) or None)
+
+
+@needs_shared
+@pytest.mark.real_data
+def test_text_gives_what_ftfy_gives_on_every_real_value():
+    for name in ("aife-2019.json", "bouches-du-rhone-2019.json"):
+        values = {str(v) for v in _scalars(json.loads((DECP / "reel-2019" / name).read_text()))}
+        assert len(values) > 1000
+        assert [v for v in values if decp._text(v) != (ftfy.fix_text(v.strip()) or None)] == []
 
 
 @needs_shared

@@ -198,7 +198,9 @@ def _text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    return ftfy.fix_text(text) if text else None
+    if text.isascii() and text.isprintable() and "&" not in text:
+        return text or None  # nothing ftfy would change (no accent, control character nor entity): 2x faster
+    return ftfy.fix_text(text)
 
 
 def _short(value: Any) -> str:

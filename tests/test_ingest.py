@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 
 import polars as pl
 from conftest import KEY, heure, marche, participant, write_csv, write_xlsx
 
 from pipeline.extracts.kinds import HEURES, MARCHES, PARTICIPANTS
 from pipeline.extracts.pseudonym import _hmac_column, hmac_hex, normalise_name, personne_id
-from pipeline.ingest import assembly
+from pipeline.ingest import assembly, validate
 from pipeline.ingest.assembly import ingest
 from pipeline.ingest.files import file_sha256
 from pipeline.ingest.fingerprints import landing_fingerprint
@@ -209,6 +210,33 @@ def test_a_rebuild_from_raw_alone_gives_the_same_rows(settings, tmp_path):
     shutil.rmtree(settings.cache_dir)
     again = ingest(MARCHES, settings)
     assert again.loaded.collect().equals(first.loaded.collect()) and again.quarantine.equals(first.quarantine)
+
+
+def test_small_files_validated_together_give_what_each_gives_alone(settings, monkeypatch):
+    """parse_together checks small files in one pass: rows, errors, pseudonyms and file lines as one by one."""
+    checked = validate._checked
+    raw = settings.raw_dir
+    write_csv(raw / "marches" / "m.csv", [marche(), marche(id_marche="M2")])
+    write_csv(raw / "participants" / "p1.csv", [participant(), participant(id_participant="P2", sexe="X")])
+    write_csv(raw / "participants" / "p2.csv", [participant(id_participant="P3", date_entree="hier")])
+    write_xlsx(raw / "participants" / "p3.xlsx", [participant(id_participant="P4", facilitateur="F2")])
+    write_csv(raw / "heures" / "h1.csv", [heure(), heure(mois="2024-05", heures="300"), heure(id_marche="M9")])
+    write_csv(raw / "heures" / "h2.csv", [heure(id_marche="M2"), heure(id_marche="M2")])  # a duplicate
+    without = {k: v for k, v in heure(mois="2024-06").items() if k != "type_contrat"}
+    write_csv(raw / "heures" / "h3.csv", [without])  # an optional column left out: a pass of its own
+    together = _ingest_all(settings)
+    passes = []
+    monkeypatch.setattr(validate, "_checked", lambda raw, *a: passes.append(raw.height) or checked(raw, *a))
+    shutil.rmtree(settings.cache_dir)
+    _ingest_all(settings)
+    assert passes == [2, 4, 5, 1]  # contracts; participants; hours but h3, then h3 (another set of columns)
+    monkeypatch.setattr(assembly, "TOGETHER_BYTES", 0)
+    shutil.rmtree(settings.cache_dir)
+    alone = _ingest_all(settings)
+    for a, b in zip(together, alone, strict=True):
+        assert a.loaded.collect().equals(b.loaded.collect()) and a.quarantine.equals(b.quarantine)
+        assert a.files.equals(b.files) and _balanced(a.files)
+    assert together[2].quarantine["regle"].to_list().count("DOUBLON") == 1
 
 
 def test_hostile_folder_every_file_accounted_for(settings):

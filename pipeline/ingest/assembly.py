@@ -1,7 +1,8 @@
 """All the files of one kind of extract -> the loaded rows, the quarantine, and one line per file.
 
-Per file, two files at a time (cached by content hash, so an unchanged file is not read again): read,
-validate, pseudonymise, find duplicates and conflicts, and write its valid rows as Parquet. Across files
+Per file (cached by content hash, so an unchanged file is not read again): read, validate, pseudonymise, find
+duplicates and conflicts, and write its valid rows as Parquet. Small files are read two at a time and validated
+in one pass (each as if alone: validate_many); a large one is parsed alone, two at a time. Across files
 (recomputed every run from those Parquet files, so a rebuild from raw/ alone gives the same result):
 later-file-wins by key, the facilitator-month replacement for hours, and holding hour rows whose contract
 or participant is not known yet. The loaded rows stay a lazy query over the Parquet files until they are
@@ -29,7 +30,7 @@ from pipeline.extracts.rules import MESSAGES
 from pipeline.ingest.files import content_id, list_files, unreadable_reason
 from pipeline.ingest.fingerprints import cache_dir
 from pipeline.ingest.readers import read_extract
-from pipeline.ingest.validate import MASK, empty_errors, protected, validate
+from pipeline.ingest.validate import MASK, Validated, empty_errors, protected, validate, validate_many
 from pipeline.settings import Settings
 from pipeline.timing import stage
 
@@ -104,6 +105,16 @@ def within_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataF
 
 def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.DataFrame | None, pl.DataFrame, dict]:
     """One file's valid rows (None when the file is rejected), its errors, and what is known of it."""
+    table, meta = _read(path, extract, settings)
+    if table is None:
+        return None, empty_errors(), meta
+    with stage("validation"):
+        checked = validate(table.frame, extract, settings.as_of, settings.pseudonym_key)
+    return _finish(table, checked, extract, meta)
+
+
+def _read(path: Path, extract: Extract, settings: Settings) -> tuple[RawTable | None, dict]:
+    """The file's text rows (None when it is rejected) and what is known of it so far."""
     meta: dict = {"format": None, "encodage": None, "statut": "CHARGE", "motif": None, "colonnes_ignorees": None}
     meta.update(lignes_lues=0, expediteur=None, entetes="{}")  # None: from its name, which the cache does not key
     try:
@@ -111,13 +122,16 @@ def parse_file(path: Path, extract: Extract, settings: Settings) -> tuple[pl.Dat
             table = read_extract(path, extract, settings.limits)
     except FileRejected as exc:
         meta.update(statut="REJETE", motif=str(exc))
-        return None, empty_errors(), meta
+        return None, meta
     meta.update(
         format=table.format, encodage=table.encoding, colonnes_ignorees=", ".join(table.ignored_columns) or None,
         expediteur=_sender(table, extract), entetes=json.dumps(table.headers, ensure_ascii=False),
     )  # fmt: skip
-    with stage("validation"):
-        checked = validate(table.frame, extract, settings.as_of, settings.pseudonym_key)
+    return table, meta
+
+
+def _finish(table: RawTable, checked: Validated, extract: Extract, meta: dict):
+    """The checked rows less the duplicates within the file, and every error of the file, values protected."""
     table.frame = table.frame.clear()  # the text as read is not needed past validation (0.7 GB for a 300 MB file)
     if table.format in ("json", "xml"):
         # DECP: a contract published again further down the file is a republication; the last record
@@ -198,38 +212,103 @@ def prune_cache(extract: Extract, settings: Settings, kept: set[str]) -> None:
 _ENTRY_LOCKS: dict[str, threading.Lock] = {}
 
 
-def _cached_or_parsed(path: Path, sha: str, extract: Extract, settings: Settings) -> tuple[dict, pl.DataFrame]:
-    """The file's cache entry (what it holds and its errors), parsed into the cache first if need be."""
+Entry = tuple[dict, pl.DataFrame]  # a cache entry: what is known of the file, and its errors
+
+
+def _reusable_meta(sha: str, extract: Extract, settings: Settings) -> dict | None:
+    """What an earlier run parsed of this content, when it holds at today's as-of date (never with --complet)."""
+    meta_path = cache_dir(settings, extract) / f"{sha}.json"
+    if not meta_path.exists() or settings.complet:
+        return None
+    with stage("lecture"):
+        meta = json.loads(meta_path.read_text())
+    return meta if _reusable(meta, settings.as_of) else None
+
+
+def _cached(sha: str, extract: Extract, settings: Settings) -> Entry | None:
+    meta = _reusable_meta(sha, extract, settings)
+    if meta is None:
+        return None
+    with stage("lecture"):
+        return meta, pl.read_parquet(cache_dir(settings, extract) / f"{sha}.errors.parquet")
+
+
+def _store(sha: str, parsed: tuple, extract: Extract, settings: Settings) -> Entry:
+    rows, errors, meta = parsed
+    meta["arrete"] = settings.as_of.isoformat()
     cache = cache_dir(settings, extract)
     meta_path = cache / f"{sha}.json"
-    rows_path, errors_path = cache / f"{sha}.rows.parquet", cache / f"{sha}.errors.parquet"
-    if meta_path.exists() and not settings.complet:
-        with stage("lecture"):  # from the cache: the file's content was parsed by an earlier run
-            meta = json.loads(meta_path.read_text())
-            if _reusable(meta, settings.as_of):
-                return meta, pl.read_parquet(errors_path)
-    rows, errors, meta = parse_file(path, extract, settings)
-    meta["arrete"] = settings.as_of.isoformat()
     with stage("chargement"):
         meta_path.unlink(missing_ok=True)  # an entry being rewritten is not whole
         cache.mkdir(parents=True, exist_ok=True)
         if rows is not None:
-            rows.write_parquet(rows_path)
-        errors.write_parquet(errors_path)
+            rows.write_parquet(cache / f"{sha}.rows.parquet")
+        errors.write_parquet(cache / f"{sha}.errors.parquet")
         meta_path.write_text(json.dumps(meta))  # written last: its presence means the cache entry is whole
     return meta, errors
 
 
-def load_file(path: Path, extract: Extract, settings: Settings) -> ParsedFile:
-    """Parse a file into the cache, unless its content was already parsed there. A file that cannot or must not
-    be read is rejected with its reason, and the run goes on."""
+def _cached_or_parsed(path: Path, sha: str, extract: Extract, settings: Settings, fresh: dict[str, Entry]) -> Entry:
+    """The file's cache entry (what it holds and its errors), parsed into the cache first if need be."""
+    if sha in fresh:  # parsed by this run, together with other small files
+        return dict(fresh[sha][0]), fresh[sha][1]
+    return _cached(sha, extract, settings) or _store(sha, parse_file(path, extract, settings), extract, settings)
+
+
+TOGETHER_BYTES = 16 << 20  # files up to this size, and batches up to it, are validated together (validate_many)
+
+
+def parse_together(files: list[Path], extract: Extract, settings: Settings) -> dict[str, Entry]:
+    """Into the cache, the small files whose content is not there yet: read one by one, validated together.
+
+    At 1x, the 46 monthly timesheets are validated in 0.1 s instead of 1.3 s; a large file (10 M rows) is parsed
+    alone by load_file, as before, so that no two sit in memory at once."""
+    todo: dict[str, tuple[Path, int]] = {}
+    for path in files:
+        sha = content_id(path, settings.raw_dir)
+        try:
+            size = path.stat().st_size
+        except OSError:  # gone since: load_file reports it
+            continue
+        if sha.startswith(("refuse:", "illisible:")) or sha in todo or size > TOGETHER_BYTES:
+            continue
+        if _reusable_meta(sha, extract, settings) is None:
+            todo[sha] = (path, size)
+    fresh: dict[str, Entry] = {}
+    batch: list[tuple[str, Path]] = []
+    batch_bytes = 0
+    for n, (sha, (path, size)) in enumerate(todo.items()):
+        batch.append((sha, path))
+        batch_bytes += size
+        if n + 1 == len(todo) or batch_bytes >= TOGETHER_BYTES:
+            fresh.update(_parse_batch(batch, extract, settings))
+            batch, batch_bytes = [], 0
+    return fresh
+
+
+def _parse_batch(batch: list[tuple[str, Path]], extract: Extract, settings: Settings) -> dict[str, Entry]:
+    with ThreadPoolExecutor(PARSE_THREADS) as pool:
+        read = list(pool.map(lambda item: _read(item[1], extract, settings), batch))
+    tables = [table for table, _ in read if table is not None]
+    with stage("validation"):
+        checked = iter(validate_many([t.frame for t in tables], extract, settings.as_of, settings.pseudonym_key))
+    entries = {}
+    for (sha, _), (table, meta) in zip(batch, read, strict=True):
+        parsed = (None, empty_errors(), meta) if table is None else _finish(table, next(checked), extract, meta)
+        entries[sha] = _store(sha, parsed, extract, settings)
+    return entries
+
+
+def load_file(path: Path, extract: Extract, settings: Settings, fresh: dict[str, Entry] | None = None) -> ParsedFile:
+    """Parse a file into the cache, unless its content was already parsed there (or by parse_together). A file
+    that cannot or must not be read is rejected with its reason, and the run goes on."""
     chemin = path.relative_to(settings.raw_dir).as_posix()
     with stage("lecture"):
         sha = content_id(path, settings.raw_dir)
     if sha.startswith(("refuse:", "illisible:")):
         return _rejected_unread(chemin, path, extract, sha.partition(":")[2])
     with _ENTRY_LOCKS.setdefault(sha, threading.Lock()):  # two files of one content: one parses, one reuses
-        meta, errors = _cached_or_parsed(path, sha, extract, settings)
+        meta, errors = _cached_or_parsed(path, sha, extract, settings, fresh or {})
     rows_path = cache_dir(settings, extract) / f"{sha}.rows.parquet"
     try:
         stat = path.stat()
@@ -364,8 +443,9 @@ def ingest(
     (hours: the contracts and the paths); a reference with no known values holds nothing. With `previous`, the
     rows of the files after its own alone, when that gives the same tables (`_appended`)."""
     files = list_files(settings.raw_dir, extract)
+    fresh = parse_together(files, extract, settings)
     with ThreadPoolExecutor(PARSE_THREADS) as pool:
-        parsed = list(pool.map(lambda f: load_file(f, extract, settings), files))
+        parsed = list(pool.map(lambda f: load_file(f, extract, settings, fresh), files))
     prune_cache(extract, settings, {p.sha256 for p in parsed})
     with stage("validation"):  # across files: replacements, held rows, the accounting
         appended = _appended(extract, parsed, known or {}, previous) if previous is not None else None

@@ -140,20 +140,55 @@ def _latest_date(typed: pl.DataFrame, extract: Extract) -> dt.date | None:
     return max((d for d in (s.max() for s in dates) if d is not None), default=None)
 
 
+def _checked(raw: pl.DataFrame, extract: Extract, as_of: dt.date, key: str):
+    """The typed frame (before the extract's own defaults), the valid rows, pseudonymised, and the errors."""
+    raw = _with_all_columns(raw, extract)
+    typed = type_frame(raw, extract)
+    cell_errors = _cell_errors(raw, typed, extract)  # on the values as written, before the extract's own defaults
+    prepared = extract.prepare(typed, as_of) if extract.prepare else typed
+    errors = [empty_errors(), *cell_errors, _schema_errors(prepared, raw, extract, as_of)]
+    all_errors = pl.concat(errors).unique(subset=[LINE_COLUMN], keep="first", maintain_order=True)
+    rows = prepared.join(all_errors.select(LINE_COLUMN), on=LINE_COLUMN, how="anti")
+    if extract.pseudonymise:
+        rows = extract.pseudonymise(rows, key)
+    return typed, rows, all_errors.sort(LINE_COLUMN)
+
+
 def validate(raw: pl.DataFrame, extract: Extract, as_of: dt.date, key: str) -> Validated:
     """Check one file's raw text rows. `raw` holds the canonical columns as text and _ligne.
 
     A row breaking several rules is reported once, for the first: unreadable values, then the schema's rules.
     """
-    raw = _with_all_columns(raw, extract)
-    typed = type_frame(raw, extract)
-    cell_errors = _cell_errors(raw, typed, extract)  # on the values as written, before the extract's own defaults
-    latest = _latest_date(typed, extract)
-    if extract.prepare:
-        typed = extract.prepare(typed, as_of)
-    errors = [empty_errors(), *cell_errors, _schema_errors(typed, raw, extract, as_of)]
-    all_errors = pl.concat(errors).unique(subset=[LINE_COLUMN], keep="first", maintain_order=True)
-    rows = typed.join(all_errors.select(LINE_COLUMN), on=LINE_COLUMN, how="anti")
-    if extract.pseudonymise:
-        rows = extract.pseudonymise(rows, key)
-    return Validated(rows=rows, errors=all_errors.sort(LINE_COLUMN), latest_date=latest)
+    typed, rows, errors = _checked(raw, extract, as_of, key)
+    return Validated(rows=rows, errors=errors, latest_date=_latest_date(typed, extract))
+
+
+FILE_STRIDE = 1 << 32  # in a joint pass, file n's lines become n * 2**32 + _ligne: far above any file's lines
+
+
+def validate_many(raws: list[pl.DataFrame], extract: Extract, as_of: dt.date, key: str) -> list[Validated]:
+    """Several files checked in one pass, each as `validate` would check it alone: Pandera and the pseudonyms
+    cost about 20 ms a call whatever the rows (46 monthly timesheets at 1x: 1.4 s one by one).
+
+    Files go together when their columns are the same and every rule of the extract reads one row at a time
+    (the contracts' amendments read across a file's rows: they go one by one)."""
+    if extract.prepare or extract.other_dates:
+        return [validate(raw, extract, as_of, key) for raw in raws]
+    together: dict[tuple, list[int]] = {}
+    for i, raw in enumerate(raws):
+        together.setdefault(tuple(raw.schema.items()), []).append(i)
+    checked: dict[int, Validated] = {}
+    for members in together.values():
+        joint = pl.concat(raws[i].with_columns(pl.col(LINE_COLUMN) + n * FILE_STRIDE) for n, i in enumerate(members))
+        typed, rows, errors = (_by_file(frame, len(members)) for frame in _checked(joint, extract, as_of, key))
+        for n, i in enumerate(members):
+            checked[i] = Validated(rows=rows[n], errors=errors[n], latest_date=_latest_date(typed[n], extract))
+    return [checked[i] for i in range(len(raws))]
+
+
+def _by_file(frame: pl.DataFrame, files: int) -> list[pl.DataFrame]:
+    """A joint frame split back into its files, each with its own line numbers, in its own order."""
+    index = (pl.col(LINE_COLUMN) // FILE_STRIDE).alias("_fichier")
+    parts = frame.with_columns(index, pl.col(LINE_COLUMN) % FILE_STRIDE).partition_by("_fichier", as_dict=True)
+    empty = frame.clear()
+    return [parts[(n,)].drop("_fichier") if (n,) in parts else empty for n in range(files)]

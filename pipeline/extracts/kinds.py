@@ -64,8 +64,9 @@ class Extract:
     derivable: tuple[tuple[str, str], ...] = ()  # (column, source): a required column the source column can stand for
     # Typed rows before the checks (with the as-of date): defaults, derivations.
     prepare: Callable[[pl.DataFrame, dt.date], pl.DataFrame] | None = None
-    # The dates a file holds besides its date columns that the as-of date bounds too (the amendments' dates).
-    other_dates: Callable[[pl.DataFrame], pl.Series] | None = None
+    # The dates a file holds besides its date columns that the as-of date bounds too (the amendments' dates), by
+    # line: _ligne, _date.
+    other_dates: Callable[[pl.DataFrame], pl.DataFrame] | None = None
     # The loaded rows of every file together, under the run's settings (not cached per file).
     finish: Callable[[pl.LazyFrame, Settings], pl.LazyFrame] | None = None
     pseudonymise: Callable[[pl.DataFrame, str], pl.DataFrame] | None = None
@@ -132,10 +133,10 @@ def _modifications(typed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _amendment_dates(typed: pl.DataFrame) -> pl.Series:
+def _amendment_dates(typed: pl.DataFrame) -> pl.DataFrame:
     if "modifications" not in typed.columns:
-        return pl.Series("_date", [], pl.Date)
-    return _modifications(typed)["_date"]
+        return pl.DataFrame(schema={LINE_COLUMN: pl.Int64, "_date": pl.Date})
+    return _modifications(typed).select(LINE_COLUMN, "_date")
 
 
 def _amended(typed: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:

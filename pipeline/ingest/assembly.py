@@ -265,7 +265,8 @@ def parse_together(files: list[Path], extract: Extract, settings: Settings) -> d
     load_file, as before: larger batches saved no time at 100x and raised its peak memory by 150 MB."""
     todo: dict[str, tuple[Path, int]] = {}
     for path in files:
-        sha = content_id(path, settings.raw_dir)
+        with stage("lecture"):
+            sha = content_id(path, settings.raw_dir)  # memoised: load_file asks again for free
         try:
             size = path.stat().st_size
         except OSError:  # gone since: load_file reports it

@@ -133,7 +133,7 @@ def _cell_errors(raw: pl.DataFrame, typed: pl.DataFrame, extract: Extract) -> li
 
 
 def _dates(typed: pl.DataFrame, extract: Extract) -> pl.DataFrame:
-    """Each line's dates or months, valid or not, amendments included (what the as-of date bounds): _ligne, _date."""
+    """Each line's latest date or month, valid or not, and the amendments' dates by line: _ligne, _date."""
     columns = [c for c, dtype in typed.schema.items() if dtype == pl.Date]
     latest = pl.max_horizontal(columns) if columns else pl.lit(None, pl.Date)
     dates = typed.select(pl.col(LINE_COLUMN), latest.alias("_date"))
@@ -152,11 +152,11 @@ def _checked(raw: pl.DataFrame, extract: Extract, as_of: dt.date, key: str):
     cell_errors = _cell_errors(raw, typed, extract)  # on the values as written, before the extract's own defaults
     dates = _dates(typed, extract)
     if extract.prepare:
-        typed = extract.prepare(typed, as_of)  # the frame as typed is let go (2 M contracts at 10 M: 0.3 GB)
+        typed = extract.prepare(typed, as_of)  # the frame as typed is let go here, not held to the end
     errors = [empty_errors(), *cell_errors, _schema_errors(typed, raw, extract, as_of)]
     all_errors = pl.concat(errors).unique(subset=[LINE_COLUMN], keep="first", maintain_order=True)
     rows = typed.join(all_errors.select(LINE_COLUMN), on=LINE_COLUMN, how="anti")
-    del typed  # the pseudonyms are computed on the valid rows alone
+    del typed  # nor the whole frame while the pseudonyms are computed
     if extract.pseudonymise:
         rows = extract.pseudonymise(rows, key)
     return rows, all_errors.sort(LINE_COLUMN), dates
@@ -176,7 +176,7 @@ FILE_STRIDE = 1 << 32  # in a joint pass, file n's lines become n * 2**32 + _lig
 
 def validate_many(raws: list[pl.DataFrame], extract: Extract, as_of: dt.date, key: str) -> list[Validated]:
     """Several files checked in one pass, each as `validate` would check it alone: Pandera and the pseudonyms
-    cost about 20 ms a call whatever the rows (46 monthly timesheets at 1x: 1.4 s one by one).
+    cost about 20 ms a call whatever the rows (46 monthly timesheets at 1x: 1.3 s one by one, 0.07 s together).
 
     Files go together when their columns are the same and every rule of the extract reads one row at a time
     (the contracts' amendments read across a file's rows: they go one by one)."""

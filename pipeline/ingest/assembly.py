@@ -265,13 +265,15 @@ def parse_together(files: list[Path], extract: Extract, settings: Settings) -> d
     load_file, as before: larger batches saved no time at 100x and raised its peak memory by 150 MB."""
     todo: dict[str, tuple[Path, int]] = {}
     for path in files:
-        with stage("lecture"):
-            sha = content_id(path, settings.raw_dir)  # memoised: load_file asks again for free
         try:
             size = path.stat().st_size
         except OSError:  # gone since: load_file reports it
             continue
-        if sha.startswith(("refuse:", "illisible:")) or sha in todo or size > TOGETHER_BYTES:
+        if size > TOGETHER_BYTES:  # hashed by load_file, two at a time, as before
+            continue
+        with stage("lecture"):
+            sha = content_id(path, settings.raw_dir)  # memoised: load_file asks again for free
+        if sha.startswith(("refuse:", "illisible:")) or sha in todo:
             continue
         if _reusable_meta(sha, extract, settings) is None:
             todo[sha] = (path, size)

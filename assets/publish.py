@@ -1,5 +1,7 @@
 """Publication: blocking checks on the build, then an atomic replace of the published warehouse."""
 
+import os
+
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from assets.progress import say
@@ -8,7 +10,13 @@ from assets.transform import clauses_dbt
 from pipeline.exports.export_set import publish_exports
 from pipeline.ingest.fingerprints import base_fingerprint, build_fingerprint
 from pipeline.timing import stage
-from pipeline.warehouse.database import publish, published_base, stored_fingerprints
+from pipeline.warehouse.database import (
+    candidate_record,
+    publish,
+    published_base,
+    published_record,
+    stored_fingerprints,
+)
 from pipeline.warehouse.freshness import published_marker
 from pipeline.warehouse.gate import blocking_checks
 from pipeline.warehouse.history import carry_history
@@ -31,10 +39,12 @@ def entrepot_publie(context: AssetExecutionContext, settings: ClausesSettings) -
             settings.candidate_db, settings.published_db, settings.as_of, key_fingerprint(settings.pseudonym_key)
         )
         facts = {**blocking_checks(settings.candidate_db), "valeurs_revisees": revised}
-        base = published_base(settings)
-        base.unlink(missing_ok=True)  # written once the new warehouse is in place: never beside another one
+        base, record = published_base(settings), published_record(settings)
+        for stale in (base, record):  # written once the new warehouse is in place: never beside another one
+            stale.unlink(missing_ok=True)
         publish(settings.candidate_db, settings.published_db)
         base.write_text(base_fingerprint(settings))
+        os.replace(candidate_record(settings), record)
     say(f"  entrepôt publié : {settings.published_db}")
     return MaterializeResult(metadata={"chemin": str(settings.published_db), **facts})
 

@@ -10,6 +10,7 @@ warehouses is compared, cell for cell (the publication history apart: a record o
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -116,6 +117,7 @@ def _same_as_a_full_rebuild(nightly: Path, full: Path, as_of: dt.date, monkeypat
 
 UPDATED = "l'entrepôt publié repris, ses heures mises à jour"
 APPENDED = "heures : .* \\(lignes des nouveaux fichiers ajoutées aux précédentes\\)"
+KEPT = r"(\d+) modèles et tables de référence inchangés depuis la publication"
 
 
 @pytest.mark.integration
@@ -124,7 +126,7 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, 
     write_hand_fixture(nightly / "raw")
     as_of = dt.date.fromisoformat(AS_OF)
     _run(nightly, as_of, monkeypatch)
-    appended, updated = [], []
+    appended, updated, kept = [], [], []
     for drop in NIGHTS:
         as_of = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 5)  # the 5th of the next month
         drop(nightly / "raw")
@@ -133,11 +135,17 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, 
         said = capsys.readouterr().err
         appended.append(bool(re.search(APPENDED, said)))
         updated.append(UPDATED in said)
+        kept.append(int(re.search(KEPT, said).group(1)) if re.search(KEPT, said) else 0)
+        # published by that night (not left as it was): the record beside it says that night's as-of date
+        assert json.loads((nightly / "warehouse" / "construction_publiee.json").read_text())["as_of"] == str(as_of)
     # The new month alone was added to the hours loaded before; the second night replaces a month and brings a
     # contract some held hours wait for, the fourth removes a file: both reassemble every file. The third leaves
     # the hours' landing tables as they were.
     assert appended == [True, False, False, False]
     assert updated == [True] * 4  # each night, the published warehouse's hours were updated, not rebuilt
+    # Kept as published: the reference tables (seeds) every night; the contracts' tables too on the nights no
+    # contract changed (the first and the fourth)
+    assert kept[0] == kept[3] > kept[1] == kept[2] > 0
     full = _same_as_a_full_rebuild(nightly, tmp_path / "complet", as_of, monkeypatch)
     # The sequence did what it says: the month to come and the held hours arrived, the removed replacement went.
     hours = dict(duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True).sql(

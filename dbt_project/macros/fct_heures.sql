@@ -1,9 +1,9 @@
-{#- The person behind each path: that of its latest episode. -#}
+{#- The person behind each path: that of its latest episode (read before dim_parcours, which reads fct_heures). -#}
 {% macro personne_du_parcours() %}
     select
         parcours_id,
         personne_id
-    from {{ ref('dim_parcours') }}
+    from {{ ref('stg_participants') }}
     qualify row_number() over (partition by parcours_id order by episode desc) = 1
 {% endmacro %}
 

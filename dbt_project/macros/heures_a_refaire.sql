@@ -3,7 +3,7 @@
   rows are no longer those loaded (a new file, a month replaced, held hours released, a file removed: compared by
   count and a sum of row hashes), the paths whose person changed, the contracts whose dates moved a month in or out
   of their period. Their rows are deleted here, and the model inserts them again (tests/test_nightly.py compares
-  the result with a full rebuild, table by table).
+  the result with a full rebuild, table by table). Their paths are noted first, for the models read after it.
 #}
 {% macro heures_a_refaire() %}
     {% if is_incremental() %}
@@ -27,7 +27,10 @@
         select distinct 'marche', h.id_marche
         from {{ this }} as h left join {{ ref('dim_marches') }} as m using (id_marche)
         where h.mois_hors_periode_marche is distinct from {{ mois_hors_periode('h', 'm') }};
+        {{ noter_heures_modifiees() }};
         delete from {{ this }} where {{ a_refaire('fichier', 'parcours_id', 'id_marche') }}
+    {% else %}
+        {{ noter_heures_modifiees() }}
     {% endif %}
 {% endmacro %}
 

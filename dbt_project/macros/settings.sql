@@ -26,11 +26,12 @@
 {%- endmacro %}
 
 {#
-  A sum of hours or euros. Both are written in hundredths at most: rounding the float sum to them makes it
-  exact, and the same whatever order the rows are added in (tables are written in no set order).
+  A sum of hours or euros, to the hundredth, the same whatever order the rows are added in (tables are written in no
+  set order): summed as decimals, exactly. A float sum rounded to hundredths was not: at 10 M hour rows, 2022's
+  193 billion euros of contracts came out a cent apart from one build to the next.
 #}
 {% macro sum_hundredths(expression, where=none) -%}
-    round(sum({{ expression }}){% if where %} filter (where {{ where }}){% endif %}, 2)
+    cast(round(sum(cast({{ expression }} as decimal(38, 6))){% if where %} filter (where {{ where }}){% endif %}, 2) as double)
 {%- endmacro %}
 
 {# A flag as the publics' tables show it: oui, non, or non renseigné. #}

@@ -9,6 +9,7 @@ and a new connection sees the new one.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -143,6 +144,30 @@ def start_candidate(settings: Settings) -> bool:
         candidate.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(settings.published_db, candidate)
     return reusable
+
+
+def record_build(settings: Settings) -> dict[str, object]:
+    """What dbt builds the candidate from (each kind's landing fingerprint, the as-of date), written beside it; and,
+    when it starts from a copy of the published warehouse, what changed since that one was built (the incremental
+    models read both as dbt vars: macros/incremental.sql). A record missing or unreadable: everything changed."""
+    built_from = {"as_of": settings.as_of.isoformat(), "extraits": stored_fingerprints(settings.build_db)}
+    candidate_record(settings).write_text(json.dumps(built_from))
+    try:
+        before = json.loads(published_record(settings).read_text())
+        kinds = set(before["extraits"]) | set(built_from["extraits"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    changed = sorted(k for k in kinds if before["extraits"].get(k) != built_from["extraits"].get(k))
+    return {"as_of_publie": before["as_of"], "extraits_modifies": changed}
+
+
+def candidate_record(settings: Settings) -> Path:
+    return settings.build_dir / "construction_candidate.json"
+
+
+def published_record(settings: Settings) -> Path:
+    """What the published warehouse was built from (record_build), moved beside it with it."""
+    return settings.warehouse_dir / "construction_publiee.json"
 
 
 def published_base(settings: Settings) -> Path:

@@ -1,6 +1,14 @@
 -- One row per path episode (one person followed by one facilitator, from an entry to its exit), with its hours,
 -- its first month with hours, and whether its exit can be observed: the situation six months after the exit is
 -- only known once date_sortie + 6 months is on or before the as-of date.
+-- Incremental: a night later, only the paths whose hours changed, or whose exit the new as-of date shows, hides or
+-- makes observable, are computed again (macros/incremental.sql); all of them when a participant file changed.
+{{ config(
+    materialized='incremental', incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}{{ parcours_a_refaire() }}; "
+    ~ "delete from {{ this }} where {{ a_refaire_dans('parcours', 'parcours_id') }}{% endif %}"
+) }}
+
 with parcours as (
     select
         *,
@@ -8,6 +16,9 @@ with parcours as (
         date_trunc('month', date_entree) as premier_mois_episode,
         lead(date_trunc('month', date_entree)) over (partition by parcours_id order by episode) as mois_episode_suivant
     from {{ ref('stg_participants') }}
+    {% if is_incremental() %}
+        where {{ a_refaire_dans('parcours', 'parcours_id') }}
+    {% endif %}
 ),
 
 hours as (
@@ -16,7 +27,7 @@ hours as (
         parcours.episode,
         {{ sum_hundredths("heures.heures") }} as heures_totales,
         min(heures.mois) as premier_mois_heures
-    from {{ ref('stg_heures') }} as heures
+    from {{ ref('fct_heures') }} as heures
     inner join parcours
         on
             heures.parcours_id = parcours.parcours_id

@@ -1,8 +1,19 @@
 -- One row per person (personne_id). A person's attributes come from their latest participant row:
 -- the row of the latest file, then of the greatest facilitator code (our reading of "by file order,
 -- then by facilitator code").
+-- Incremental: a night later, only the persons behind the paths whose hours changed are computed again
+-- (macros/incremental.sql); all of them when a participant file changed.
+{{ config(
+    materialized='incremental', incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}{{ personnes_a_refaire() }}; "
+    ~ "delete from {{ this }} where {{ a_refaire_dans('personnes', 'personne_id') }}{% endif %}"
+) }}
+
 with parcours as (
     select * from {{ ref('stg_participants') }}
+    {% if is_incremental() %}
+        where {{ a_refaire_dans('personnes', 'personne_id') }}
+    {% endif %}
 ),
 
 latest as (
@@ -20,6 +31,9 @@ first_month as (  -- from the paths, which read the hours once for both
         personne_id,
         min(premier_mois_heures) as premier_mois_heures
     from {{ ref('dim_parcours') }}
+    {% if is_incremental() %}
+        where {{ a_refaire_dans('personnes', 'personne_id') }}
+    {% endif %}
     group by personne_id
 )
 

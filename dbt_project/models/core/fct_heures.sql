@@ -2,7 +2,12 @@
 -- flagged (hours are often declared late, and a notification date may be wrong).
 -- Incremental: a night later, only the rows of changed files, paths and contracts are computed again
 -- (macros/heures_a_refaire.sql); a full rebuild when the code or the settings change.
-{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ heures_a_refaire() }}") }}
+-- (Its hook runs before dbt's transaction: DuckDB writes one attached database per transaction, and it notes paths
+-- in the build database before it deletes rows from the candidate.)
+{{ config(
+    materialized='incremental', incremental_strategy='append',
+    pre_hook={'sql': "{{ heures_a_refaire() }}", 'transaction': false}
+) }}
 
 with heures as (
     select * from {{ ref('stg_heures') }}

@@ -20,7 +20,7 @@ heures_avant_sortie as materialized (
         s.annee_sortie,
         h.famille,
         h.modalite,
-        sum(h.heures) as heures
+        sum(cast(h.heures as decimal(38, 6))) as heures
     from {{ ref('int_sorties') }} as s
     inner join heures as h on s.personne_id = h.personne_id and s.date_sortie >= h.mois
     group by all

@@ -198,3 +198,28 @@ def test_a_night_on_the_demo_gives_the_figures_of_a_full_rebuild(demo_root, tmp_
     full = _same_as_a_full_rebuild(nightly, tmp_path / "complet", as_of, monkeypatch)
     with duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True) as con:
         assert con.sql("select count(*) from marts.fct_heures where mois = ?", params=[month]).fetchall()[0][0] > 0
+
+
+def _kept(since: dict, as_of: str = "2026-12-05") -> set[str]:
+    from assets.dbt_manifest import dbt_project
+    from assets.transform import _unchanged
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    return {manifest["nodes"][uid]["name"] for uid in _unchanged(manifest, since, as_of)}
+
+
+def test_what_a_night_keeps_as_published_reads_nothing_that_changed():
+    """From the project's own manifest: a model is kept when no extract it reads, directly or not, changed and,
+    when the as-of date moved, it does not read it; never a table of the build database, never without a record."""
+    hours_only = _kept({"extraits_modifies": ["heures"], "as_of_publie": "2026-12-05"})
+    assert {"dim_marches", "marches_libelles", "situations", "communes_territoires"} <= hours_only
+    assert not {"fct_heures", "dim_parcours", "heures_libellees", "kpi_annuel", "qualite_fichiers"} & hours_only
+    assert not {"stg_marches", "int_marches_departement", "stg_participants"} & hours_only  # build database
+    moved = _kept({"extraits_modifies": ["heures"], "as_of_publie": "2026-11-25"})
+    assert "dim_marches" in moved and not {"marche_execution", "plans", "dim_personnes"} & moved  # read the date
+    targets = _kept({"extraits_modifies": ["objectifs"], "as_of_publie": "2026-12-05"})
+    assert {"dim_personnes", "fct_heures", "dim_marches"} <= targets and "objectifs_spaser" not in targets
+    every = _kept({"extraits_modifies": ["exceptions", "heures", "marches", "objectifs", "participants", "plans"],
+                   "as_of_publie": "2026-12-05"})  # fmt: skip
+    assert "situations" in every and not {"dim_marches", "objectifs_spaser"} & every
+    assert _kept({}) == set()  # no record of the published build: everything is built again

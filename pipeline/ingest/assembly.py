@@ -402,8 +402,9 @@ def _hold_unknown(
         flag = f"_{ref.column}_connu"
         flags.append((ref, ~pl.col(flag)))
         # is_in, not a left join: at 10 M hour rows and 2 M known keys, 1.3 GB at most instead of 2.9 (measured).
+        # The known values as they come: made unique first, 2.6 M paths cost 0.4 s more for nothing.
         values = known.get(ref.column)
-        known_here = pl.lit(True) if values is None else pl.col(ref.column).is_in(values.unique().implode())
+        known_here = pl.lit(True) if values is None else pl.col(ref.column).is_in(values.implode())
         rows = rows.with_columns(known_here.fill_null(False).alias(flag))
     if not flags:
         return empty_errors().with_columns(pl.lit(None, pl.String).alias("fichier")), rows

@@ -97,7 +97,7 @@ def _unchanged(manifest: dict, since: dict, as_of: str) -> list[str]:
     """The candidate's models and seeds that nothing changed since the published warehouse was built: no landing
     table they read, directly or not, was built from other files, and the as-of date is the same or none of them
     reads it (the code and the other settings are the same, or the candidate would not be a copy). The copy
-    holds them as a new build would; their tests passed before it was published."""
+    holds them as a new build would (their tests still run: see clauses_dbt)."""
     if not since:
         return []
     changed, as_of_moved = set(since["extraits_modifies"]), since["as_of_publie"] != as_of

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import shutil
+from pathlib import Path
 
 import polars as pl
 from conftest import KEY, heure, marche, participant, write_csv, write_xlsx
@@ -12,9 +14,10 @@ from conftest import KEY, heure, marche, participant, write_csv, write_xlsx
 from pipeline.extracts.kinds import HEURES, MARCHES, PARTICIPANTS
 from pipeline.extracts.pseudonym import _hmac_column, hmac_hex, normalise_name, personne_id
 from pipeline.ingest import assembly, validate
+from pipeline.ingest import files as files_module
 from pipeline.ingest.assembly import ingest
 from pipeline.ingest.files import file_sha256
-from pipeline.ingest.fingerprints import landing_fingerprint
+from pipeline.ingest.fingerprints import landing_fingerprint, raw_contents
 
 
 def _balanced(files: pl.DataFrame) -> bool:
@@ -162,6 +165,39 @@ def test_an_unchanged_file_is_not_read_again(settings, monkeypatch):
     monkeypatch.setattr(assembly, "read_extract", lambda *a: calls.append(a))
     second = ingest(MARCHES, settings)
     assert calls == [] and second.loaded.collect().equals(first.loaded.collect()) and second.files.equals(first.files)
+
+
+def _fresh_process(monkeypatch) -> list:
+    """Forget this process's hashes, as a new process would, and count the files read to hash them."""
+    monkeypatch.setattr(files_module, "_FILE_MEMO", {})
+    monkeypatch.setattr(files_module, "_memo_state", {"restored": set(), "new": False})
+    opened = []
+    real_open = Path.open
+
+    def counted(self, *args, **kwargs):
+        if self.suffix == ".csv":
+            opened.append(self.name)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counted)
+    return opened
+
+
+def test_a_new_process_takes_back_the_hashes_of_files_that_did_not_move(settings, monkeypatch):
+    unchanged, rewritten = settings.raw_dir / "heures" / "a.csv", settings.raw_dir / "heures" / "b.csv"
+    write_csv(unchanged, [heure(mois="2024-03")])
+    write_csv(rewritten, [heure(mois="2024-04")])
+    first = raw_contents(HEURES, settings)
+    stat = rewritten.stat()
+    rewritten.write_text(rewritten.read_text().replace("2024-04", "2024-05"))  # same size, date set back
+    os.utime(rewritten, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    opened = _fresh_process(monkeypatch)
+    second = raw_contents(HEURES, settings)
+    assert opened == ["b.csv"]  # a.csv's hash came from the list; b.csv moved (its ctime did) and was read
+    assert second[0] == first[0] and second[1][1] != first[1][1]
+    (settings.cache_dir / "empreintes_fichiers.json").write_text("{pas du json")
+    opened = _fresh_process(monkeypatch)
+    assert raw_contents(HEURES, settings) == second and sorted(opened) == ["a.csv", "b.csv"]  # no list: read again
 
 
 def _night_later(settings, days: int = 31):

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.extracts.kinds import EXTRACTS, Extract
-from pipeline.ingest.files import content_id, list_files
+from pipeline.ingest.files import content_id, keep_hashes, list_files, restore_hashes
 from pipeline.settings import PROJECT_ROOT, Settings
 
 # The code that turns raw files into figures: a change to any of it rebuilds everything.
@@ -96,7 +96,10 @@ def build_fingerprint(settings: Settings, landing: dict[str, str]) -> str:
 def raw_contents(extract: Extract, settings: Settings) -> list[tuple[str, str]]:
     """The files of raw/<extract>/: each path and its content hash (or why it has none)."""
     raw = settings.raw_dir
-    return [(p.relative_to(raw).as_posix(), content_id(p, raw)) for p in list_files(raw, extract)]
+    restore_hashes(settings.cache_dir)
+    contents = [(p.relative_to(raw).as_posix(), content_id(p, raw)) for p in list_files(raw, extract)]
+    keep_hashes(settings.cache_dir, raw)
+    return contents
 
 
 def landing_fingerprint(

@@ -31,7 +31,8 @@ def clauses_dbt(context: AssetExecutionContext, settings: ClausesSettings):
     with warehouse_lock(settings.warehouse_dir), stage("dbt"):
         reused = start_candidate(settings)
         since = record_build(settings)
-        since = since if reused else {}  # a fresh candidate keeps nothing
+        if not reused:  # a fresh candidate keeps nothing
+            since = {"construction": since["construction"]}
         if reused:
             say("  dbt build : l'entrepôt publié repris, ses heures mises à jour (modèles incrémentaux)")
         else:
@@ -48,6 +49,8 @@ def clauses_dbt(context: AssetExecutionContext, settings: ClausesSettings):
         # profiles.yml and the macros read the same settings, as dbt vars (no default on the dbt side); the
         # incremental models, what changed since the published warehouse was built.
         args = ["--vars", json.dumps({**settings.dbt_vars(), **since}), "--exclude-resource-type", "unit_test"]
+        if not reused:  # the build database's incremental tables too (stg_participants, int_sorties)
+            args.append("--full-refresh")
         target = settings.build_dir / "dbt"
         if settings.dbt_in_process:
             result = run_dbt("build", args + selection, target, preparsed_manifest())
@@ -98,7 +101,7 @@ def _unchanged(manifest: dict, since: dict, as_of: str) -> list[str]:
     table they read, directly or not, was built from other files, and the as-of date is the same or none of them
     reads it (the code and the other settings are the same, or the candidate would not be a copy). The copy
     holds them as a new build would (their tests still run: see clauses_dbt)."""
-    if not since:
+    if "as_of_publie" not in since:
         return []
     changed, as_of_moved = set(since["extraits_modifies"]), since["as_of_publie"] != as_of
     nodes, macros = {**manifest["nodes"], **manifest["sources"]}, manifest["macros"]

@@ -2,9 +2,10 @@
 
 A sequence of nights on the hand fixture, the as-of date moving a month each time: a new monthly timesheet (with a
 month still to come and hours on a contract not known yet); then a month replaced and a new contract; then a
-participant corrected (another person behind a path) and a contract shortened, no hour file changed; then a file
-removed. Then `clauses run --complet` on the same files in a fresh folder: every table of the two published
-warehouses is compared, cell for cell (the publication history apart: a record of the runs).
+participant corrected (another person behind a path) and a contract shortened, no hour file changed; then a night
+that fails at publication, its files taken back, and a file removed. Then `clauses run --complet` on the same files
+in a fresh folder: every table of the two published warehouses is compared, cell for cell (the publication history
+apart: a record of the runs), and the build database's incremental tables too.
 """
 
 from __future__ import annotations
@@ -63,6 +64,31 @@ def _removed_file(raw: Path) -> None:
     (raw / "heures" / "2027-01-05_F4.csv").unlink()  # the replacement goes: 2024-03 is the first file's again
 
 
+def _failed_night(root: Path, as_of: dt.date, monkeypatch) -> None:
+    """A night that fails at publication, after dbt built the build database's tables from files then taken back
+    (P3's exit moved to 2025, with hours up to it; the next night touches none of F1's files): the next night must
+    not start from those tables."""
+    import assets.publish
+
+    dropped = [root / "raw" / "participants" / "2027-04-01_F1.csv", root / "raw" / "heures" / "2027-04-01_F1.csv"]
+    write_csv(dropped[0], [participant(
+        facilitateur="F1", id_participant="P3", nom="Durand", prenom="Paul", date_naissance="15/06/1970", sexe="M",
+        qpv="non", deld="", senior="x", rqth="x", date_entree="01/10/2023", date_sortie="30/06/2025",
+        situation_6_mois="CDD_6_MOIS_ET_PLUS",
+    )])  # fmt: skip
+    write_csv(dropped[1], [heure(facilitateur="F1", id_participant="P3", id_marche="M3", mois="2025-06")])
+
+    def refuse(_candidate):
+        raise RuntimeError("contrôle bloquant simulé")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(assets.publish, "blocking_checks", refuse)
+        with pytest.raises(AssertionError, match="contrôle bloquant simulé"):  # the run failed there, after dbt
+            _run(root, as_of, monkeypatch)
+    for path in dropped:
+        path.unlink()
+
+
 def _second_night(raw: Path) -> None:  # the nights share runs: each run of the graph costs seconds
     _replaced_month(raw)
     _new_contract(raw)
@@ -112,7 +138,18 @@ def _same_as_a_full_rebuild(nightly: Path, full: Path, as_of: dt.date, monkeypat
     assert sorted(incremental) == sorted(rebuilt)
     for table, rows in rebuilt.items():
         assert incremental[table] == rows, table
+    # and the build database's incremental tables, which the published ones are made from
+    for table in BUILD_INCREMENTAL:
+        assert _rows(nightly, table) == _rows(full, table), table
     return full
+
+
+BUILD_INCREMENTAL = ("staging.stg_participants", "intermediate.int_sorties")
+
+
+def _rows(root: Path, table: str) -> list:
+    with duckdb.connect(str(root / "warehouse" / "build" / "clauses.duckdb"), read_only=True) as con:
+        return con.sql(f"select * from {table} order by all").fetchall()
 
 
 UPDATED = "l'entrepôt publié repris, ses heures mises à jour"
@@ -129,6 +166,8 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, 
     appended, updated, kept = [], [], []
     for drop in NIGHTS:
         as_of = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 5)  # the 5th of the next month
+        if drop is _removed_file:
+            _failed_night(nightly, as_of, monkeypatch)
         drop(nightly / "raw")
         capsys.readouterr()
         _run(nightly, as_of, monkeypatch)

@@ -88,3 +88,74 @@
     ((select tout from refaire_tout)
     or {{ colonne }} in (select {{ 'parcours_id' if cle == 'parcours' else 'personne_id' }} from {{ cle }}_a_refaire))
 {%- endmacro %}
+
+{#
+  The build database's incremental tables (stg_participants, int_sorties) are not published: a failed run may leave
+  them ahead of the published warehouse. Each keeps, beside it and written in its own transaction, what it was
+  built from; a run that finds something else there computes all its rows again.
+#}
+{% macro construction_de(model) -%}
+    {{ target.database }}.{{ model.schema }}.{{ model.identifier }}_construction
+{%- endmacro %}
+
+{#- Called after the model's rows, in its transaction: what they were built from. -#}
+{% macro noter_construction(construction) -%}
+    create or replace table {{ construction_de(this) }} as
+    select {{ construction }} as construction, {{ as_of() }} as as_of
+{%- endmacro %}
+
+{#- What this run builds the candidate from (pipeline/warehouse/database.py, record_build), as a hash. -#}
+{% macro construction_du_passage() -%}
+    '{{ var("construction", "") }}'
+{%- endmacro %}
+
+{#- The participant rows as loaded: the fingerprint the ingest wrote with them (pipeline/warehouse/database.py). -#}
+{% macro participants_charges() -%}
+    (select empreinte from {{ target.database }}.landing._empreintes where type_extrait = 'participants')
+{%- endmacro %}
+
+{#- The paths stg_participants computes again: all of them unless it was built from these participant rows; then
+    those with an exit date the new as-of date shows or hides. -#}
+{% macro participants_a_refaire() -%}
+    create table if not exists {{ construction_de(this) }} (construction varchar, as_of date);
+    create or replace temp table construction_reprise as
+    select as_of
+    from {{ construction_de(this) }}
+    where construction = {{ participants_charges() }};
+    create or replace temp table stg_participants_a_refaire as
+    select parcours_id
+    from {{ source('landing', 'participants') }}
+    where
+        not exists (select 1 from construction_reprise)
+        or (
+            date_sortie > (select least(as_of, {{ as_of() }}) from construction_reprise)
+            and date_sortie <= (select greatest(as_of, {{ as_of() }}) from construction_reprise)
+        );
+    delete from {{ this }}
+    where
+        not exists (select 1 from construction_reprise)
+        or parcours_id in (select parcours_id from stg_participants_a_refaire)
+{%- endmacro %}
+
+{#- The persons int_sorties computes again: all of them unless it was built beside the published warehouse this run
+    starts from (var construction_publiee); then the persons behind the paths dim_parcours computes again, and those
+    with an exit whose twelve months the new as-of date reaches or leaves. -#}
+{% macro sorties_a_refaire() -%}
+    {{ parcours_a_refaire() }};
+    create table if not exists {{ construction_de(this) }} (construction varchar, as_of date);
+    create or replace temp table sorties_tout as
+    select
+        (select tout from refaire_tout)
+        or not exists (
+            select 1 from {{ construction_de(this) }} where construction = '{{ var("construction_publiee", "") }}'
+        ) as tout;
+    create or replace temp table sorties_a_refaire as
+    select distinct personne_id
+    from {{ source('landing', 'participants') }}
+    where parcours_id in (select parcours_id from parcours_a_refaire)
+    {%- if not extrait_modifie('participants') %}
+        or {{ entre_les_arretes('date_sortie + interval 12 month') }}
+    {%- endif %};
+    delete from {{ this }}
+    where (select tout from sorties_tout) or personne_id in (select personne_id from sorties_a_refaire)
+{%- endmacro %}

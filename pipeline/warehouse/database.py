@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline.ingest.fingerprints import base_fingerprint
+from pipeline.ingest.fingerprints import base_fingerprint, hash_parts
 from pipeline.settings import Settings
 
 # DuckDB takes 80 % of the machine by default and keeps its buffers while a connection lives: our writes
@@ -149,16 +149,23 @@ def start_candidate(settings: Settings) -> bool:
 def record_build(settings: Settings) -> dict[str, object]:
     """What dbt builds the candidate from (each kind's landing fingerprint, the as-of date), written beside it; and,
     when it starts from a copy of the published warehouse, what changed since that one was built (the incremental
-    models read both as dbt vars: macros/incremental.sql). A record missing or unreadable: everything changed."""
-    built_from = {"as_of": settings.as_of.isoformat(), "extraits": stored_fingerprints(settings.build_db)}
-    candidate_record(settings).write_text(json.dumps(built_from))
+    models read both as dbt vars: macros/incremental.sql). A record missing or unreadable: everything changed.
+    `construction` and `construction_publiee` hash the two records: the build database's incremental tables keep
+    the first, and take up their rows again only when it is the second (they are not published with the rest)."""
+    built_from = json.dumps({"as_of": settings.as_of.isoformat(), "extraits": stored_fingerprints(settings.build_db)})
+    candidate_record(settings).write_text(built_from)
+    construction = {"construction": hash_parts(built_from)}
     try:
-        before = json.loads(published_record(settings).read_text())
-        kinds = set(before["extraits"]) | set(built_from["extraits"])
+        published = published_record(settings).read_text()
+        before = json.loads(published)
+        after = json.loads(built_from)
+        kinds = set(before["extraits"]) | set(after["extraits"])
+        changed = sorted(k for k in kinds if before["extraits"].get(k) != after["extraits"].get(k))
+        as_of = before["as_of"]
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    changed = sorted(k for k in kinds if before["extraits"].get(k) != built_from["extraits"].get(k))
-    return {"as_of_publie": before["as_of"], "extraits_modifies": changed}
+        return construction
+    since = {"as_of_publie": as_of, "extraits_modifies": changed, "construction_publiee": hash_parts(published)}
+    return {**construction, **since}
 
 
 def candidate_record(settings: Settings) -> Path:

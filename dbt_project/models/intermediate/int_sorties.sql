@@ -3,13 +3,25 @@
 -- situation: the known one first when two end on the same day, then a fixed order, so that each run picks the
 -- same), with the hours of every path episode they left that year. Each flag is worked out here once
 -- (exit_flags), and every outcome table counts them.
+-- Incremental in the build database: a night later, only the persons whose paths dim_parcours computed again, or
+-- whose exit the new as-of date makes observable at twelve months, are computed again (macros/incremental.sql).
+{{ config(
+    materialized='incremental', incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}{{ sorties_a_refaire() }}{% endif %}",
+    post_hook="{{ noter_construction(construction_du_passage()) }}"
+) }}
+
 with episodes as (
     select
         *,
         sum(heures_totales) over (partition by personne_id, annee_sortie) as heures_personne,
         count(*) over (partition by personne_id, annee_sortie) as nb_episodes_sortis
     from {{ ref('dim_parcours') }}
-    where est_sorti
+    where
+        est_sorti
+        {% if is_incremental() %}
+            and ((select tout from sorties_tout) or personne_id in (select personne_id from sorties_a_refaire))
+        {% endif %}
 ),
 
 dernieres as (

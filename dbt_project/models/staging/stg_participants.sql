@@ -1,5 +1,16 @@
+-- Incremental in the build database: a night later, only the paths whose exit the new as-of date shows or hides are
+-- computed again; all of them when the participant rows changed (macros/incremental.sql).
+{{ config(
+    materialized='incremental', incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}{{ participants_a_refaire() }}{% endif %}",
+    post_hook="{{ noter_construction(participants_charges()) }}"
+) }}
+
 with source as (
     select * from {{ source('landing', 'participants') }}
+    {% if is_incremental() %}
+        where parcours_id in (select parcours_id from stg_participants_a_refaire)
+    {% endif %}
 )
 
 select

@@ -3,9 +3,10 @@
 A sequence of nights on the hand fixture, the as-of date moving a month each time: a new monthly timesheet (with a
 month still to come and hours on a contract not known yet); then a month replaced and a new contract; then a
 participant corrected (another person behind a path) and a contract shortened, no hour file changed; then a night
-that fails at publication, its files taken back, and a file removed. Then `clauses run --complet` on the same files
-in a fresh folder: every table of the two published warehouses is compared, cell for cell (the publication history
-apart: a record of the runs), and the build database's incremental tables too.
+that fails at publication, its files taken back, then a file removed and a contract put in another family. Then
+`clauses run --complet` on the same files in a fresh folder: every table of the two published warehouses is
+compared, cell for cell (the publication history apart: a record of the runs), and the build database's
+incremental tables too.
 """
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ def _removed_file(raw: Path) -> None:
     (raw / "heures" / "2027-01-05_F4.csv").unlink()  # the replacement goes: 2024-03 is the first file's again
 
 
+def _reclassified_contract(raw: Path) -> None:  # M4 in another family, nothing else: its later hours stay as they are
+    write_csv(raw / "marches" / "marches_2027-05-05.csv", [marche(
+        id_marche="M4", famille="NETTOYAGE", date_notification="01/02/2024", montant_ht="80000", duree_mois="36",
+        heures_insertion_prevues="100",
+    )])  # fmt: skip
+
+
 def _failed_night(root: Path, as_of: dt.date, monkeypatch) -> None:
     """A night that fails at publication, after dbt built the build database's tables from files then taken back
     (P3's exit moved to 2025, with hours up to it; the next night touches none of F1's files): the next night must
@@ -99,7 +107,12 @@ def _third_night(raw: Path) -> None:  # no hour file changes: only the person be
     _shortened_contract(raw)
 
 
-NIGHTS = [_new_month, _second_night, _third_night, _removed_file]
+def _fourth_night(raw: Path) -> None:
+    _removed_file(raw)
+    _reclassified_contract(raw)
+
+
+NIGHTS = [_new_month, _second_night, _third_night, _fourth_night]
 
 
 def _run(root: Path, as_of: dt.date, monkeypatch, complet: bool = False) -> None:
@@ -166,7 +179,7 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, 
     appended, updated, kept = [], [], []
     for drop in NIGHTS:
         as_of = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 5)  # the 5th of the next month
-        if drop is _removed_file:
+        if drop is _fourth_night:
             _failed_night(nightly, as_of, monkeypatch)
         drop(nightly / "raw")
         capsys.readouterr()
@@ -182,9 +195,9 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, 
     # the hours' landing tables as they were.
     assert appended == [True, False, False, False]
     assert updated == [True] * 4  # each night, the published warehouse's hours were updated, not rebuilt
-    # Kept as published: the reference tables (seeds) every night; the contracts' tables too on the nights no
-    # contract changed (the first and the fourth)
-    assert kept[0] == kept[3] > kept[1] == kept[2] > 0
+    # Kept as published: the reference tables (seeds) every night; the contracts' tables too on the night no
+    # contract changed (the first)
+    assert kept[0] > kept[1] == kept[2] == kept[3] > 0
     full = _same_as_a_full_rebuild(nightly, tmp_path / "complet", as_of, monkeypatch)
     # The sequence did what it says: the month to come and the held hours arrived, the removed replacement went.
     hours = dict(duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True).sql(
@@ -195,6 +208,9 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, 
         flagged = con.sql("select distinct strftime(mois, '%Y-%m') from marts.fct_heures "
                           "where id_marche = 'M3' and mois_hors_periode_marche order by 1").fetchall()  # fmt: skip
     assert flagged == [("2024-01",)]  # Z1's hours, after the shortened M3's end
+    with duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        families = con.sql("select distinct famille from marts.heures_libellees").fetchall()
+    assert ("PRESTATIONS_INTELLECTUELLES",) not in families  # M4, its only contract, now in another family
 
 
 def _next_demo_month(raw: Path, night: dt.date) -> dt.date:

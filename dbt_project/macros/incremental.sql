@@ -25,23 +25,69 @@
     {{ target.database }}.main.heures_modifiees
 {%- endmacro %}
 
-{#- Called by fct_heures before it deletes the rows it computes again: their paths, and the inserted rows'. -#}
+{#- Called by fct_heures before it deletes the rows it computes again: their paths and months, and the inserted
+    rows'. -#}
 {% macro noter_heures_modifiees() -%}
-    create or replace table {{ heures_modifiees() }} (passage varchar, parcours_id varchar)
+    create or replace table {{ heures_modifiees() }} (passage varchar, parcours_id varchar, mois date)
     {%- if is_incremental() %};
         insert into {{ heures_modifiees() }}
-        select '{{ invocation_id }}', null
+        select '{{ invocation_id }}', null, null
         union all
         select distinct
             '{{ invocation_id }}',
-            parcours_id
+            parcours_id,
+            mois
         from (
-            select parcours_id, fichier, id_marche from {{ this }}
+            select parcours_id, mois, fichier, id_marche from {{ this }}
             union all
-            select parcours_id, fichier, id_marche from {{ ref('stg_heures') }}
+            select parcours_id, mois, fichier, id_marche from {{ ref('stg_heures') }}
         )
         where {{ a_refaire('fichier', 'parcours_id', 'id_marche') }}
     {%- endif %}
+{%- endmacro %}
+
+{#
+  heures_libellees reads each contract's family: dim_marches notes the families the published warehouse had before
+  it computes them again, marked like the hours (a run that keeps dim_marches notes none: no family moved).
+#}
+{% macro familles_publiees() -%}
+    {{ target.database }}.main.familles_publiees
+{%- endmacro %}
+
+{% macro noter_familles_publiees() -%}
+    create or replace table {{ familles_publiees() }} (passage varchar, id_marche varchar, famille varchar)
+    {%- if load_relation(this) is not none %};
+        insert into {{ familles_publiees() }}
+        select '{{ invocation_id }}', id_marche, famille from {{ this }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- The months heures_libellees computes again (all of them when fct_heures left no mark): those of the hour rows
+    fct_heures deleted or inserted, and those with hours on a contract whose family moved. It keeps the others'
+    rows aside and empties itself: the model writes them back with the new months, in its order. -#}
+{% macro mois_libelles_a_refaire() -%}
+    create or replace temp table heures_libellees_tout as
+    select not exists (
+        select 1 from {{ heures_modifiees() }} where passage = '{{ invocation_id }}' and parcours_id is null
+    ) as tout;
+    create or replace temp table mois_libelles_a_refaire as
+    select mois
+    from {{ heures_modifiees() }}
+    where passage = '{{ invocation_id }}' and mois is not null
+    union
+    select h.mois
+    from {{ ref('fct_heures') }} as h
+    where h.id_marche in (
+        select avant.id_marche
+        from {{ familles_publiees() }} as avant
+        inner join {{ ref('dim_marches') }} as apres on avant.id_marche = apres.id_marche
+        where avant.passage = '{{ invocation_id }}' and avant.famille is distinct from apres.famille
+    );
+    create or replace temp table heures_libellees_gardees as
+    select *
+    from {{ this }}
+    where not (select tout from heures_libellees_tout) and mois not in (select mois from mois_libelles_a_refaire);
+    delete from {{ this }}
 {%- endmacro %}
 
 {#- Whether a model computes all its rows again: a participant file changed, or fct_heures left no mark. -#}

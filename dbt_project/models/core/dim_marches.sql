@@ -1,3 +1,7 @@
+-- Before it computes the contracts again, it notes the families the published warehouse had, for heures_libellees
+-- (macros/incremental.sql; outside dbt's transaction: that note goes to the build database).
+{{ config(pre_hook={'sql': "{{ noter_familles_publiees() }}", 'transaction': false}) }}
+
 with marches as (
     select * from {{ ref('stg_marches') }}
 )

@@ -47,19 +47,57 @@
 {%- endmacro %}
 
 {#
-  heures_libellees reads each contract's family: dim_marches notes the families the published warehouse had before
-  it computes them again, marked like the hours (a run that keeps dim_marches notes none: no family moved).
+  The contracts dim_marches computes again, a night later: those whose row of stg_marches is no longer the one it
+  was built from (every column of stg_marches is one of dim_marches', under the same name; the seeds it joins move
+  only with the code, which rebuilds everything). At 10 M hour rows, 2 M contracts of which a few change a night:
+  one comparison (1.4 s) instead of writing the table again (3.9 s), and marches_libelles follows.
+  Noted in the build database with the family each had (heures_libellees reads the families), marked like the
+  hours; a mark with no contract says the note is complete: without it, the models after compute all their rows.
 #}
-{% macro familles_publiees() -%}
-    {{ target.database }}.main.familles_publiees
+{% macro marches_modifies() -%}
+    {{ target.database }}.main.marches_modifies
 {%- endmacro %}
 
-{% macro noter_familles_publiees() -%}
-    create or replace table {{ familles_publiees() }} (passage varchar, id_marche varchar, famille varchar)
-    {%- if load_relation(this) is not none %};
-        insert into {{ familles_publiees() }}
-        select '{{ invocation_id }}', id_marche, famille from {{ this }}
+{% macro marches_a_refaire() -%}
+    create or replace table {{ marches_modifies() }} (passage varchar, id_marche varchar, famille varchar)
+    {%- if is_incremental() %}
+        {#- (adapter.execute, not get_columns_in_relation: that one opens a transaction, and this hook writes two
+            databases) -#}
+        {%- set decrites = adapter.execute('describe ' ~ ref('stg_marches'), fetch=True)[1] %}
+        {%- set colonnes = decrites.columns['column_name'].values() %};
+        insert into {{ marches_modifies() }}
+        select '{{ invocation_id }}', null, null
+        union all
+        select '{{ invocation_id }}', id_marche, publies.famille
+        from {{ ref('stg_marches') }} as charges
+        full join {{ this }} as publies using (id_marche)
+        where
+            ({% for c in colonnes %}charges."{{ c }}"{{ ", " if not loop.last }}{% endfor %})
+            is distinct from ({% for c in colonnes %}publies."{{ c }}"{{ ", " if not loop.last }}{% endfor %});
+        create or replace temp table dim_marches_a_refaire as
+        select id_marche from {{ marches_modifies() }} where passage = '{{ invocation_id }}' and id_marche is not null;
+        delete from {{ this }} where id_marche in (select id_marche from dim_marches_a_refaire)
     {%- endif %}
+{%- endmacro %}
+
+{#- A contract's row to compute again (`tout`: the note is incomplete, all of them). Sets the temp tables
+    marches_tout and marches_a_refaire. -#}
+{% macro marches_notes() -%}
+    create or replace temp table marches_tout as
+    select not exists (
+        select 1 from {{ marches_modifies() }} where passage = '{{ invocation_id }}' and id_marche is null
+    ) as tout;
+    create or replace temp table marches_a_refaire as
+    select id_marche, famille
+    from {{ marches_modifies() }}
+    where passage = '{{ invocation_id }}' and id_marche is not null
+{%- endmacro %}
+
+{#- marches_libelles, a night later: the rows of the contracts dim_marches computed again. -#}
+{% macro libelles_a_refaire() -%}
+    {{ marches_notes() }};
+    delete from {{ this }}
+    where (select tout from marches_tout) or id_marche in (select id_marche from marches_a_refaire)
 {%- endmacro %}
 
 {#- The months heures_libellees computes again (all of them when fct_heures left no mark): those of the hour rows
@@ -79,8 +117,8 @@
     from {{ ref('fct_heures') }} as h
     where h.id_marche in (
         select avant.id_marche
-        from {{ familles_publiees() }} as avant
-        inner join {{ ref('dim_marches') }} as apres on avant.id_marche = apres.id_marche
+        from {{ marches_modifies() }} as avant
+        left join {{ ref('dim_marches') }} as apres on avant.id_marche = apres.id_marche
         where avant.passage = '{{ invocation_id }}' and avant.famille is distinct from apres.famille
     );
     create or replace temp table heures_libellees_gardees as

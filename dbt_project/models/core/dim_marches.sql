@@ -1,9 +1,16 @@
--- Before it computes the contracts again, it notes the families the published warehouse had, for heures_libellees
--- (macros/incremental.sql; outside dbt's transaction: that note goes to the build database).
-{{ config(pre_hook={'sql': "{{ noter_familles_publiees() }}", 'transaction': false}) }}
+-- Incremental: a night later, only the contracts whose row of stg_marches moved are computed again; the hook notes
+-- them, with the family each had, for marches_libelles and heures_libellees (macros/incremental.sql; outside dbt's
+-- transaction: that note goes to the build database).
+{{ config(
+    materialized='incremental', incremental_strategy='append',
+    pre_hook={'sql': "{{ marches_a_refaire() }}", 'transaction': false}
+) }}
 
 with marches as (
     select * from {{ ref('stg_marches') }}
+    {% if is_incremental() %}
+        where id_marche in (select id_marche from dim_marches_a_refaire)
+    {% endif %}
 )
 
 select

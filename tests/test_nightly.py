@@ -3,7 +3,9 @@
 A sequence of nights on the hand fixture, the as-of date moving a month each time: a new monthly timesheet (with a
 month still to come and hours on a contract not known yet); then a month replaced and a new contract; then a
 participant corrected (another person behind a path) and a contract shortened, no hour file changed; then a night
-that fails at publication, its files taken back, then a file removed and a contract put in another family. Then
+that fails at publication, its files taken back, then a file removed and a contract put in another family; then
+hours declared late that change an exit's main modality, and a contract put in another family that changes an
+exit's main family. Then
 `clauses run --complet` on the same files in a fresh folder: every table of the two published warehouses is
 compared, cell for cell (the publication history apart: a record of the runs), and the build database's
 incremental tables too.
@@ -112,7 +114,23 @@ def _fourth_night(raw: Path) -> None:
     _reclassified_contract(raw)
 
 
-NIGHTS = [_new_month, _second_night, _third_night, _fourth_night]
+def _late_hours(raw: Path) -> None:  # P1's hours of 2023 declared late: its main modality up to its exit moves
+    write_csv(raw / "heures" / "2027-05-05_F4.csv", [
+        heure(id_participant="P1", mois="2023-08", heures="150", modalite="MISE_A_DISPOSITION"),
+        heure(id_participant="P1", mois="2023-09", heures="150", modalite="MISE_A_DISPOSITION"),
+        heure(id_participant="P1", mois="2023-10", heures="150", modalite="MISE_A_DISPOSITION"),  # 450 h > 310
+    ])  # fmt: skip
+
+
+def _fifth_night(raw: Path) -> None:  # two nights a person's main family or modality up to their exit moves:
+    _late_hours(raw)  # through their hours
+    write_csv(raw / "marches" / "marches_2027-06-05.csv", [marche(  # through a contract's family: P3's only one
+        id_marche="M3", famille="TRAVAUX_BATIMENT", date_notification="01/09/2023", montant_ht="100000",
+        duree_mois="3", heures_insertion_prevues="300", marche_reserve="SIAE", facilitateur="F1",
+    )])  # fmt: skip
+
+
+NIGHTS = [_new_month, _second_night, _third_night, _fourth_night, _fifth_night]
 
 
 def _run(root: Path, as_of: dt.date, monkeypatch, complet: bool = False) -> None:
@@ -157,7 +175,7 @@ def _same_as_a_full_rebuild(nightly: Path, full: Path, as_of: dt.date, monkeypat
     return full
 
 
-BUILD_INCREMENTAL = ("staging.stg_participants", "intermediate.int_sorties")
+BUILD_INCREMENTAL = ("staging.stg_participants", "intermediate.int_sorties", "intermediate.int_sorties_principales")
 
 
 def _rows(root: Path, table: str) -> list:
@@ -193,8 +211,8 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, 
     # The new month alone was added to the hours loaded before; the second night replaces a month and brings a
     # contract some held hours wait for, the fourth removes a file: both reassemble every file. The third leaves
     # the hours' landing tables as they were.
-    assert appended == [True, False, False, False]
-    assert updated == [True] * 4  # each night, the published warehouse's hours were updated, not rebuilt
+    assert appended == [True, False, False, False, True]
+    assert updated == [True] * 5  # each night, the published warehouse's hours were updated, not rebuilt
     # Kept as published: the reference tables (seeds) every night; the contracts' tables too on the night no
     # contract changed (the first)
     assert kept[0] > kept[1] == kept[2] == kept[3] > 0
@@ -211,6 +229,14 @@ def test_nightly_runs_give_the_figures_of_a_full_rebuild(tmp_path, monkeypatch, 
     with duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True) as con:
         families = con.sql("select distinct famille from marts.heures_libellees").fetchall()
     assert ("PRESTATIONS_INTELLECTUELLES",) not in families  # M4, its only contract, now in another family
+    with duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        modalities = con.sql("select valeur from marts.kpi_sorties_publics where periode = '2024' "
+                             "and dimension = 'modalite' and nb_sortants > 0").fetchall()  # fmt: skip
+    assert ("MISE_A_DISPOSITION",) in modalities  # P1's, after the last night's late hours
+    with duckdb.connect(str(full / "warehouse" / "clauses.duckdb"), read_only=True) as con:
+        families = con.sql("select valeur from marts.kpi_sorties_publics where periode = '2023' "
+                           "and dimension = 'famille' and nb_sortants > 0 order by 1").fetchall()  # fmt: skip
+    assert families == [("TRAVAUX_BATIMENT",), ("sans heures",)]  # P3's M3, put in another family that night
 
 
 def _next_demo_month(raw: Path, night: dt.date) -> dt.date:

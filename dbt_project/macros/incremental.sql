@@ -243,3 +243,40 @@
     delete from {{ this }}
     where (select tout from sorties_tout) or personne_id in (select personne_id from sorties_a_refaire)
 {%- endmacro %}
+
+{#- The persons int_sorties_principales computes again: all of them unless it was built beside the published
+    warehouse this run starts from (as int_sorties), or when the contracts changed and dim_marches left no complete
+    note; then the persons behind the paths dim_parcours computes again (their hours or their exit moved), and those
+    with hours on a contract whose family moved (a contract new or gone included). -#}
+{% macro principales_a_refaire() -%}
+    {{ parcours_a_refaire() }};
+    {{ marches_notes() }};
+    create table if not exists {{ construction_de(this) }} (construction varchar, as_of date);
+    create or replace temp table principales_tout as
+    select
+        (select tout from refaire_tout)
+        or ({{ extrait_modifie('marches') }} and (select tout from marches_tout))
+        or not exists (
+            select 1 from {{ construction_de(this) }} where construction = '{{ var("construction_publiee", "") }}'
+        ) as tout;
+    create or replace temp table principales_a_refaire as
+    select personne_id
+    from {{ source('landing', 'participants') }}
+    where parcours_id in (select parcours_id from parcours_a_refaire)
+    union
+    select h.personne_id
+    from {{ ref('fct_heures') }} as h
+    where h.id_marche in (
+        select avant.id_marche
+        from marches_a_refaire as avant
+        left join {{ ref('dim_marches') }} as apres on avant.id_marche = apres.id_marche
+        where avant.famille is distinct from apres.famille
+    );
+    delete from {{ this }}
+    where {{ principale_a_refaire('personne_id') }}
+{%- endmacro %}
+
+{#- A row of int_sorties_principales to compute again, by its person column. -#}
+{% macro principale_a_refaire(colonne) -%}
+    ((select tout from principales_tout) or {{ colonne }} in (select personne_id from principales_a_refaire))
+{%- endmacro %}

@@ -1,6 +1,6 @@
--- One row per path episode (one person followed by one facilitator, from an entry to its exit), with its hours,
--- its first month with hours, and whether its exit can be observed: the situation six months after the exit is
--- only known once date_sortie + 6 months is on or before the as-of date.
+-- One row per path episode (one person followed by one facilitator, from an entry to its exit), with its
+-- hours, its first and last months with hours, and whether its exit can be observed: the situation six months
+-- after the exit is only known once date_sortie + 6 months is on or before the as-of date.
 -- Incremental: a night later, only the paths whose hours changed, or whose exit the new as-of date shows, hides or
 -- makes observable, are computed again (macros/incremental.sql); all of them when a participant file changed.
 {{ config(
@@ -26,7 +26,8 @@ hours as (
         parcours.parcours_id,
         parcours.episode,
         {{ sum_hundredths("heures.heures") }} as heures_totales,
-        min(heures.mois) as premier_mois_heures
+        min(heures.mois) as premier_mois_heures,
+        max(heures.mois) as dernier_mois_heures
     from {{ ref('fct_heures') }} as heures
     inner join parcours
         on
@@ -52,6 +53,7 @@ select
     parcours.date_observation_situation,
     coalesce(hours.heures_totales, 0) as heures_totales,
     hours.premier_mois_heures,
+    hours.dernier_mois_heures,
     tranches.tranche_heures,
     tranches.ordre_tranche,
     parcours.date_sortie is not null as est_sorti,

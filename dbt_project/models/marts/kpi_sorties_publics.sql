@@ -2,48 +2,7 @@
 -- dimension at a time (sex, age band, RSA, DELD, RQTH, QPV, education, territory of residence, main purchasing
 -- family and main modality of their hours). Every exit has one value per dimension ('non renseigné' when
 -- unknown), so each dimension adds up to the period's whole (dimension 'ensemble', which is kpi_annuel's).
-with heures as (
-    select
-        h.personne_id,
-        h.mois,
-        h.modalite,
-        h.heures,
-        m.famille
-    from {{ ref('fct_heures') }} as h
-    left join {{ ref('dim_marches') }} as m using (id_marche)
-),
-
--- The hours each exit's person worked up to the exit, by family and modality: one join (materialized, read twice).
-heures_avant_sortie as materialized (
-    select
-        s.personne_id,
-        s.annee_sortie,
-        h.famille,
-        h.modalite,
-        sum(cast(h.heures as decimal(38, 6))) as heures
-    from {{ ref('int_sorties') }} as s
-    inner join heures as h on s.personne_id = h.personne_id and s.date_sortie >= h.mois
-    group by all
-),
-
--- Each exit's main family and modality: those of the most hours the person worked up to the exit.
-principales as (
-    {%- for axe in ['famille', 'modalite'] %}
-        {{ "union all" if not loop.first }}
-        select
-            personne_id,
-            annee_sortie,
-            '{{ axe }}' as axe,
-            {{ axe }} as valeur
-        from heures_avant_sortie
-        group by personne_id, annee_sortie, {{ axe }}
-        qualify row_number() over (
-                partition by personne_id, annee_sortie order by sum(heures) desc, {{ axe }}
-            ) = 1
-    {%- endfor %}
-),
-
-sorties as materialized (
+with sorties as materialized (
     select
         s.*,
         p.sexe,
@@ -63,9 +22,10 @@ sorties as materialized (
         coalesce(mo.valeur, 'sans heures') as modalite
     from {{ ref('int_sorties') }} as s
     inner join {{ ref('dim_personnes') }} as p using (personne_id)
-    left join principales as f
+    -- each exit's main family and modality, worked out apart (int_sorties_principales, incremental)
+    left join {{ ref('int_sorties_principales') }} as f
         on s.personne_id = f.personne_id and s.annee_sortie = f.annee_sortie and f.axe = 'famille'
-    left join principales as mo
+    left join {{ ref('int_sorties_principales') }} as mo
         on s.personne_id = mo.personne_id and s.annee_sortie = mo.annee_sortie and mo.axe = 'modalite'
 ),
 

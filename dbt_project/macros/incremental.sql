@@ -280,3 +280,19 @@
 {% macro principale_a_refaire(colonne) -%}
     ((select tout from principales_tout) or {{ colonne }} in (select personne_id from principales_a_refaire))
 {%- endmacro %}
+
+{#- The persons int_heures_annuelles computes again: all of them unless it was built beside the published warehouse
+    this run starts from (as int_sorties); then those dim_personnes computes again, behind the paths whose hours
+    changed. -#}
+{% macro heures_annuelles_a_refaire() -%}
+    {{ personnes_a_refaire() }};
+    create table if not exists {{ construction_de(this) }} (construction varchar, as_of date);
+    create or replace temp table heures_annuelles_tout as
+    select
+        (select tout from refaire_tout)
+        or not exists (
+            select 1 from {{ construction_de(this) }} where construction = '{{ var("construction_publiee", "") }}'
+        ) as tout;
+    delete from {{ this }}
+    where (select tout from heures_annuelles_tout) or personne_id in (select personne_id from personnes_a_refaire)
+{%- endmacro %}

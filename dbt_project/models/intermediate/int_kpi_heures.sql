@@ -16,7 +16,16 @@ with masques as (
     group by all
 ),
 
-{%- for cle in ['personne_id', 'employeur_siret', 'id_marche'] %}
+-- each person's months in each year: grouped once for this model and kpi_residence (int_heures_annuelles)
+personne_id_par_annee as (
+    select
+        annee,
+        personne_id,
+        mois_avec_heures as masque
+    from {{ ref('int_heures_annuelles') }}
+),
+
+{%- for cle in ['employeur_siret', 'id_marche'] %}
 
     {{ cle }}_par_annee as (
         select
@@ -26,6 +35,9 @@ with masques as (
         from {{ ref('fct_heures') }}
         group by all
     ),
+{%- endfor %}
+
+{%- for cle in ['personne_id', 'employeur_siret', 'id_marche'] %}
 
     {{ cle }}_par_periode as {{ "materialized " if cle == 'personne_id' }}(
         select

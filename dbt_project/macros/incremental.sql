@@ -221,18 +221,26 @@
         or parcours_id in (select parcours_id from stg_participants_a_refaire)
 {%- endmacro %}
 
+{#- Sets the temp table `<nom>_tout`: whether the model (a build-database table) computes all its rows again, because
+    refaire_tout says so, because `aussi` holds, or because it was not built beside the published warehouse this run
+    starts from (a failed run may have left it ahead). Reads refaire_tout. -#}
+{% macro garde_de_construction(nom, aussi='false') -%}
+    create table if not exists {{ construction_de(this) }} (construction varchar, as_of date);
+    create or replace temp table {{ nom }}_tout as
+    select
+        (select tout from refaire_tout)
+        or ({{ aussi }})
+        or not exists (
+            select 1 from {{ construction_de(this) }} where construction = '{{ var("construction_publiee", "") }}'
+        ) as tout
+{%- endmacro %}
+
 {#- The persons int_sorties computes again: all of them unless it was built beside the published warehouse this run
     starts from (var construction_publiee); then the persons behind the paths dim_parcours computes again, and those
     with an exit whose twelve months the new as-of date reaches or leaves. -#}
 {% macro sorties_a_refaire() -%}
     {{ parcours_a_refaire() }};
-    create table if not exists {{ construction_de(this) }} (construction varchar, as_of date);
-    create or replace temp table sorties_tout as
-    select
-        (select tout from refaire_tout)
-        or not exists (
-            select 1 from {{ construction_de(this) }} where construction = '{{ var("construction_publiee", "") }}'
-        ) as tout;
+    {{ garde_de_construction('sorties') }};
     create or replace temp table sorties_a_refaire as
     select distinct personne_id
     from {{ source('landing', 'participants') }}
@@ -251,14 +259,7 @@
 {% macro principales_a_refaire() -%}
     {{ parcours_a_refaire() }};
     {{ marches_notes() }};
-    create table if not exists {{ construction_de(this) }} (construction varchar, as_of date);
-    create or replace temp table principales_tout as
-    select
-        (select tout from refaire_tout)
-        or ({{ extrait_modifie('marches') }} and (select tout from marches_tout))
-        or not exists (
-            select 1 from {{ construction_de(this) }} where construction = '{{ var("construction_publiee", "") }}'
-        ) as tout;
+    {{ garde_de_construction('principales', extrait_modifie('marches') ~ ' and (select tout from marches_tout)') }};
     create or replace temp table principales_a_refaire as
     select personne_id
     from {{ source('landing', 'participants') }}
@@ -286,13 +287,7 @@
     changed. -#}
 {% macro heures_annuelles_a_refaire() -%}
     {{ personnes_a_refaire() }};
-    create table if not exists {{ construction_de(this) }} (construction varchar, as_of date);
-    create or replace temp table heures_annuelles_tout as
-    select
-        (select tout from refaire_tout)
-        or not exists (
-            select 1 from {{ construction_de(this) }} where construction = '{{ var("construction_publiee", "") }}'
-        ) as tout;
+    {{ garde_de_construction('heures_annuelles') }};
     delete from {{ this }}
     where (select tout from heures_annuelles_tout) or personne_id in (select personne_id from personnes_a_refaire)
 {%- endmacro %}

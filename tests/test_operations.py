@@ -356,6 +356,22 @@ def test_stage_time_is_wall_time_when_two_files_overlap(monkeypatch):
     assert timing.TIMES["lecture"] == 4.0 and timing.TIMES[timing.BUSY] == 4.0
 
 
+def test_the_benchmark_shows_the_fixed_cost_and_what_a_night_costs_beyond_it():
+    """The night's row says what it costs beyond a run over empty extracts; the fixed cost has its own table."""
+    from assets.cli.bench import _fixed_table, _night_table
+
+    stages = {"lecture": 0.0, "validation": 0.2, "chargement": 0.3, "dbt": 9.1, "publication": 0.1, "exports": 0.6}
+    fixed = {"total_s": 18.7, "processus_s": 20.7, **stages, "autre": 8.4, "memoire_max_mo": 467}
+    night = {**fixed, "total_s": 70.0, "processus_s": 72.0, "dbt": 45.5, "memoire_max_mo": 2550}
+    first = {"processus_s": 207.0}
+    table = _night_table([{"volume": "10 M lignes", "lignes_nuit": 20_000, "nuit": night, "premier": first}], fixed)
+    head, _, row = table.splitlines()
+    assert "au-delà du coût fixe" in head and row.split(" | ")[-2] == "51,3"
+    assert row.split(" | ")[-3] == "35 %"  # 72.0 / 207.0, whole processes
+    head, _, row = _fixed_table(fixed).splitlines()
+    assert row == "| 18,7 | 20,7 | 0,0 | 0,2 | 0,3 | 9,1 | 0,1 | 0,6 | 8,4 | 467 |"
+
+
 # -- the systemd units of docs/exploitation.md, as the IT team installs them --------------------------
 UNIT_BLOCK = re.compile(r"`/etc/systemd/system/([\w-]+\.service)`\s*```ini\n(.*?)```", re.S)
 

@@ -6,7 +6,9 @@
 
 Each run happens in a fresh process (`clauses run` as the CLI does it, recorded in Dagster), twice: the second time
 with no new file (timed as a whole process); then a later night, the as-of date moved, with one new monthly
-timesheet of 20,000 rows (what a nightly run costs once a warehouse is published). Peak memory is the largest
+timesheet of 20,000 rows (what a nightly run costs once a warehouse is published). Once, a run over empty extracts
+gives the fixed cost every run pays whatever its volume (imports, Dagster's run and events, dbt's start and its
+nodes, the exports), the floor under any night. Peak memory is the largest
 resident set of the run's process tree (dbt runs inside it), sampled every 0.2 s. The floors are one DuckDB pass
 over every file the run reads (fastexcel for the XLSX ones), then over its CSV files only, that computes the yearly
 hours and counts the other rows: what reading the files once costs, with no rule applied.
@@ -154,6 +156,17 @@ def floor(root: Path, csv_only: bool = False) -> dict:
     }
 
 
+def _fixed_cost(root: Path) -> dict:
+    """A run over empty extracts, in a fresh process: what any run pays whatever its volume."""
+    shutil.rmtree(root, ignore_errors=True)
+    for extract in EXTRACTS:
+        (root / "raw" / extract.name).mkdir(parents=True)
+    try:
+        return _child(["--one"], root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def _night_drop(root: Path) -> int:
     """December's timesheet of the largest facilitator: the first NIGHT_ROWS rows of its November, restated for
     December, written as a facilitator would (cp1252, semicolons), dated that night. Returns its rows."""
@@ -231,12 +244,13 @@ def _table(rows: list[dict]) -> str:
 
 NIGHT_HEAD = (
     "| volume publié | nouveau relevé (lignes) | passage de la nuit (s) | lecture | validation | chargement | dbt "
-    "| publication | exports | autre¹ | nuit / 1er passage | mémoire max (Mo)² |"
+    "| publication | exports | autre¹ | nuit / 1er passage | au-delà du coût fixe (s)⁴ | mémoire max (Mo)² |"
 )
 
 
-def _night_table(rows: list[dict]) -> str:
-    """The night after: the warehouse of each volume published, then one new monthly timesheet, the date moved."""
+def _night_table(rows: list[dict], fixed: dict) -> str:
+    """The night after: the warehouse of each volume published, then one new monthly timesheet, the date moved;
+    and what it costs beyond a run over empty extracts (the part a faster graph of incremental models can cut)."""
     lines = [NIGHT_HEAD, "|" + "---|" * (NIGHT_HEAD.count("|") - 1)]
     for r in rows:
         night = r["nuit"]
@@ -245,10 +259,25 @@ def _night_table(rows: list[dict]) -> str:
             french.format_number(r["lignes_nuit"]),
             *(french.format_number(night[s], 1) for s in ("total_s", *STAGES, "autre")),
             f"{french.format_number(100 * night['processus_s'] / r['premier']['processus_s'])} %",
+            french.format_number(night["total_s"] - fixed["total_s"], 1),
             french.format_number(night["memoire_max_mo"]),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+FIXED_HEAD = (
+    "| passage sur des extractions vides (s) | processus entier (s) | lecture | validation | chargement | dbt "
+    "| publication | exports | autre¹ | mémoire max (Mo)² |"
+)
+
+
+def _fixed_table(fixed: dict) -> str:
+    cells = [
+        *(french.format_number(fixed[s], 1) for s in ("total_s", "processus_s", *STAGES, "autre")),
+        french.format_number(fixed["memoire_max_mo"]),
+    ]
+    return "\n".join([FIXED_HEAD, "|" + "---|" * (FIXED_HEAD.count("|") - 1), "| " + " | ".join(cells) + " |"])
 
 
 def run_benchmark(argv: list[str] | None = None) -> None:
@@ -269,6 +298,8 @@ def run_benchmark(argv: list[str] | None = None) -> None:
     plan = [(f"{s}×", float(s)) for s in args.scales.split(",") if s]
     if not args.no_10m:
         plan.append(("10 M lignes", round(10_000_000 / HOURS_ROWS_AT_1X)))
+    fixed = _fixed_cost(args.work / "vide")
+    print(json.dumps({"cout_fixe": fixed}), flush=True)
     rows = []
     for label, scale in plan:
         root = args.work / label.replace(" ", "_").replace("×", "x")
@@ -285,7 +316,10 @@ def run_benchmark(argv: list[str] | None = None) -> None:
                      "plancher_csv": csv, "nuit": night, "lignes_nuit": dropped})  # fmt: skip
         print(json.dumps(rows[-1]), flush=True)
         shutil.rmtree(root, ignore_errors=True)
-    table = f"{_table(rows)}\n\nLa nuit suivante ({NIGHT:%d/%m/%Y}) :\n\n{_night_table(rows)}"
+    table = (
+        f"{_table(rows)}\n\nLa nuit suivante ({NIGHT:%d/%m/%Y}) :\n\n{_night_table(rows, fixed)}\n\n"
+        f"Le coût fixe d'un passage (des extractions vides : le même graphe, rien à lire) :\n\n{_fixed_table(fixed)}"
+    )
     machine = _machine()
     print(f"\n{machine}\n\n{table}")
     if args.write:

@@ -298,7 +298,7 @@ def test_dbt_unit_tests_pass(fixture_root, tmp_path):
         result = run_dbt("test", args, tmp_path / "dbt", preparsed_manifest())
     unit_tests = [e["data"] for e in result.events if e["data"]["node_info"]["unique_id"].startswith("unit_test.")]
     assert result.success, result.failures
-    assert len(unit_tests) == 17 and {e["status"] for e in unit_tests} == {"pass"}
+    assert len(unit_tests) == 16 and {e["status"] for e in unit_tests} == {"pass"}
 
 
 def test_a_re_entry_keeps_its_first_exit_and_a_corrected_entry_replaces_its_episode(warehouse):

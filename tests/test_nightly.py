@@ -175,12 +175,7 @@ def _same_as_a_full_rebuild(nightly: Path, full: Path, as_of: dt.date, monkeypat
     return full
 
 
-BUILD_INCREMENTAL = (
-    "staging.stg_participants",
-    "intermediate.int_sorties",
-    "intermediate.int_sorties_principales",
-    "intermediate.int_heures_annuelles",
-)
+BUILD_INCREMENTAL = ("staging.stg_participants", "intermediate.int_sorties", "intermediate.int_sorties_principales")
 
 
 def _rows(root: Path, table: str) -> list:

@@ -281,13 +281,3 @@
 {% macro principale_a_refaire(colonne) -%}
     ((select tout from principales_tout) or {{ colonne }} in (select personne_id from principales_a_refaire))
 {%- endmacro %}
-
-{#- The persons int_heures_annuelles computes again: all of them unless it was built beside the published warehouse
-    this run starts from (as int_sorties); then those dim_personnes computes again, behind the paths whose hours
-    changed. -#}
-{% macro heures_annuelles_a_refaire() -%}
-    {{ personnes_a_refaire() }};
-    {{ garde_de_construction('heures_annuelles') }};
-    delete from {{ this }}
-    where (select tout from heures_annuelles_tout) or personne_id in (select personne_id from personnes_a_refaire)
-{%- endmacro %}

@@ -16,16 +16,7 @@ with masques as (
     group by all
 ),
 
--- each person's months in each year: grouped once for this model and kpi_residence (int_heures_annuelles)
-personne_id_par_annee as (
-    select
-        annee,
-        personne_id,
-        mois_avec_heures as masque
-    from {{ ref('int_heures_annuelles') }}
-),
-
-{%- for cle in ['employeur_siret', 'id_marche'] %}
+{%- for cle in ['personne_id', 'employeur_siret', 'id_marche'] %}
 
     {{ cle }}_par_annee as (
         select
@@ -35,9 +26,6 @@ personne_id_par_annee as (
         from {{ ref('fct_heures') }}
         group by all
     ),
-{%- endfor %}
-
-{%- for cle in ['personne_id', 'employeur_siret', 'id_marche'] %}
 
     {{ cle }}_par_periode as {{ "materialized " if cle == 'personne_id' }}(
         select

@@ -1,11 +1,12 @@
 -- Persons with hours, by year and territory of their commune of residence (from their latest row): each person's
--- hours in each year first (int_heures_annuelles, to the hundredth), then the persons counted by territory.
+-- hours in each year first (one pass over the hours), then the persons counted by territory.
 with heures_annee as (
     select
         annee,
         personne_id,
-        cast(round(heures, 2) as double) as heures
-    from {{ ref('int_heures_annuelles') }}
+        {{ sum_hundredths("heures") }} as heures
+    from {{ ref('fct_heures') }}
+    group by annee, personne_id
 ),
 
 classees as (
